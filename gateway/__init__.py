@@ -1,0 +1,1 @@
+"""segment-gateway: a GraphQL gateway over customer-segment item assignments."""

@@ -1,0 +1,65 @@
+"""The typed per-request context: principal, tenant, locales, fresh loaders."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, TypeVar
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gateway.auth.principal import Principal
+from gateway.database import utcnow
+from gateway.catalog.repository import tenant_languages
+from gateway.localization import TenantLanguages, request_order
+from gateway.settings import Settings
+
+L = TypeVar("L")
+
+
+@dataclass
+class Context:
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    tenant: str
+    principal: Principal
+    languages: TenantLanguages
+    # The request-wide locale fallback order (Accept-Language, tenant default, languages).
+    locales: tuple[str, ...]
+    request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
+    # One clock reading per request, so "active" means the same thing in every statement.
+    now: datetime = field(default_factory=utcnow)
+    _loaders: dict[type[Any], Any] = field(default_factory=dict, repr=False)
+
+    def loader(self, cls: type[L]) -> L:
+        """The request's instance of a loader class, created on first use."""
+        found = self._loaders.get(cls)
+        if found is None:
+            found = self._loaders[cls] = cls(self)
+        return found  # type: ignore[no-any-return]
+
+
+async def build_context(
+    *,
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    tenant: str,
+    principal: Principal,
+    accept_language: str | None = None,
+    request_id: str | None = None,
+) -> Context:
+    """A fresh context for one request: loads the tenant's languages (one statement)."""
+    async with sessions() as session:
+        languages = await tenant_languages(session, tenant=tenant)
+    context = Context(
+        settings=settings,
+        sessions=sessions,
+        tenant=tenant,
+        principal=principal,
+        languages=languages,
+        locales=request_order(accept_language, languages),
+    )
+    if request_id:
+        context.request_id = request_id
+    return context

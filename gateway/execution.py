@@ -1,0 +1,147 @@
+"""One GraphQL operation, end to end: parse, validate, execute, format errors."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from typing import Any
+
+from graphql import (
+    DocumentNode,
+    ExecutionResult,
+    GraphQLError,
+    OperationDefinitionNode,
+    OperationType,
+    execute,
+    parse,
+    specified_rules,
+    validate,
+)
+from graphql.error import GraphQLSyntaxError
+
+from gateway.context import Context
+from gateway.errors import ErrorCode
+from gateway.settings import Settings
+
+log = logging.getLogger("gateway.execution")
+
+
+class RequestError(Exception):
+    """The request cannot run at all: HTTP status and GraphQL errors to send."""
+
+    def __init__(self, status: int, errors: list[dict[str, Any]]) -> None:
+        super().__init__(errors[0]["message"] if errors else str(status))
+        self.status = status
+        self.errors = errors
+
+
+def request_error(status: int, message: str, code: ErrorCode) -> RequestError:
+    return RequestError(status, [{"message": message, "extensions": {"code": code.value}}])
+
+
+@dataclass(frozen=True)
+class Prepared:
+    document: DocumentNode
+    operation: OperationDefinitionNode
+    variables: dict[str, Any] | None
+    operation_name: str | None
+
+
+def _select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
+    operations = [d for d in document.definitions if isinstance(d, OperationDefinitionNode)]
+    if name is not None:
+        operations = [o for o in operations if o.name and o.name.value == name]
+        if not operations:
+            raise request_error(400, f"Unknown operation named {name!r}.", ErrorCode.BAD_USER_INPUT)
+    if len(operations) != 1:
+        raise request_error(
+            400, "Send exactly one operation or name one with operationName.", ErrorCode.BAD_USER_INPUT
+        )
+    return operations[0]
+
+
+def prepare(
+    graphql_schema: Any,
+    settings: Settings,
+    query: str,
+    *,
+    variables: dict[str, Any] | None = None,
+    operation_name: str | None = None,
+    allow_mutations: bool = True,
+    extra_rules: tuple[Any, ...] = (),
+) -> Prepared:
+    """Parse and validate; raises RequestError for anything that must not execute."""
+    try:
+        document = parse(query, max_tokens=settings.limits.max_tokens)
+    except GraphQLSyntaxError as error:
+        raise RequestError(400, [_format_graphql_error(error)]) from None
+    errors = validate(
+        graphql_schema,
+        document,
+        rules=[*specified_rules, *extra_rules],
+        hide_suggestions=not settings.suggestions,
+    )
+    if errors:
+        raise RequestError(400, [_format_graphql_error(e) for e in errors])
+    operation = _select_operation(document, operation_name)
+    if operation.operation is OperationType.MUTATION and not allow_mutations:
+        raise request_error(405, "Mutations must be sent with POST.", ErrorCode.BAD_USER_INPUT)
+    if operation.operation is OperationType.SUBSCRIPTION:
+        raise request_error(400, "Subscriptions are not supported.", ErrorCode.BAD_USER_INPUT)
+    return Prepared(document, operation, variables, operation_name)
+
+
+async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
+    """Execute a prepared operation; returns the response body as a dict."""
+    result = execute(
+        graphql_schema,
+        prepared.document,
+        context_value=context,
+        variable_values=prepared.variables,
+        operation_name=prepared.operation_name,
+    )
+    if not isinstance(result, ExecutionResult):
+        result = await result
+    if result.errors and result.data is None and _is_coercion_failure(result.errors):
+        # Variables that do not coerce: a request error, nothing ran.
+        raise RequestError(400, [_format_graphql_error(e) for e in result.errors])
+    body: dict[str, Any] = {"data": result.data}
+    if result.errors:
+        body["errors"] = [format_error(e, context.request_id) for e in result.errors]
+    return body
+
+
+def _is_coercion_failure(errors: list[GraphQLError]) -> bool:
+    return all(e.path is None and e.original_error is None for e in errors)
+
+
+def _format_graphql_error(error: GraphQLError) -> dict[str, Any]:
+    formatted: dict[str, Any] = error.formatted  # type: ignore[assignment]
+    formatted.setdefault("extensions", {}).setdefault("code", ErrorCode.BAD_USER_INPUT.value)
+    return formatted
+
+
+def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
+    """Documented errors pass through; anything else is masked as INTERNAL."""
+    original = error.original_error
+    if original is None or isinstance(original, GraphQLError):
+        source = original if isinstance(original, GraphQLError) else error
+        if source.extensions and "code" in source.extensions:
+            return _format_graphql_error(error)
+        formatted = _format_graphql_error(error)
+        return formatted
+    log.error(
+        "request %s: unhandled error at %s",
+        request_id,
+        error.path,
+        exc_info=(type(original), original, original.__traceback__),
+    )
+    masked: dict[str, Any] = {
+        "message": f"Internal error. Quote request id {request_id} when reporting it.",
+        "extensions": {"code": ErrorCode.INTERNAL.value, "requestId": request_id},
+    }
+    if error.path is not None:
+        masked["path"] = error.path
+    if error.locations:
+        masked["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
+    return masked

@@ -1,0 +1,29 @@
+"""Assembles the domains' Query and Mutation types into one strawberry.Schema."""
+
+from __future__ import annotations
+
+import strawberry
+from strawberry.schema.config import StrawberryConfig
+from strawberry.tools import merge_types
+
+from gateway.assignments import schema as assignments
+from gateway.catalog import schema as catalog
+from gateway.segments import schema as segments
+
+Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
+
+MUTATIONS = tuple(
+    m for m in (getattr(d, "Mutation", None) for d in (segments, assignments, catalog)) if m
+)
+Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
+
+schema = strawberry.Schema(
+    query=Query,
+    mutation=Mutation,
+    config=StrawberryConfig(auto_camel_case=True),
+)
+
+
+def export_sdl() -> str:
+    """The schema as SDL, exactly as `schema.graphql` holds it."""
+    return schema.as_str() + "\n"

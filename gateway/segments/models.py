@@ -1,0 +1,57 @@
+"""Segment tables: segments and the customers assigned to them."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from gateway.database import CodePointString, JSONType, UtcDateTime
+
+# B2C customer assignments have no legal entity; the empty string stands for it so the
+# natural key can be a primary key and sorts first ("nulls first") on both databases.
+NO_LEGAL_ENTITY = ""
+
+
+class Segment(SQLModel, table=True):
+    __table_args__ = (
+        sa.Index("ix_segment_site", "tenant", "site_code"),
+        sa.Index("ix_segment_status", "tenant", "status"),
+    )
+
+    tenant: str = Field(primary_key=True, sa_type=CodePointString)
+    id: str = Field(primary_key=True, sa_type=CodePointString)
+    name: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    description: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    status: str = Field(default="INACTIVE", sa_type=CodePointString)
+    site_code: str = Field(sa_type=CodePointString)
+    valid_from: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    valid_to: datetime | None = Field(default=None, sa_type=UtcDateTime)
+    mixins: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    metadata_mixins: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    modified_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1
+
+
+class CustomerAssignment(SQLModel, table=True):
+    __tablename__ = "customer_assignment"
+    __table_args__ = (
+        sa.ForeignKeyConstraint(["tenant", "segment_id"], ["segment.tenant", "segment.id"]),
+        sa.Index("ix_customer_assignment_member", "tenant", "customer_id", "legal_entity_id"),
+    )
+
+    tenant: str = Field(primary_key=True, sa_type=CodePointString)
+    segment_id: str = Field(primary_key=True, sa_type=CodePointString)
+    customer_id: str = Field(primary_key=True, sa_type=CodePointString)
+    legal_entity_id: str = Field(
+        default=NO_LEGAL_ENTITY, primary_key=True, sa_type=CodePointString
+    )
+    assignment_type: str = Field(default="MANUAL", sa_type=CodePointString)
+    mixins: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    metadata_mixins: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)
+    created_at: datetime = Field(sa_type=UtcDateTime)
+    modified_at: datetime = Field(sa_type=UtcDateTime)
+    version: int = 1

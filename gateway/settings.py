@@ -1,0 +1,117 @@
+"""Every environment variable the gateway reads, typed, with defaults, read once."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./gateway.db"
+# A development-only secret so the README's first command works with no setup;
+# the production profile refuses to start with it.
+DEVELOPMENT_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"
+
+
+@dataclass(frozen=True)
+class Limits:
+    max_depth: int = 12
+    max_aliases: int = 30
+    max_tokens: int = 2000
+    max_body_bytes: int = 1024 * 1024
+    max_page_size: int = 500
+    max_bulk: int = 200
+    max_q_length: int = 2000
+    max_regex_length: int = 200
+    max_match_segments: int = 200
+    max_match_items: int = 500
+
+
+@dataclass(frozen=True)
+class Settings:
+    database_url: str = DEFAULT_DATABASE_URL
+    jwt_secret: str = DEVELOPMENT_JWT_SECRET
+    jwt_algorithms: tuple[str, ...] = ("HS256",)
+    jwt_public_key_file: str | None = None
+    jwt_jwks_file: str | None = None
+    jwt_issuer: str | None = None
+    jwt_audience: str | None = None
+    jwt_leeway_seconds: int = 30
+    profile: str = "development"
+    cors_origins: tuple[str, ...] = ()
+    introspection: bool = True
+    graphiql: bool = True
+    suggestions: bool = True
+    asset_cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "segment-gateway")
+    readiness_timeout_seconds: float = 2.0
+    limits: Limits = field(default_factory=Limits)
+
+    @property
+    def is_production(self) -> bool:
+        return self.profile == "production"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = env.get(name)
+    if raw is None or raw == "":
+        return default
+    return raw.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
+
+
+def _int(env: Mapping[str, str], name: str, default: int) -> int:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        return int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
+
+
+def load_settings(env: Mapping[str, str] | None = None) -> Settings:
+    """Read the gateway's configuration from the environment."""
+    env = os.environ if env is None else env
+    profile = env.get("GATEWAY_PROFILE", "development")
+    if profile not in {"development", "production"}:
+        raise ValueError(f"GATEWAY_PROFILE must be development or production, got {profile!r}")
+    production = profile == "production"
+    secret = env.get("GATEWAY_JWT_SECRET") or DEVELOPMENT_JWT_SECRET
+    algorithms = _list(env, "GATEWAY_JWT_ALGORITHMS") or ("HS256",)
+    if production and secret == DEVELOPMENT_JWT_SECRET and "HS256" in algorithms:
+        raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
+    defaults = Limits()
+    limits = Limits(
+        max_depth=_int(env, "GATEWAY_MAX_DEPTH", defaults.max_depth),
+        max_aliases=_int(env, "GATEWAY_MAX_ALIASES", defaults.max_aliases),
+        max_tokens=_int(env, "GATEWAY_MAX_TOKENS", defaults.max_tokens),
+        max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", defaults.max_body_bytes),
+        max_page_size=_int(env, "GATEWAY_MAX_PAGE_SIZE", defaults.max_page_size),
+        max_bulk=_int(env, "GATEWAY_MAX_BULK", defaults.max_bulk),
+        max_q_length=_int(env, "GATEWAY_MAX_Q_LENGTH", defaults.max_q_length),
+    )
+    cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
+    return Settings(
+        database_url=env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        jwt_secret=secret,
+        jwt_algorithms=algorithms,
+        jwt_public_key_file=env.get("GATEWAY_JWT_PUBLIC_KEY_FILE") or None,
+        jwt_jwks_file=env.get("GATEWAY_JWT_JWKS_FILE") or None,
+        jwt_issuer=env.get("GATEWAY_JWT_ISSUER") or None,
+        jwt_audience=env.get("GATEWAY_JWT_AUDIENCE") or None,
+        jwt_leeway_seconds=min(_int(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30),
+        profile=profile,
+        cors_origins=_list(env, "GATEWAY_CORS_ORIGINS"),
+        introspection=_flag(env, "GATEWAY_INTROSPECTION", not production),
+        graphiql=_flag(env, "GATEWAY_GRAPHIQL", not production),
+        suggestions=_flag(env, "GATEWAY_SUGGESTIONS", not production),
+        asset_cache_dir=Path(cache_dir) if cache_dir else Path.home() / ".cache" / "segment-gateway",
+        limits=limits,
+    )

@@ -1,0 +1,117 @@
+"""GraphQL types every domain shares: scalars, localized strings, metadata, errors."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import Enum
+from typing import Any, NewType
+
+import strawberry
+from strawberry.scalars import JSON
+
+from gateway.context import Context
+from gateway.errors import ErrorCode as PyErrorCode
+from gateway.errors import bad_input
+
+Info = strawberry.Info[Context, None]
+
+
+def format_datetime(value: datetime) -> str:
+    value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
+    return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"
+
+
+def parse_datetime(value: Any) -> datetime:
+    if not isinstance(value, str):
+        raise bad_input("DateTime must be an ISO 8601 string such as 2024-10-12T12:00:00.000Z")
+    try:
+        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
+    except ValueError:
+        raise bad_input(f"{value!r} is not an ISO 8601 date-time") from None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+DateTime = strawberry.scalar(
+    NewType("DateTime", datetime),
+    name="DateTime",
+    description="ISO 8601 instant in UTC with millisecond precision: 2024-10-12T12:00:00.000Z",
+    serialize=format_datetime,
+    parse_value=parse_datetime,
+)
+
+ErrorCode = strawberry.enum(PyErrorCode, description="Machine-readable error classes.")
+
+
+@strawberry.enum(description="What kind of catalog item an assignment points at.")
+class ItemType(str, Enum):
+    PRODUCT = "PRODUCT"
+    CATEGORY = "CATEGORY"
+
+
+@strawberry.type(description="One translation of a localized field.")
+class LocalizedString:
+    locale: str = strawberry.field(description="Language code, e.g. `en`.")
+    value: str = strawberry.field(description="The text in that language.")
+
+
+def localized_list(values: dict[str, str] | None) -> list[LocalizedString]:
+    return [LocalizedString(locale=k, value=v) for k, v in sorted((values or {}).items())]
+
+
+@strawberry.type(description="A period of validity; an open end is unbounded.")
+class Validity:
+    from_: DateTime | None = strawberry.field(name="from", description="Start, inclusive.")
+    to: DateTime | None = strawberry.field(description="End, exclusive.")
+
+
+def validity_of(start: datetime | None, end: datetime | None) -> Validity | None:
+    if start is None and end is None:
+        return None
+    return Validity(from_=start, to=end)  # type: ignore[arg-type]
+
+
+@strawberry.type(description="Bookkeeping of a stored record.")
+class Metadata:
+    created_at: DateTime = strawberry.field(description="When the record was created.")
+    modified_at: DateTime = strawberry.field(description="When the record last changed.")
+    version: int = strawberry.field(description="Optimistic-locking version, from 1.")
+    mixins: JSON | None = strawberry.field(description="Mixin name to schema URL.")
+
+
+def metadata_of(row: Any) -> Metadata:
+    return Metadata(
+        created_at=row.created_at,
+        modified_at=row.modified_at,
+        version=row.version,
+        mixins=row.metadata_mixins or None,
+    )
+
+
+@strawberry.type(description="A business failure of a mutation; nothing was written.")
+class UserError:
+    code: ErrorCode = strawberry.field(description="The error class.")  # type: ignore[valid-type]
+    message: str = strawberry.field(description="What was wrong, for people.")
+    field: list[str] | None = strawberry.field(description="Path of the offending input.")
+    current_version: int | None = strawberry.field(
+        description="The stored version, on VERSION_CONFLICT (null when the record is absent)."
+    )
+
+
+__all__ = [
+    "JSON",
+    "DateTime",
+    "ErrorCode",
+    "Info",
+    "ItemType",
+    "LocalizedString",
+    "Metadata",
+    "UserError",
+    "Validity",
+    "format_datetime",
+    "localized_list",
+    "metadata_of",
+    "parse_datetime",
+    "validity_of",
+]
