@@ -7,15 +7,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
-from gateway.database import utcnow
 from gateway.catalog.repository import tenant_languages
+from gateway.database import utcnow
 from gateway.localization import TenantLanguages, request_order
 from gateway.settings import Settings
 
 L = TypeVar("L")
+K = TypeVar("K")
+V = TypeVar("V")
 
 
 @dataclass
@@ -63,3 +66,11 @@ async def build_context(
     if request_id:
         context.request_id = request_id
     return context
+
+
+class Loader(DataLoader[K, V]):
+    """Base of every per-request loader: created by Context.loader(cls) with the context."""
+
+    def __init__(self, context: Context) -> None:
+        super().__init__()
+        self.context = context

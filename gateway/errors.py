@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 from graphql import GraphQLError
 
 
-class ErrorCode(str, Enum):
+class ErrorCode(StrEnum):
     BAD_USER_INPUT = "BAD_USER_INPUT"
     NOT_FOUND = "NOT_FOUND"
     VERSION_CONFLICT = "VERSION_CONFLICT"

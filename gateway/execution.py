@@ -54,9 +54,8 @@ def _select_operation(document: DocumentNode, name: str | None) -> OperationDefi
         if not operations:
             raise request_error(400, f"Unknown operation named {name!r}.", ErrorCode.BAD_USER_INPUT)
     if len(operations) != 1:
-        raise request_error(
-            400, "Send exactly one operation or name one with operationName.", ErrorCode.BAD_USER_INPUT
-        )
+        message = "Send exactly one operation or name one with operationName."
+        raise request_error(400, message, ErrorCode.BAD_USER_INPUT)
     return operations[0]
 
 

@@ -58,7 +58,9 @@ def request_order(accept_language: str | None, tenant: TenantLanguages) -> tuple
     return tuple(dict.fromkeys(order))
 
 
-def resolve(values: Mapping[str, str] | None, order: Sequence[str], locale: str | None) -> str | None:
+def resolve(
+    values: Mapping[str, str] | None, order: Sequence[str], locale: str | None
+) -> str | None:
     """The first translation in the fallback order; a `locale` argument goes first."""
     if not values:
         return None

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./gateway.db"
+DEFAULT_ASSET_CACHE = Path.home() / ".cache" / "segment-gateway"
 # A development-only secret so the README's first command works with no setup;
 # the production profile refuses to start with it.
 DEVELOPMENT_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"
@@ -42,7 +43,7 @@ class Settings:
     introspection: bool = True
     graphiql: bool = True
     suggestions: bool = True
-    asset_cache_dir: Path = field(default_factory=lambda: Path.home() / ".cache" / "segment-gateway")
+    asset_cache_dir: Path = field(default_factory=lambda: DEFAULT_ASSET_CACHE)
     readiness_timeout_seconds: float = 2.0
     limits: Limits = field(default_factory=Limits)
 
@@ -112,6 +113,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         introspection=_flag(env, "GATEWAY_INTROSPECTION", not production),
         graphiql=_flag(env, "GATEWAY_GRAPHIQL", not production),
         suggestions=_flag(env, "GATEWAY_SUGGESTIONS", not production),
-        asset_cache_dir=Path(cache_dir) if cache_dir else Path.home() / ".cache" / "segment-gateway",
+        asset_cache_dir=Path(cache_dir) if cache_dir else DEFAULT_ASSET_CACHE,
         limits=limits,
     )

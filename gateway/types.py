@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from enum import Enum
-from typing import Any, NewType
+from enum import StrEnum
+from typing import TYPE_CHECKING, Annotated, Any, NewType
 
 import strawberry
 from strawberry.scalars import JSON
@@ -14,6 +14,14 @@ from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import bad_input
 
 Info = strawberry.Info[Context, None]
+
+Locale = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Preferred language; then Accept-Language, the tenant default and the "
+        "tenant's languages. A region tag such as de-CH falls back to de."
+    ),
+]
 
 
 def format_datetime(value: datetime) -> str:
@@ -33,19 +41,22 @@ def parse_datetime(value: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
-DateTime = strawberry.scalar(
-    NewType("DateTime", datetime),
-    name="DateTime",
-    description="ISO 8601 instant in UTC with millisecond precision: 2024-10-12T12:00:00.000Z",
-    serialize=format_datetime,
-    parse_value=parse_datetime,
-)
+if TYPE_CHECKING:
+    DateTime = datetime
+else:
+    DateTime = strawberry.scalar(
+        NewType("DateTime", datetime),
+        name="DateTime",
+        description="ISO 8601 instant in UTC with millisecond precision: 2024-10-12T12:00:00.000Z",
+        serialize=format_datetime,
+        parse_value=parse_datetime,
+    )
 
 ErrorCode = strawberry.enum(PyErrorCode, description="Machine-readable error classes.")
 
 
 @strawberry.enum(description="What kind of catalog item an assignment points at.")
-class ItemType(str, Enum):
+class ItemType(StrEnum):
     PRODUCT = "PRODUCT"
     CATEGORY = "CATEGORY"
 
@@ -105,6 +116,7 @@ __all__ = [
     "ErrorCode",
     "Info",
     "ItemType",
+    "Locale",
     "LocalizedString",
     "Metadata",
     "UserError",

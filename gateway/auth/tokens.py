@@ -22,7 +22,10 @@ class TokenVerifier:
 
     def verify(self, token: str) -> Principal:
         settings = self._settings
-        options: dict[str, Any] = {"require": ["exp"], "verify_aud": settings.jwt_audience is not None}
+        options: dict[str, Any] = {
+            "require": ["exp"],
+            "verify_aud": settings.jwt_audience is not None,
+        }
         try:
             claims = jwt.decode(
                 token,

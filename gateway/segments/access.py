@@ -1,0 +1,48 @@
+"""Which segments a caller may see: the scope rules of the contract, as a hashable value."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from gateway.auth.principal import Principal
+
+
+@dataclass(frozen=True)
+class SegmentAccess:
+    """The visibility rule for one read; part of loader keys, so it must stay hashable."""
+
+    tenant: str
+    now: datetime
+    only_active: bool
+    # None: every segment of the tenant (segment_read). Else only this customer's segments.
+    customer_id: str | None = None
+    # The legal entity in use for B2B membership; None means all of the customer's.
+    legal_entity_id: str | None = None
+    denied: bool = False
+
+    @property
+    def restricted(self) -> bool:
+        return self.customer_id is not None
+
+
+def segment_access(
+    principal: Principal,
+    *,
+    tenant: str,
+    now: datetime,
+    only_active: bool = False,
+    legal_entity_id: str | None = None,
+) -> SegmentAccess:
+    """Applies the scopes: read sees all (legalEntityId ignored), read_own its active own."""
+    if principal.can_read_all:
+        return SegmentAccess(tenant=tenant, now=now, only_active=only_active)
+    if not principal.can_read_own or principal.customer_id is None:
+        return SegmentAccess(tenant=tenant, now=now, only_active=True, denied=True)
+    return SegmentAccess(
+        tenant=tenant,
+        now=now,
+        only_active=True,
+        customer_id=principal.customer_id,
+        legal_entity_id=principal.legal_entity_id if legal_entity_id is None else legal_entity_id,
+    )
