@@ -18,7 +18,10 @@ class Tenant(SQLModel, table=True):
 
 
 class Category(SQLModel, table=True):
-    __table_args__ = (sa.Index("ix_category_parent", "tenant", "parent_id"),)
+    __table_args__ = (
+        sa.Index("ix_category_parent", "tenant", "parent_id"),
+        sa.Index("ix_category_code", "tenant", "code"),
+    )
 
     tenant: str = Field(primary_key=True, sa_type=CodePointString)
     id: str = Field(primary_key=True, sa_type=CodePointString)
@@ -37,6 +40,8 @@ class Category(SQLModel, table=True):
 
 
 class Product(SQLModel, table=True):
+    __table_args__ = (sa.Index("ix_product_code", "tenant", "code"),)
+
     tenant: str = Field(primary_key=True, sa_type=CodePointString)
     id: str = Field(primary_key=True, sa_type=CodePointString)
     code: str = Field(sa_type=CodePointString)
