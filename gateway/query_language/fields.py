@@ -1,0 +1,47 @@
+"""The fields a `q` or `sort` may name, and what kind of value each holds."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any
+
+from sqlalchemy.sql.elements import ColumnElement
+
+
+class Kind(Enum):
+    STRING = "string"
+    ENUM = "enum"
+    INT = "int"
+    DATETIME = "datetime"
+    BOOL = "bool"
+    LOCALIZED = "localized"  # a JSON map language -> text, used as "<name>.<lang>"
+    JSON = "json"  # free-form JSON, used as "<name>.<path>"
+
+
+@dataclass(frozen=True)
+class Field:
+    kind: Kind
+    expr: ColumnElement[Any]  # the column or expression; for LOCALIZED and JSON the JSON column
+    enum_values: tuple[str, ...] = ()
+    # legal_entity_id stores '' for "no legal entity": null/missing match '' too.
+    empty_is_null: bool = False
+
+
+@dataclass(frozen=True)
+class FieldSet:
+    fields: Mapping[str, Field]
+
+    def resolve(self, path: str) -> tuple[str, Field, tuple[str, ...]] | None:
+        """The field a dotted path names, its name and the rest of the path (LOCALIZED, JSON)."""
+        field = self.fields.get(path)
+        if field is not None:
+            return path, field, ()
+        parts = path.split(".")
+        for cut in range(len(parts) - 1, 0, -1):
+            name = ".".join(parts[:cut])
+            field = self.fields.get(name)
+            if field is not None and field.kind in (Kind.LOCALIZED, Kind.JSON):
+                return name, field, tuple(parts[cut:])
+        return None
