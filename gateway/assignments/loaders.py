@@ -1,0 +1,116 @@
+"""Per-request loaders of the assignments domain, and the read access they are keyed by."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from gateway.assignments import repository
+from gateway.assignments.fields import Plan
+from gateway.assignments.repository import AssignmentFilter, Paging
+from gateway.context import Context, Loader
+from gateway.errors import forbidden
+from gateway.query_language import PageResult
+from gateway.segments.access import SegmentAccess, segment_access
+from gateway.segments.models import Segment
+
+
+def caller_access(
+    context: Context, *, only_active: bool = False, legal_entity_id: str | None = None
+) -> SegmentAccess:
+    """The caller's read visibility; FORBIDDEN without a read scope (manage alone)."""
+    if not context.principal.can_read:
+        raise forbidden("Reading item assignments needs segment_read or segment_read_own.")
+    return segment_access(
+        context.principal,
+        tenant=context.tenant,
+        now=context.now,
+        only_active=only_active,
+        legal_entity_id=legal_entity_id,
+    )
+
+
+A = TypeVar("A")
+SegmentKey = tuple[str, SegmentAccess]
+
+
+class SegmentByIdLoader(Loader[SegmentKey, Segment | None]):
+    """A segment by (id, access); None when absent or not visible under that access."""
+
+    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[Segment | None]:
+        by_access: dict[SegmentAccess, list[str]] = {}
+        for segment_id, access in keys:
+            by_access.setdefault(access, []).append(segment_id)
+        found: dict[SegmentKey, Segment] = {}
+        async with self.context.sessions() as session:
+            for access, ids in by_access.items():
+                rows = await repository.visible_segments(session, access=access, ids=ids)
+                found.update(((row.id, access), row) for row in rows)
+        return [found.get(key) for key in keys]
+
+
+@dataclass(frozen=True)
+class SegmentItems:
+    """What one Segment.items call asks; equal for every segment of a list, so they batch."""
+
+    where: AssignmentFilter
+    q: str | None
+    sort: str | None
+    paging: Paging
+    plan: Plan = field(compare=False)  # compiled from q and sort, which are compared
+
+
+SegmentItemsKey = tuple[str, SegmentItems]
+
+
+class ItemPageBySegmentLoader(Loader[SegmentItemsKey, PageResult]):
+    """A page of a segment's assignments; all segments asking the same share one statement."""
+
+    async def batch_load_fn(self, keys: Sequence[SegmentItemsKey]) -> list[PageResult]:
+        found: dict[SegmentItemsKey, PageResult] = {}
+        async with self.context.sessions() as session:
+            for ask, ids in _group(keys).items():
+                pages = await repository.assignment_pages(
+                    session, ask.where, ids, ask.plan.conditions, ask.plan.keys, ask.paging
+                )
+                found.update(((segment_id, ask), page) for segment_id, page in pages.items())
+        return [found.get(key) or _empty(key[1].paging) for key in keys]
+
+
+@dataclass(frozen=True)
+class SegmentCount:
+    """What one Segment.items totalCount counts."""
+
+    where: AssignmentFilter
+    q: str | None
+    plan: Plan = field(compare=False)
+
+
+SegmentCountKey = tuple[str, SegmentCount]
+
+
+class ItemCountBySegmentLoader(Loader[SegmentCountKey, int]):
+    """How many assignments match per segment: one GROUP BY for all segments asking."""
+
+    async def batch_load_fn(self, keys: Sequence[SegmentCountKey]) -> list[int]:
+        found: dict[SegmentCountKey, int] = {}
+        async with self.context.sessions() as session:
+            for ask, ids in _group(keys).items():
+                counts = await repository.count_by_segment(
+                    session, ask.where, ids, ask.plan.conditions
+                )
+                found.update(((segment_id, ask), n) for segment_id, n in counts.items())
+        return [found.get(key, 0) for key in keys]
+
+
+def _group(keys: Sequence[tuple[str, A]]) -> dict[A, list[str]]:
+    grouped: dict[A, list[str]] = {}
+    for segment_id, ask in keys:
+        grouped.setdefault(ask, []).append(segment_id)
+    return grouped
+
+
+def _empty(paging: Paging) -> PageResult:
+    page_number = 0 if paging.after is not None else paging.page_number
+    return PageResult([], False, None, page_number, paging.page_size)

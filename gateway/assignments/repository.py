@@ -1,0 +1,222 @@
+"""Item assignment reads: each assignment joined with its catalog item in one statement."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from gateway.assignments.models import ItemAssignment
+from gateway.catalog.models import Category, Product
+from gateway.query_language import PageResult, SortKey, fetch_page, fetch_pages
+from gateway.segments.access import SegmentAccess
+from gateway.segments.models import Segment
+from gateway.segments.repository import visible_segment_conditions
+
+assignment = ItemAssignment.__table__
+product = Product.__table__
+category = Category.__table__
+segment = Segment.__table__
+
+# Exactly one of the two LEFT JOINs matches a live item, so COALESCE picks its value.
+ITEM_CODE: ColumnElement[str] = sa.func.coalesce(product.c.code, category.c.code)
+ITEM_NAME: ColumnElement[Any] = sa.func.coalesce(product.c.name, category.c.name)
+
+# Labelled so a row serves as the assignment and, through id/code/name/..., as its item.
+COLUMNS: tuple[ColumnElement[Any], ...] = (
+    assignment.c.segment_id,
+    assignment.c.item_type,
+    assignment.c.item_id,
+    assignment.c.mixins,
+    assignment.c.metadata_mixins,
+    assignment.c.created_at,
+    assignment.c.modified_at,
+    assignment.c.version,
+    assignment.c.item_id.label("id"),
+    ITEM_CODE.label("code"),
+    ITEM_NAME.label("name"),
+    category.c.parent_id,
+    category.c.position,
+    category.c.published,
+    category.c.valid_from,
+    category.c.valid_to,
+    category.c.ecn,
+    category.c.description,
+    category.c.slug,
+)
+
+
+@dataclass(frozen=True)
+class AssignmentFilter:
+    """The argument filters of a read; hashable, so it can be part of a loader key."""
+
+    access: SegmentAccess
+    segment_id: str | None = None
+    item_type: str | None = None
+    site_code: str | None = None
+
+
+def _joined() -> Any:
+    a = assignment.c
+    return assignment.outerjoin(
+        product,
+        sa.and_(a.item_type == "PRODUCT", product.c.tenant == a.tenant, product.c.id == a.item_id),
+    ).outerjoin(
+        category,
+        sa.and_(
+            a.item_type == "CATEGORY", category.c.tenant == a.tenant, category.c.id == a.item_id
+        ),
+    )
+
+
+def _segment_condition(where: AssignmentFilter) -> ColumnElement[bool] | None:
+    """Visibility, siteCode and onlyActive, as `segment_id IN (visible segments)`."""
+    access = where.access
+    if not (access.restricted or access.denied or access.only_active or where.site_code):
+        return None  # every assignment's segment exists (foreign key): nothing to check
+    visible = sa.select(segment.c.id).where(*visible_segment_conditions(access))
+    if where.site_code is not None:
+        visible = visible.where(segment.c.site_code == where.site_code)
+    return assignment.c.segment_id.in_(visible)
+
+
+def conditions(where: AssignmentFilter) -> list[ColumnElement[bool]]:
+    """Every WHERE condition of a filter: tenant, live item, segment rules, arguments."""
+    a = assignment.c
+    found: list[ColumnElement[bool]] = [
+        a.tenant == where.access.tenant,
+        sa.or_(product.c.id.is_not(None), category.c.id.is_not(None)),
+    ]
+    segment_rule = _segment_condition(where)
+    if segment_rule is not None:
+        found.append(segment_rule)
+    if where.segment_id is not None:
+        found.append(a.segment_id == where.segment_id)
+    if where.item_type is not None:
+        found.append(a.item_type == where.item_type)
+    return found
+
+
+def select_assignments(
+    where: AssignmentFilter, extra: Sequence[ColumnElement[bool]] = ()
+) -> sa.Select[Any]:
+    """Assignments with their items matching a filter and extra (`q`) conditions, unordered."""
+    return sa.select(*COLUMNS).select_from(_joined()).where(*conditions(where), *extra)
+
+
+@dataclass(frozen=True)
+class Paging:
+    page_size: int
+    page_number: int
+    after: str | None
+    fingerprint: str
+
+
+async def assignment_page(
+    session: AsyncSession,
+    where: AssignmentFilter,
+    extra: Sequence[ColumnElement[bool]],
+    keys: Sequence[SortKey],
+    paging: Paging,
+) -> PageResult:
+    """One page of matching assignments with their items, one statement."""
+    return await fetch_page(
+        session,
+        select_assignments(where, extra),
+        keys=keys,
+        page_size=paging.page_size,
+        page_number=paging.page_number,
+        after=paging.after,
+        fingerprint=paging.fingerprint,
+    )
+
+
+async def assignment_pages(
+    session: AsyncSession,
+    where: AssignmentFilter,
+    segment_ids: Sequence[str],
+    extra: Sequence[ColumnElement[bool]],
+    keys: Sequence[SortKey],
+    paging: Paging,
+) -> dict[str, PageResult]:
+    """The same page of assignments for each of many segments, one statement."""
+    stmt = select_assignments(where, extra).where(assignment.c.segment_id.in_(segment_ids))
+    return await fetch_pages(
+        session,
+        stmt,
+        partition=assignment.c.segment_id,
+        keys=keys,
+        page_size=paging.page_size,
+        page_number=paging.page_number,
+        after=paging.after,
+        fingerprint=paging.fingerprint,
+    )
+
+
+async def count_assignments(
+    session: AsyncSession, where: AssignmentFilter, extra: Sequence[ColumnElement[bool]] = ()
+) -> int:
+    stmt = sa.select(sa.func.count()).select_from(_joined()).where(*conditions(where), *extra)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def count_by_segment(
+    session: AsyncSession,
+    where: AssignmentFilter,
+    segment_ids: Sequence[str],
+    extra: Sequence[ColumnElement[bool]] = (),
+) -> dict[str, int]:
+    """Matching assignments per segment, one GROUP BY for all segments."""
+    a = assignment.c
+    stmt = (
+        sa.select(a.segment_id, sa.func.count())
+        .select_from(_joined())
+        .where(*conditions(where), a.segment_id.in_(segment_ids), *extra)
+        .group_by(a.segment_id)
+    )
+    return {segment_id: int(n) for segment_id, n in await session.execute(stmt)}
+
+
+async def assignment_by_key(
+    session: AsyncSession,
+    *,
+    tenant: str,
+    segment_id: str,
+    item_type: str,
+    item_id: str,
+    access: SegmentAccess | None = None,
+) -> Any | None:
+    """One assignment with its item by natural key; None when absent, its item deleted, or
+    (with `access`) its segment not visible. Without `access` no visibility applies."""
+    a = assignment.c
+    stmt = (
+        sa.select(*COLUMNS)
+        .select_from(_joined())
+        .where(
+            a.tenant == tenant,
+            a.segment_id == segment_id,
+            a.item_type == item_type,
+            a.item_id == item_id,
+            sa.or_(product.c.id.is_not(None), category.c.id.is_not(None)),
+        )
+    )
+    if access is not None:
+        rule = _segment_condition(AssignmentFilter(access=access))
+        if rule is not None:
+            stmt = stmt.where(rule)
+    return (await session.execute(stmt)).one_or_none()
+
+
+async def visible_segments(
+    session: AsyncSession, *, access: SegmentAccess, ids: Sequence[str]
+) -> list[Segment]:
+    """The segments among `ids` that `access` may see, one statement."""
+    stmt = sa.select(Segment).where(
+        *visible_segment_conditions(access),
+        Segment.id.in_(ids),  # type: ignore[attr-defined]
+    )
+    return list((await session.execute(stmt)).scalars())

@@ -1,0 +1,63 @@
+"""GraphQL type of an item assignment, and the one function that builds it from a row."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+import strawberry
+
+from gateway.assignments.loaders import SegmentByIdLoader, caller_access
+from gateway.catalog.types import Item, category_from_row, product_from_row
+from gateway.errors import forbidden
+from gateway.pages import Page
+from gateway.segments.access import SegmentAccess
+from gateway.types import JSON, Info, ItemType, Metadata, metadata_of
+
+if TYPE_CHECKING:
+    from gateway.segments.types import Segment
+
+
+@strawberry.type(description="A product or category assigned to a segment.")
+class ItemAssignment:
+    segment_id: strawberry.ID = strawberry.field(description="The segment the item belongs to.")
+    type: ItemType = strawberry.field(description="Whether the item is a product or a category.")
+    item: Item = strawberry.field(description="The assigned product or category.")
+    mixins: JSON | None = strawberry.field(description="Custom attributes; null when none.")
+    metadata: Metadata = strawberry.field(description="Version and timestamps of the assignment.")
+    # The visibility the assignment was read under; None when a mutation built it.
+    access: strawberry.Private[SegmentAccess | None]
+
+    @strawberry.field(description="The segment the item is assigned to.")
+    async def segment(
+        self, info: Info
+    ) -> Annotated[Segment, strawberry.lazy("gateway.segments.types")]:
+        # Imported here: gateway.segments.types imports this domain for Segment.items.
+        from gateway.segments.types import segment_from_row
+
+        access = self.access or caller_access(info.context)
+        row = await info.context.loader(SegmentByIdLoader).load((str(self.segment_id), access))
+        if row is None:
+            raise forbidden("Your token does not allow reading this assignment's segment.")
+        return segment_from_row(row, info.context.now)
+
+
+ItemAssignmentPage = Page[ItemAssignment]
+
+
+def item_from_row(row: Any) -> Item:
+    """The assigned Product or Category from an assignment row joined with its item."""
+    if row.item_type == ItemType.CATEGORY:
+        return category_from_row(row)
+    return product_from_row(row)
+
+
+def item_assignment_from_row(row: Any, access: SegmentAccess | None = None) -> ItemAssignment:
+    """An ItemAssignment from a row of repository.assignment_columns() (item included)."""
+    return ItemAssignment(
+        segment_id=strawberry.ID(row.segment_id),
+        type=ItemType(row.item_type),
+        item=item_from_row(row),
+        mixins=row.mixins or None,
+        metadata=metadata_of(row),
+        access=access,
+    )
