@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import math
+import re
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import jwt
+from jwt.algorithms import get_default_algorithms
 
+from gateway.auth.keys import KeyFile, KeySet, is_public_key_algorithm, parse_jwks, parse_pem
 from gateway.auth.principal import Principal
-from gateway.settings import Settings
+from gateway.settings import DEVELOPMENT_JWT_SECRET, Settings
+
+MAX_LEEWAY_SECONDS = 30
+# Far above any real token; keeps base64 and JSON work bounded for garbage input.
+MAX_TOKEN_LENGTH = 8192
+# Compact JWS, base64url without padding (RFC 7515 §2): one spelling per token, so an
+# altered token can never decode to the same header, payload and signature.
+_COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
+# Headers by which a token names or carries its own key. Keys come only from the
+# configuration, so a token pointing elsewhere is refused rather than quietly ignored.
+_KEY_HEADERS = ("jku", "jwk", "x5u", "x5c")
+_TIME_CLAIMS = ("exp", "nbf", "iat")
 
 
 class InvalidToken(Exception):
@@ -17,45 +32,167 @@ class InvalidToken(Exception):
 
 
 class TokenVerifier:
-    def __init__(self, settings: Settings) -> None:
+    """Checks bearer tokens against the configured algorithms, keys and claims."""
+
+    def __init__(self, settings: Settings, *, clock: Callable[[], float] = time.time) -> None:
         self._settings = settings
+        self._clock = clock
+        self._algorithms = _checked_algorithms(settings)
+        self._secret = _checked_secret(settings, self._algorithms)
+        self._key_file = _key_file(settings, self._algorithms)
+        self._leeway = max(0, min(settings.jwt_leeway_seconds, MAX_LEEWAY_SECONDS))
+        # exp, nbf and iat are checked below against our own clock, with strict types.
+        self._options: dict[str, Any] = {
+            "require": ["exp"],
+            "verify_exp": False,
+            "verify_nbf": False,
+            "verify_iat": False,
+            "verify_aud": settings.jwt_audience is not None,
+            "enforce_minimum_key_length": True,
+        }
 
     def verify(self, token: str) -> Principal:
-        settings = self._settings
-        options: dict[str, Any] = {
-            "require": ["exp"],
-            "verify_aud": settings.jwt_audience is not None,
-        }
+        """The caller a token names; raises InvalidToken for anything not fully trusted."""
+        header = self._header(token)
+        algorithm = header["alg"]
         try:
             claims = jwt.decode(
                 token,
-                key=settings.jwt_secret,
-                algorithms=list(settings.jwt_algorithms),
-                audience=settings.jwt_audience,
-                issuer=settings.jwt_issuer,
-                leeway=settings.jwt_leeway_seconds,
-                options=options,
+                key=self._key(algorithm, header.get("kid")),
+                algorithms=[algorithm],
+                audience=self._settings.jwt_audience,
+                issuer=self._settings.jwt_issuer,
+                leeway=self._leeway,
+                options=self._options,  # type: ignore[arg-type]
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
+        _check_times(claims, self._clock(), self._leeway)
         return principal_from_claims(claims)
+
+    def _header(self, token: str) -> dict[str, Any]:
+        if len(token) > MAX_TOKEN_LENGTH or not _COMPACT_JWS.fullmatch(token):
+            raise InvalidToken("the token is not a compact JWS (three base64url parts)")
+        try:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as error:
+            raise InvalidToken(str(error)) from None
+        algorithm = header.get("alg")
+        if not isinstance(algorithm, str) or algorithm not in self._algorithms:
+            raise InvalidToken(f"the token's algorithm {algorithm!r} is not accepted")
+        if any(name in header for name in _KEY_HEADERS):
+            raise InvalidToken("the token names its own key (jku, jwk, x5u or x5c)")
+        return header
+
+    def _key(self, algorithm: str, kid: str | None) -> Any:
+        # The shared secret only ever verifies HS*, a public key only ever RS*/PS*/ES*/EdDSA:
+        # the algorithm picks the key source, so no key is read under two interpretations.
+        if not is_public_key_algorithm(algorithm):
+            return self._secret
+        keys = self._key_file.current() if self._key_file else KeySet(())
+        found = keys.select(kid, algorithm)
+        if found is None:
+            raise InvalidToken(f"no configured key fits kid {kid!r} and algorithm {algorithm}")
+        return found.key
+
+
+def _checked_algorithms(settings: Settings) -> frozenset[str]:
+    known = set(get_default_algorithms()) - {"none"}
+    algorithms = frozenset(settings.jwt_algorithms)
+    unknown = sorted(a for a in algorithms if a not in known)
+    if unknown or not algorithms:
+        raise ValueError(
+            f"GATEWAY_JWT_ALGORITHMS: {', '.join(unknown) or 'empty'} not allowed; "
+            f"choose from {', '.join(sorted(known))}"
+        )
+    return algorithms
+
+
+def _checked_secret(settings: Settings, algorithms: frozenset[str]) -> bytes:
+    hmac = sorted(a for a in algorithms if not is_public_key_algorithm(a))
+    secret = settings.jwt_secret.encode()
+    for name in hmac:
+        problem = get_default_algorithms()[name].check_key_length(secret)
+        if problem:
+            raise ValueError(f"GATEWAY_JWT_SECRET is too short for {name}: {problem}")
+    if hmac and settings.is_production and settings.jwt_secret == DEVELOPMENT_JWT_SECRET:
+        raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
+    return secret
+
+
+def _key_file(settings: Settings, algorithms: frozenset[str]) -> KeyFile | None:
+    pem, jwks = settings.jwt_public_key_file, settings.jwt_jwks_file
+    wants_keys = any(is_public_key_algorithm(a) for a in algorithms)
+    if pem and jwks:
+        raise ValueError("set GATEWAY_JWT_PUBLIC_KEY_FILE or GATEWAY_JWT_JWKS_FILE, not both")
+    if wants_keys and not (pem or jwks):
+        raise ValueError(
+            "GATEWAY_JWT_ALGORITHMS allows public-key algorithms: set "
+            "GATEWAY_JWT_PUBLIC_KEY_FILE or GATEWAY_JWT_JWKS_FILE"
+        )
+    if (pem or jwks) and not wants_keys:
+        raise ValueError(
+            "a JWT key file is set but GATEWAY_JWT_ALGORITHMS allows no public-key "
+            "algorithm (e.g. RS256 or ES256)"
+        )
+    if pem:
+        return KeyFile(pem, parse_pem)
+    return KeyFile(jwks, parse_jwks) if jwks else None
 
 
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
-    tenant = claims.get("tenant")
+    """The Principal a verified token's claims describe; InvalidToken when malformed."""
+    tenant = _text(claims, "tenant")
+    if tenant is None:
+        raise InvalidToken("the token has no 'tenant' claim")
     scope = claims.get("scope", "")
-    if not isinstance(tenant, str) or not isinstance(scope, str):
-        raise InvalidToken("the token needs string claims 'tenant' and 'scope'")
-    subject = claims.get("sub")
-    customer = claims.get("customer_id", subject)
-    legal_entity = claims.get("legal_entity_id")
+    if not isinstance(scope, str):
+        raise InvalidToken("the token's 'scope' claim must be a space-separated string")
+    subject = _text(claims, "sub")
+    customer = _text(claims, "customer_id")
     return Principal(
         tenant=tenant,
         scopes=frozenset(scope.split()),
-        subject=subject if isinstance(subject, str) else None,
-        customer_id=customer if isinstance(customer, str) else None,
-        legal_entity_id=legal_entity if isinstance(legal_entity, str) else None,
+        subject=subject,
+        customer_id=customer if customer is not None else subject,
+        legal_entity_id=_text(claims, "legal_entity_id"),
     )
+
+
+def _text(claims: dict[str, Any], name: str) -> str | None:
+    """An optional claim that, when present, is a non-empty string."""
+    value = claims.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str) or not value:
+        raise InvalidToken(f"the token's {name!r} claim must be a non-empty string")
+    return value
+
+
+def _check_times(claims: dict[str, Any], now: float, leeway: float) -> None:
+    exp, nbf, iat = (_seconds(claims, name) for name in _TIME_CLAIMS)
+    if exp is None or exp <= now - leeway:
+        raise InvalidToken("the token has expired")
+    if nbf is not None and nbf > now + leeway:
+        raise InvalidToken("the token is not valid yet (nbf)")
+    if iat is not None and iat > now + leeway:
+        raise InvalidToken("the token claims to be issued in the future (iat)")
+
+
+def _seconds(claims: dict[str, Any], name: str) -> float | None:
+    # PyJWT would read "123" or true as a number; a NumericDate is a JSON number (RFC 7519).
+    value = claims.get(name)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise TypeError(name)
+        seconds = float(value)  # OverflowError for integers beyond any date
+        if not math.isfinite(seconds):
+            raise ValueError(name)
+    except (TypeError, ValueError, OverflowError):
+        raise InvalidToken(f"the token's {name!r} claim must be a number of seconds") from None
+    return seconds
 
 
 def mint_token(
