@@ -1,0 +1,371 @@
+"""The catalog import file: its shape, read into typed entries, and every rule it must meet."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
+LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+ITEM_TYPES = ("PRODUCT", "CATEGORY")
+STATUSES = ("ACTIVE", "INACTIVE")
+ASSIGNMENT_TYPES = ("MANUAL", "AUTOMATIC")
+LISTS = ("categories", "products", "segments", "customerAssignments", "itemAssignments")
+TOP_LEVEL = ("tenant", "defaultLanguage", "languages", *LISTS)
+
+
+class CatalogImportError(Exception):
+    """The file cannot be imported; nothing was written. The message names the entry."""
+
+
+@dataclass(frozen=True)
+class Localized:
+    """The translations of one entry, checked against the tenant's languages later."""
+
+    where: str
+    maps: Mapping[str, Mapping[str, str]]
+
+
+@dataclass(frozen=True)
+class CategoryEntry:
+    where: str
+    id: str
+    parent_id: str | None
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ProductEntry:
+    where: str
+    id: str
+    category_ids: tuple[str, ...]
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SegmentEntry:
+    where: str
+    id: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class CustomerEntry:
+    where: str
+    segment_id: str
+    customer_id: str
+    legal_entity_id: str | None
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    where: str
+    segment_id: str
+    item_type: str
+    item_id: str
+    values: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ImportDocument:
+    tenant: str
+    default_language: str | None
+    languages: tuple[str, ...] | None
+    categories: list[CategoryEntry] = field(default_factory=list)
+    products: list[ProductEntry] = field(default_factory=list)
+    segments: list[SegmentEntry] = field(default_factory=list)
+    customers: list[CustomerEntry] = field(default_factory=list)
+    items: list[ItemEntry] = field(default_factory=list)
+    localized: list[Localized] = field(default_factory=list)
+
+
+def quoted(values: Iterable[str]) -> str:
+    return ", ".join(f'"{value}"' for value in values)
+
+
+class Entry:
+    """One JSON object of the file, read field by field; errors name it by `where`."""
+
+    def __init__(self, where: str, raw: Any, allowed: tuple[str, ...]) -> None:
+        self.where = where
+        if not isinstance(raw, dict):
+            self.fail("must be a JSON object")
+        self.raw: dict[str, Any] = raw
+        unknown = [key for key in raw if key not in allowed]
+        if unknown:
+            self.fail(f"unknown field {quoted(unknown[:1])} (allowed: {', '.join(allowed)})")
+
+    def fail(self, message: str) -> Any:
+        raise CatalogImportError(f"{self.where}: {message}")
+
+    def named(self, label: str) -> None:
+        """From here on, errors also show the entry's id or key."""
+        self.where = f"{self.where} ({label})"
+
+    def id(self, key: str) -> str:
+        value = self.raw.get(key)
+        if not isinstance(value, str) or not value:
+            self.fail(f"{key} must be a non-empty string")
+        return str(value)
+
+    def optional_id(self, key: str) -> str | None:
+        return None if self.raw.get(key) is None else self.id(key)
+
+    def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
+        value = self.raw.get(key, default)
+        if value not in choices:
+            self.fail(f"{key} must be one of {', '.join(choices)}, got {value!r}")
+        return str(value)
+
+    def flag(self, key: str, default: bool) -> bool:
+        value = self.raw.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{key} must be true or false, got {value!r}")
+        return bool(value)
+
+    def whole(self, key: str, default: int) -> int:
+        value = self.raw.get(key, default)
+        if isinstance(value, bool) or not isinstance(value, int):
+            self.fail(f"{key} must be a whole number, got {value!r}")
+        return int(value)
+
+    def ids(self, key: str) -> tuple[str, ...]:
+        values = self.raw.get(key) or []
+        if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
+            self.fail(f"{key} must be a list of non-empty strings")
+        seen: set[str] = set()
+        for value in values:
+            if value in seen:
+                self.fail(f'{key} lists "{value}" twice')
+            seen.add(value)
+        return tuple(values)
+
+    def localized(self, key: str, required: bool = False) -> dict[str, str]:
+        value = self.raw.get(key) or {}
+        if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
+            self.fail(f'{key} must be an object of translations, e.g. {{"en": "..."}}')
+        if required and not value:
+            self.fail(f"{key} needs at least one translation")
+        return dict(value)
+
+    def mixins(self) -> dict[str, Any]:
+        value = self.raw.get("mixins") or {}
+        if not isinstance(value, dict):
+            self.fail("mixins must be a JSON object")
+        return dict(value)
+
+    def validity(self) -> dict[str, datetime | None]:
+        value = self.raw.get("validity") or {}
+        if not isinstance(value, dict) or set(value) - {"from", "to"}:
+            self.fail('validity must be an object with "from" and "to"')
+        start, end = self.date(value, "from"), self.date(value, "to")
+        if start is not None and end is not None and start >= end:
+            self.fail("validity.from must be before validity.to")
+        return {"valid_from": start, "valid_to": end}
+
+    def date(self, validity: dict[str, Any], key: str) -> datetime | None:
+        raw = validity.get(key)
+        if raw is None:
+            return None
+        parsed = parse_date(raw)
+        if parsed is None:
+            self.fail(
+                f"validity.{key} must be an ISO 8601 date-time with a time zone, "
+                f"e.g. 2024-01-01T00:00:00.000Z, got {raw!r}"
+            )
+        return parsed
+
+
+def parse_date(raw: Any) -> datetime | None:
+    """An aware ISO 8601 date-time in UTC at millisecond precision, or None if it is not one."""
+    if not isinstance(raw, str) or "T" not in raw:
+        return None
+    try:
+        value = datetime.fromisoformat(raw)
+    except ValueError:
+        return None
+    if value.tzinfo is None:
+        return None
+    value = value.astimezone(UTC)
+    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+
+
+def _category(where: str, raw: Any) -> tuple[CategoryEntry, Localized]:
+    entry = Entry(where, raw, CATEGORY_FIELDS)
+    id = entry.id("id")
+    entry.named(f'id "{id}"')
+    texts = {key: entry.localized(key) for key in ("name", "description", "slug")}
+    parent_id = entry.optional_id("parentId")
+    values: dict[str, Any] = {
+        "parent_id": parent_id,
+        "code": entry.id("code"),
+        **texts,
+        "ecn": list(entry.ids("ecn")),
+        "position": entry.whole("position", 0),
+        "published": entry.flag("published", True),
+        **entry.validity(),
+    }
+    category = CategoryEntry(entry.where, id, parent_id, values)
+    return category, Localized(entry.where, texts)
+
+
+def _product(where: str, raw: Any) -> tuple[ProductEntry, Localized]:
+    entry = Entry(where, raw, ("id", "code", "name", "categoryIds"))
+    id = entry.id("id")
+    entry.named(f'id "{id}"')
+    name = entry.localized("name")
+    product = ProductEntry(
+        entry.where, id, entry.ids("categoryIds"), {"code": entry.id("code"), "name": name}
+    )
+    return product, Localized(entry.where, {"name": name})
+
+
+def _segment(where: str, raw: Any) -> tuple[SegmentEntry, Localized]:
+    entry = Entry(where, raw, SEGMENT_FIELDS)
+    id = entry.id("id")
+    entry.named(f'id "{id}"')
+    texts = {
+        "name": entry.localized("name", required=True),
+        "description": entry.localized("description"),
+    }
+    values = {
+        **texts,
+        "status": entry.choice("status", STATUSES, default="INACTIVE"),
+        "site_code": entry.id("siteCode"),
+        **entry.validity(),
+        "mixins": entry.mixins(),
+    }
+    return SegmentEntry(entry.where, id, values), Localized(entry.where, texts)
+
+
+def _customer(where: str, raw: Any) -> CustomerEntry:
+    entry = Entry(where, raw, CUSTOMER_FIELDS)
+    segment_id, customer_id = entry.id("segmentId"), entry.id("customerId")
+    legal_entity_id = entry.optional_id("legalEntityId")
+    label = f'segment "{segment_id}", customer "{customer_id}"'
+    entry.named(label + (f', legal entity "{legal_entity_id}"' if legal_entity_id else ""))
+    values = {
+        "assignment_type": entry.choice("assignmentType", ASSIGNMENT_TYPES, default="MANUAL"),
+        "mixins": entry.mixins(),
+    }
+    return CustomerEntry(entry.where, segment_id, customer_id, legal_entity_id, values)
+
+
+def _item(where: str, raw: Any) -> ItemEntry:
+    entry = Entry(where, raw, ("segmentId", "type", "itemId", "mixins"))
+    segment_id = entry.id("segmentId")
+    item_type = entry.choice("type", ITEM_TYPES)
+    item_id = entry.id("itemId")
+    entry.named(f'segment "{segment_id}", {item_type} "{item_id}"')
+    return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": entry.mixins()})
+
+
+CATEGORY_FIELDS = (
+    "id", "parentId", "code", "name", "description", "slug", "ecn", "position", "published",
+    "validity",
+)  # fmt: skip
+SEGMENT_FIELDS = ("id", "name", "description", "status", "siteCode", "validity", "mixins")
+CUSTOMER_FIELDS = ("segmentId", "customerId", "legalEntityId", "assignmentType", "mixins")
+
+
+def _entries(doc: dict[str, Any], key: str) -> list[tuple[str, Any]]:
+    raw = doc.get(key)
+    if raw is None:
+        return []
+    if not isinstance(raw, list):
+        raise CatalogImportError(f"{key} must be a list")
+    return [(f"{key}[{index}]", entry) for index, entry in enumerate(raw)]
+
+
+def _unique(entries: Iterable[Any], key: Any, what: str) -> None:
+    """Two entries with the same natural key would silently overwrite each other."""
+    first: dict[Any, str] = {}
+    for entry in entries:
+        seen = first.setdefault(key(entry), entry.where)
+        if seen != entry.where:
+            raise CatalogImportError(f"{entry.where}: duplicate {what}, already at {seen}")
+
+
+def _tenant(doc: dict[str, Any]) -> str:
+    tenant = doc.get("tenant")
+    if not isinstance(tenant, str) or not TENANT.match(tenant):
+        raise CatalogImportError(
+            f"tenant must match ^[a-z][a-z0-9]{{2,15}}$ (3 to 16 lowercase letters and digits, "
+            f"starting with a letter), got {tenant!r}"
+        )
+    return tenant
+
+
+def _languages(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
+    default, languages = doc.get("defaultLanguage"), doc.get("languages")
+    if default is None and languages is None:
+        return None, None
+    if not isinstance(languages, list) or not languages:
+        raise CatalogImportError('languages must be a non-empty list such as ["en", "de"]')
+    for language in languages:
+        if not isinstance(language, str) or not LANGUAGE.match(language):
+            raise CatalogImportError(f'languages: {language!r} is not a language tag like "en"')
+    if len(set(languages)) != len(languages):
+        raise CatalogImportError("languages lists a language twice")
+    if default not in languages:
+        raise CatalogImportError(
+            f"defaultLanguage must be one of the languages ({', '.join(languages)}), "
+            f"got {default!r}"
+        )
+    return str(default), tuple(languages)
+
+
+def _top_level(doc: Any) -> dict[str, Any]:
+    if not isinstance(doc, dict):
+        raise CatalogImportError("the file must hold one JSON object with a tenant")
+    unknown = [key for key in doc if key not in TOP_LEVEL]
+    if unknown:
+        raise CatalogImportError(
+            f"unknown top-level key {quoted(unknown[:1])} (allowed: {', '.join(TOP_LEVEL)})"
+        )
+    return doc
+
+
+def parse_document(raw: Any) -> ImportDocument:
+    """The file's entries, each checked on its own and for duplicates; references come later."""
+    doc = _top_level(raw)
+    tenant = _tenant(doc)
+    default, languages = _languages(doc)
+    categories = [_category(where, entry) for where, entry in _entries(doc, "categories")]
+    products = [_product(where, entry) for where, entry in _entries(doc, "products")]
+    segments = [_segment(where, entry) for where, entry in _entries(doc, "segments")]
+    document = ImportDocument(
+        tenant,
+        default,
+        languages,
+        categories=[category for category, _ in categories],
+        products=[product for product, _ in products],
+        segments=[segment for segment, _ in segments],
+        customers=[
+            _customer(where, entry) for where, entry in _entries(doc, "customerAssignments")
+        ],
+        items=[_item(where, entry) for where, entry in _entries(doc, "itemAssignments")],
+        localized=[texts for _, texts in (*categories, *products, *segments)],
+    )
+    _check_unique(document)
+    return document
+
+
+def _check_unique(document: ImportDocument) -> None:
+    _unique(document.categories, lambda entry: entry.id, "id")
+    _unique(document.products, lambda entry: entry.id, "id")
+    _unique(document.segments, lambda entry: entry.id, "id")
+    _unique(
+        document.customers,
+        lambda entry: (entry.segment_id, entry.customer_id, entry.legal_entity_id),
+        "customer assignment",
+    )
+    _unique(
+        document.items,
+        lambda entry: (entry.segment_id, entry.item_type, entry.item_id),
+        "item assignment",
+    )
