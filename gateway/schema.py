@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from gateway.assignments import schema as assignments
 from gateway.catalog import schema as catalog
+from gateway.catalog.types import Category, Product
 from gateway.segments import schema as segments
 
 Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
@@ -20,6 +21,8 @@ Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    # Reached only through the Item interface (ItemAssignment.item), so named here.
+    types=[Product, Category],
     config=StrawberryConfig(auto_camel_case=True),
 )
 

@@ -17,10 +17,10 @@ from gateway.segments.access import SegmentAccess
 from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_conditions
 
-assignment = ItemAssignment.__table__
-product = Product.__table__
-category = Category.__table__
-segment = Segment.__table__
+assignment: sa.Table = ItemAssignment.__table__  # type: ignore[attr-defined]
+product: sa.Table = Product.__table__  # type: ignore[attr-defined]
+category: sa.Table = Category.__table__  # type: ignore[attr-defined]
+segment: sa.Table = Segment.__table__  # type: ignore[attr-defined]
 
 # Exactly one of the two LEFT JOINs matches a live item, so COALESCE picks its value.
 ITEM_CODE: ColumnElement[str] = sa.func.coalesce(product.c.code, category.c.code)

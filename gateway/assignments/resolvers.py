@@ -39,11 +39,17 @@ def _plan(context: Context, q: str | None, sort: str | None, default: Sequence[s
 
 
 def _paging(
-    context: Context, page_size: int, page_number: int, after: str | None, *bound: object
+    context: Context,
+    plan: Plan,
+    page_size: int,
+    page_number: int,
+    after: str | None,
+    *bound: object,
 ) -> Paging:
     check_paging(page_size, page_number, max_page_size=context.settings.limits.max_page_size)
-    # A cursor is only valid for the same tenant, field, filters, q, sort and sort locale.
-    digest = fingerprint(context.tenant, context.locales[:1], *bound)
+    # A cursor is only valid for the same tenant, field, filters, q and sort; the key names
+    # carry the languages an unqualified `item.name` sorts by.
+    digest = fingerprint(context.tenant, [key.name for key in plan.keys], *bound)
     return Paging(page_size, page_number, after, digest)
 
 
@@ -78,7 +84,7 @@ async def item_assignments_page(
     where = AssignmentFilter(access, segment_id, type.value if type else None, site_code)
     plan = _plan(context, q, sort, DEFAULT_ORDER)
     paging = _paging(
-        context, page_size, page_number, after, "itemAssignments", q, sort, *_bound(where)
+        context, plan, page_size, page_number, after, "itemAssignments", q, sort, *_bound(where)
     )
     async with context.sessions() as session:
         result = await repository.assignment_page(
@@ -143,7 +149,7 @@ async def segment_items_page(
     where = AssignmentFilter(access, item_type=type.value if type else None)
     plan = _plan(context, q, sort, SEGMENT_ORDER)
     paging = _paging(
-        context, page_size, page_number, after, "Segment.items", q, sort, where.item_type
+        context, plan, page_size, page_number, after, "Segment.items", q, sort, where.item_type
     )
     result = await context.loader(ItemPageBySegmentLoader).load(
         (segment_id, SegmentItems(where, q, sort, paging, plan))
