@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from gateway.catalog import repository
+from gateway.catalog.repository import SegmentSource
+from gateway.catalog.trees import CategoryRecord
 from gateway.context import Loader
 
 
@@ -15,3 +18,50 @@ class CategoryIdsByProductIdLoader(Loader[str, list[str]]):
                 session, tenant=self.context.tenant, product_ids=keys
             )
         return [found.get(key, []) for key in keys]
+
+
+class TreeCategoriesByTenantLoader(Loader[str, list[CategoryRecord]]):
+    """Every category of the tenant with its display fields, once per request."""
+
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[CategoryRecord]]:
+        async with self.context.sessions() as session:
+            return [await repository.tree_categories(session, tenant=key) for key in keys]
+
+
+class CategoryStructureByTenantLoader(Loader[str, list[CategoryRecord]]):
+    """Every category of the tenant with only its place in the tree, once per request."""
+
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[CategoryRecord]]:
+        async with self.context.sessions() as session:
+            return [await repository.category_structure(session, tenant=key) for key in keys]
+
+
+class AssignedCategoryIdsBySourceLoader(Loader[SegmentSource, set[str]]):
+    """Ids of the categories assigned to a source's segments; one statement per source."""
+
+    async def batch_load_fn(self, keys: Sequence[SegmentSource]) -> list[set[str]]:
+        async with self.context.sessions() as session:
+            return [await repository.assigned_category_ids(session, source=key) for key in keys]
+
+
+@dataclass(frozen=True)
+class ProductInSource:
+    source: SegmentSource
+    product_id: str
+
+
+class DirectAssignmentByProductInSourceLoader(Loader[ProductInSource, bool]):
+    """Whether a product is assigned itself to a source's segments; one statement per source."""
+
+    async def batch_load_fn(self, keys: Sequence[ProductInSource]) -> list[bool]:
+        by_source: dict[SegmentSource, list[str]] = {}
+        for key in keys:
+            by_source.setdefault(key.source, []).append(key.product_id)
+        found: set[ProductInSource] = set()
+        async with self.context.sessions() as session:
+            for source, product_ids in by_source.items():
+                ids = await repository.directly_assigned_products(
+                    session, source=source, product_ids=product_ids
+                )
+                found.update(ProductInSource(source, product_id) for product_id in ids)
+        return [key in found for key in keys]

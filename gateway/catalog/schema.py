@@ -1,10 +1,175 @@
-"""Root fields of the catalog domain (placeholder until the domain lands)."""
+"""Root fields of the catalog domain: segment category trees and matchItems."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated
 
 import strawberry
+
+from gateway.catalog.loaders import (
+    AssignedCategoryIdsBySourceLoader,
+    CategoryIdsByProductIdLoader,
+    CategoryStructureByTenantLoader,
+    DirectAssignmentByProductInSourceLoader,
+    ProductInSource,
+    TreeCategoriesByTenantLoader,
+)
+from gateway.catalog.repository import SegmentSource
+from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_nodes
+from gateway.catalog.trees import TreeNode, assigned_category_ids, build_forest
+from gateway.context import Context
+from gateway.errors import bad_input, forbidden
+from gateway.segments.access import SegmentAccess, segment_access
+from gateway.types import Info
+
+SiteCode = Annotated[
+    str | None,
+    strawberry.argument(description="Only segments of this site; all sites when absent."),
+]
+LegalEntityId = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="For customers: the legal entity whose B2B memberships count (one of "
+        "theirs); else the token's, else all of theirs. Ignored for segment_read callers."
+    ),
+]
+TreeSegmentIds = Annotated[
+    list[strawberry.ID] | None,
+    strawberry.argument(
+        description="Only these segments (at most 200); ids the caller may not see, or of "
+        "inactive segments, are ignored. All the caller's active segments when absent."
+    ),
+]
+
+
+def _check_count(name: str, values: Sequence[str] | None, limit: int) -> None:
+    if values is not None and len(values) > limit:
+        raise bad_input(f"`{name}` takes at most {limit} ids; {len(values)} were given.")
+
+
+def _ids(values: Sequence[str] | None) -> tuple[str, ...] | None:
+    return None if values is None else tuple(sorted({str(v) for v in values}))
+
+
+def _tree_source(
+    context: Context,
+    site_code: str | None,
+    legal_entity_id: str | None,
+    segment_ids: Sequence[str] | None,
+) -> SegmentSource:
+    """The caller's active segments the tree draws on; read or read_own needed."""
+    if not context.principal.can_read:
+        raise forbidden("Category trees need the segment_read or segment_read_own scope.")
+    _check_count("segmentIds", segment_ids, context.settings.limits.max_match_segments)
+    access = segment_access(
+        context.principal,
+        tenant=context.tenant,
+        now=context.now,
+        only_active=True,
+        legal_entity_id=None if legal_entity_id is None else str(legal_entity_id),
+    )
+    return SegmentSource(access, site_code, _ids(segment_ids))
+
+
+async def _kept_nodes(context: Context, source: SegmentSource) -> list[TreeNode]:
+    """The tree's nodes in pre-order: one statement for assignments, one for categories."""
+    if source.segment_ids == ():
+        return []
+    assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
+    if not assigned:
+        return []
+    categories = await context.loader(TreeCategoriesByTenantLoader).load(context.tenant)
+    return build_forest(categories, assigned, context.now)
+
+
+def _match_access(context: Context) -> SegmentAccess:
+    """read or manage see every active segment; read_own alone only the caller's own."""
+    principal = context.principal
+    if principal.can_read_all or principal.can_manage:
+        return SegmentAccess(tenant=context.tenant, now=context.now, only_active=True)
+    if principal.can_read_own:
+        return segment_access(principal, tenant=context.tenant, now=context.now, only_active=True)
+    raise forbidden("matchItems needs the segment_read, segment_manage or segment_read_own scope.")
+
+
+async def _matched_through_categories(
+    context: Context, source: SegmentSource, product_ids: list[str]
+) -> set[str]:
+    """Products in a category the tree keeps as assigned (the category or one above it)."""
+    links = await context.loader(CategoryIdsByProductIdLoader).load_many(product_ids)
+    if not any(links):
+        return set()
+    assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
+    if not assigned:
+        return set()
+    categories = await context.loader(CategoryStructureByTenantLoader).load(context.tenant)
+    kept = assigned_category_ids(categories, assigned, context.now)
+    return {p for p, ids in zip(product_ids, links, strict=True) if not kept.isdisjoint(ids)}
+
+
+async def _matched(context: Context, source: SegmentSource, product_ids: list[str]) -> set[str]:
+    keys = [ProductInSource(source, p) for p in product_ids]
+    direct = await context.loader(DirectAssignmentByProductInSourceLoader).load_many(keys)
+    matched = {p for p, hit in zip(product_ids, direct, strict=True) if hit}
+    rest = [p for p in product_ids if p not in matched]
+    if rest:
+        matched |= await _matched_through_categories(context, source, rest)
+    return matched
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Placeholder; replaced by the catalog domain's root fields.")
-    def placeholder_catalog(self) -> bool:
-        return False
+    @strawberry.field(
+        description="Category trees of the caller's active segments: assigned categories with "
+        "their published, valid descendants and the ancestors up to the root."
+    )
+    async def category_trees(
+        self,
+        info: Info,
+        site_code: SiteCode = None,
+        legal_entity_id: LegalEntityId = None,
+        segment_ids: TreeSegmentIds = None,
+    ) -> list[CategoryTreeNode]:
+        source = _tree_source(info.context, site_code, legal_entity_id, segment_ids)
+        return nested_nodes(await _kept_nodes(info.context, source))
+
+    @strawberry.field(
+        description="The nodes of categoryTrees as one flat list in pre-order (a node before "
+        "its subcategories), each with empty subcategories; use depth and parentId to nest."
+    )
+    async def category_tree_nodes(
+        self,
+        info: Info,
+        site_code: SiteCode = None,
+        legal_entity_id: LegalEntityId = None,
+        segment_ids: TreeSegmentIds = None,
+    ) -> list[CategoryTreeNode]:
+        source = _tree_source(info.context, site_code, legal_entity_id, segment_ids)
+        return flat_nodes(await _kept_nodes(info.context, source))
+
+    @strawberry.field(
+        description="Which of itemIds are products assigned to one of the given active "
+        "segments of the site, directly or through a category the tree keeps as assigned. "
+        "Keeps the input order, without duplicates."
+    )
+    async def match_items(
+        self,
+        info: Info,
+        site_code: Annotated[str, strawberry.argument(description="The segments' site.")],
+        segment_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Segments to match (at most 200).")
+        ],
+        item_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="Product ids (at most 500).")
+        ],
+    ) -> list[strawberry.ID]:
+        context = info.context
+        source = SegmentSource(_match_access(context), site_code, _ids(segment_ids))
+        _check_count("segmentIds", segment_ids, context.settings.limits.max_match_segments)
+        _check_count("itemIds", item_ids, context.settings.limits.max_match_items)
+        wanted = list(dict.fromkeys(str(i) for i in item_ids))
+        if not wanted or not source.segment_ids:
+            return []
+        matched = await _matched(context, source, wanted)
+        return [strawberry.ID(i) for i in wanted if i in matched]
