@@ -2,52 +2,225 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from gateway.query_language import (
+    PageResult,
+    compile_q,
+    compile_sort,
+    fetch_page,
+    fetch_pages,
+    fingerprint,
+)
 from gateway.segments.access import SegmentAccess
+from gateway.segments.fields import (
+    CUSTOMER_DEFAULT_SORT,
+    CUSTOMER_FIELDS,
+    SEGMENT_DEFAULT_SORT,
+    SEGMENT_FIELDS,
+)
 from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignment, Segment
+
+# Core tables: typed columns, and rows that read like the models (row.id, row.site_code).
+segment_table: sa.Table = Segment.__table__  # type: ignore[attr-defined]
+customer_table: sa.Table = CustomerAssignment.__table__  # type: ignore[attr-defined]
+_s = segment_table.c
+_c = customer_table.c
 
 
 def active_condition(now: datetime) -> ColumnElement[bool]:
     """`status == ACTIVE` and `validity.from <= now < validity.to`, open ends unbounded."""
     return sa.and_(
-        Segment.status == "ACTIVE",
-        sa.or_(Segment.valid_from.is_(None), Segment.valid_from <= now),  # type: ignore[union-attr]
-        sa.or_(Segment.valid_to.is_(None), Segment.valid_to > now),  # type: ignore[union-attr,operator]
+        _s.status == "ACTIVE",
+        sa.or_(_s.valid_from.is_(None), _s.valid_from <= now),
+        sa.or_(_s.valid_to.is_(None), _s.valid_to > now),
     )
 
 
 def member_segment_ids(
     tenant: str, customer_id: str, legal_entity_id: str | None
-) -> sa.Select[tuple[str]]:
+) -> sa.Select[str]:
     """Segments a customer belongs to: B2C always, B2B for the legal entity in use."""
-    stmt = sa.select(CustomerAssignment.segment_id).where(
-        CustomerAssignment.tenant == tenant,
-        CustomerAssignment.customer_id == customer_id,
-    )
+    stmt = sa.select(_c.segment_id).where(_c.tenant == tenant, _c.customer_id == customer_id)
     if legal_entity_id is not None:
-        stmt = stmt.where(
-            CustomerAssignment.legal_entity_id.in_([NO_LEGAL_ENTITY, legal_entity_id])  # type: ignore[attr-defined]
-        )
+        stmt = stmt.where(_c.legal_entity_id.in_([NO_LEGAL_ENTITY, legal_entity_id]))
     return stmt
 
 
 def visible_segment_conditions(access: SegmentAccess) -> list[ColumnElement[bool]]:
     """WHERE conditions on Segment for what `access` may see (the tenant included)."""
-    conditions: list[ColumnElement[bool]] = [Segment.tenant == access.tenant]  # type: ignore[list-item]
+    conditions: list[ColumnElement[bool]] = [_s.tenant == access.tenant]
     if access.denied:
         return [*conditions, sa.false()]
     if access.only_active:
         conditions.append(active_condition(access.now))
     if access.customer_id is not None:
         members = member_segment_ids(access.tenant, access.customer_id, access.legal_entity_id)
-        conditions.append(Segment.id.in_(members))  # type: ignore[attr-defined]
+        conditions.append(_s.id.in_(members))
     return conditions
 
 
-def visible_segment_ids(access: SegmentAccess) -> sa.Select[tuple[str]]:
+def visible_segment_ids(access: SegmentAccess) -> sa.Select[str]:
     """A subquery of the ids of the segments `access` may see."""
-    return sa.select(Segment.id).where(*visible_segment_conditions(access))
+    return sa.select(_s.id).where(*visible_segment_conditions(access))
+
+
+@dataclass(frozen=True)
+class ListArgs:
+    """`q`, `sort` and paging of one list read; hashable, so it can be part of a loader key."""
+
+    q: str | None
+    sort: str | None
+    page_size: int
+    page_number: int
+    after: str | None
+
+
+@dataclass(frozen=True)
+class SegmentFilter:
+    """What the `segments` arguments narrow to, besides `q`."""
+
+    access: SegmentAccess
+    site_code: str | None = None
+
+
+def _dialect(session: AsyncSession) -> str:
+    return session.get_bind().dialect.name
+
+
+def _access_parts(access: SegmentAccess) -> tuple[Any, ...]:
+    # Not `now`: a cursor must outlive the request that made it.
+    return (access.tenant, access.only_active, access.customer_id, access.legal_entity_id)
+
+
+def _segment_conditions(
+    session: AsyncSession, where: SegmentFilter, q: str | None
+) -> list[ColumnElement[bool]]:
+    conditions = visible_segment_conditions(where.access)
+    if where.site_code is not None:
+        conditions.append(_s.site_code == where.site_code)
+    return [*conditions, *compile_q(q, SEGMENT_FIELDS, dialect=_dialect(session))]
+
+
+async def segment_page(
+    session: AsyncSession, *, where: SegmentFilter, args: ListArgs, locales: Sequence[str]
+) -> PageResult:
+    """One page of the segments `where` and `q` select, in `sort` order (then by id)."""
+    conditions = _segment_conditions(session, where, args.q)
+    keys = compile_sort(
+        args.sort,
+        SEGMENT_FIELDS,
+        default=SEGMENT_DEFAULT_SORT,
+        locales=locales,
+        dialect=_dialect(session),
+    )
+    return await fetch_page(
+        session,
+        sa.select(segment_table).where(*conditions),
+        keys=keys,
+        page_size=args.page_size,
+        page_number=args.page_number,
+        after=args.after,
+        fingerprint=fingerprint(
+            "segments",
+            *_access_parts(where.access),
+            where.site_code,
+            args.q,
+            [key.name for key in keys],
+            locales[:1],
+        ),
+    )
+
+
+async def count_segments(session: AsyncSession, *, where: SegmentFilter, q: str | None) -> int:
+    """How many segments `where` and `q` select."""
+    conditions = _segment_conditions(session, where, q)
+    stmt = sa.select(sa.func.count()).select_from(Segment).where(*conditions)
+    return int((await session.execute(stmt)).scalar_one())
+
+
+async def segments_by_id(
+    session: AsyncSession, *, access: SegmentAccess, ids: Sequence[str]
+) -> list[Any]:
+    """The segments among `ids` that `access` may see."""
+    stmt = sa.select(segment_table).where(*visible_segment_conditions(access), _s.id.in_(ids))
+    return list((await session.execute(stmt)).all())
+
+
+@dataclass(frozen=True)
+class CustomerFilter:
+    """Whose assignments a read may list: the caller's own only, under segment_read_own."""
+
+    tenant: str
+    customer_id: str | None = None
+
+
+def _customer_conditions(
+    session: AsyncSession, where: CustomerFilter, segment_ids: Sequence[str], q: str | None
+) -> list[ColumnElement[bool]]:
+    conditions = [_c.tenant == where.tenant, _c.segment_id.in_(segment_ids)]
+    if where.customer_id is not None:
+        conditions.append(_c.customer_id == where.customer_id)
+    return [*conditions, *compile_q(q, CUSTOMER_FIELDS, dialect=_dialect(session))]
+
+
+async def customer_pages(
+    session: AsyncSession, *, where: CustomerFilter, segment_ids: Sequence[str], args: ListArgs
+) -> dict[str, PageResult]:
+    """The same page of each segment's customer assignments, in one statement."""
+    keys = compile_sort(
+        args.sort,
+        CUSTOMER_FIELDS,
+        default=CUSTOMER_DEFAULT_SORT,
+        locales=(),
+        dialect=_dialect(session),
+    )
+    return await fetch_pages(
+        session,
+        sa.select(customer_table).where(*_customer_conditions(session, where, segment_ids, args.q)),
+        partition=_c.segment_id,
+        keys=keys,
+        page_size=args.page_size,
+        page_number=args.page_number,
+        after=args.after,
+        fingerprint=fingerprint(
+            "Segment.customers", where.tenant, where.customer_id, args.q, [k.name for k in keys]
+        ),
+    )
+
+
+async def count_customers(
+    session: AsyncSession, *, where: CustomerFilter, segment_ids: Sequence[str], q: str | None
+) -> dict[str, int]:
+    """How many customer assignments `q` selects in each segment; one GROUP BY statement."""
+    stmt = (
+        sa.select(_c.segment_id, sa.func.count())
+        .where(*_customer_conditions(session, where, segment_ids, q))
+        .group_by(_c.segment_id)
+    )
+    return {segment_id: int(n) for segment_id, n in await session.execute(stmt)}
+
+
+# segment id, customer id, stored legal entity id ('' for B2C)
+CustomerKey = tuple[str, str, str]
+
+
+async def customer_assignments_by_key(
+    session: AsyncSession, *, access: SegmentAccess, keys: Sequence[CustomerKey]
+) -> list[Any]:
+    """The assignments among `keys` in segments `access` may see; a customer's own only."""
+    stmt = sa.select(customer_table).where(
+        _c.tenant == access.tenant,
+        _c.segment_id.in_(visible_segment_ids(access)),
+        sa.tuple_(_c.segment_id, _c.customer_id, _c.legal_entity_id).in_(list(keys)),
+    )
+    if access.customer_id is not None:
+        stmt = stmt.where(_c.customer_id == access.customer_id)
+    return list((await session.execute(stmt)).all())

@@ -1,10 +1,108 @@
-"""Root fields of the segments domain (placeholder until the domain lands)."""
+"""Root fields of the segments domain: segments, segment, customerAssignment."""
+
+from __future__ import annotations
+
+from typing import Annotated
 
 import strawberry
+
+from gateway.pages import Page
+from gateway.segments.loaders import (
+    CustomerAssignmentByKeyLoader,
+    SegmentByIdLoader,
+    count_segments,
+    read_access,
+    segment_page,
+)
+from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.segments.repository import SegmentFilter
+from gateway.segments.types import (
+    After,
+    CustomerAssignment,
+    PageNumber,
+    PageSize,
+    Segment,
+    SegmentQ,
+    Sort,
+    customer_assignment_from_row,
+    given,
+    list_args,
+    page_of,
+    segment_from_row,
+)
+from gateway.types import Info
+
+LegalEntity = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="A customer's legal entity to read as (segment_read_own); when it is not "
+        "one of theirs, only B2C memberships count. Ignored for segment_read."
+    ),
+]
+SiteCode = Annotated[str | None, strawberry.argument(description="Only segments of this site.")]
+OnlyActive = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="Only segments in effect now (ACTIVE and within validity); "
+        "always true for segment_read_own."
+    ),
+]
 
 
 @strawberry.type
 class Query:
-    @strawberry.field(description="Placeholder; replaced by the segments domain's root fields.")
-    def placeholder_segments(self) -> bool:
-        return False
+    @strawberry.field(description="The segments the caller may see, by id unless sorted otherwise.")
+    async def segments(
+        self,
+        info: Info,
+        q: SegmentQ = strawberry.UNSET,
+        site_code: SiteCode = strawberry.UNSET,
+        only_active: OnlyActive = False,
+        legal_entity_id: LegalEntity = strawberry.UNSET,
+        sort: Sort = strawberry.UNSET,
+        page_size: PageSize = 60,
+        page_number: PageNumber = 1,
+        after: After = strawberry.UNSET,
+    ) -> Page[Segment]:
+        args = list_args(info, q, sort, page_size, page_number, after)
+        access = read_access(
+            info.context, only_active=bool(only_active), legal_entity_id=given(legal_entity_id)
+        )
+        where = SegmentFilter(access=access, site_code=given(site_code))
+        context = info.context
+        result = await segment_page(context, where, args)
+        return page_of(
+            result,
+            lambda row: segment_from_row(row, context.now),
+            lambda: count_segments(context, where, args.q),
+        )
+
+    @strawberry.field(description="A segment by id; null when absent or not visible.")
+    async def segment(
+        self,
+        info: Info,
+        id: Annotated[strawberry.ID, strawberry.argument(description="The segment's id.")],
+        legal_entity_id: LegalEntity = strawberry.UNSET,
+    ) -> Segment | None:
+        access = read_access(info.context, legal_entity_id=given(legal_entity_id))
+        row = await info.context.loader(SegmentByIdLoader).load((str(id), access))
+        return None if row is None else segment_from_row(row, info.context.now)
+
+    @strawberry.field(
+        description="One customer's assignment to a segment; null when absent or not visible."
+    )
+    async def customer_assignment(
+        self,
+        info: Info,
+        segment_id: Annotated[strawberry.ID, strawberry.argument(description="The segment.")],
+        customer_id: Annotated[strawberry.ID, strawberry.argument(description="The customer.")],
+        legal_entity_id: Annotated[
+            strawberry.ID | None,
+            strawberry.argument(description="The legal entity of a B2B assignment; omit for B2C."),
+        ] = strawberry.UNSET,
+    ) -> CustomerAssignment | None:
+        legal_entity = given(legal_entity_id)
+        access = read_access(info.context, legal_entity_id=legal_entity)
+        key = (str(segment_id), str(customer_id), str(legal_entity or NO_LEGAL_ENTITY))
+        row = await info.context.loader(CustomerAssignmentByKeyLoader).load((key, access))
+        return None if row is None else customer_assignment_from_row(row)

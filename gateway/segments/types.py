@@ -2,17 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Annotated, Any, TypeVar
 
 import strawberry
 
+from gateway.assignments.resolvers import segment_items_page
+from gateway.assignments.types import ItemAssignmentPage
 from gateway.localization import resolve
+from gateway.pages import Page
+from gateway.query_language import PageResult, check_paging
+from gateway.segments.loaders import (
+    CustomerCountBySegmentIdLoader,
+    CustomerPageBySegmentIdLoader,
+    customer_filter,
+)
 from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.segments.repository import ListArgs
 from gateway.types import (
     JSON,
     Info,
+    ItemType,
     Locale,
     LocalizedString,
     Metadata,
@@ -21,6 +33,86 @@ from gateway.types import (
     metadata_of,
     validity_of,
 )
+
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 60
+
+SegmentQ = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Filter in the query language, e.g. `status:ACTIVE name.en:~Gold`. Fields: "
+        "id, name.<lang>, description.<lang>, status, siteCode, validity.from, validity.to, "
+        "metadata.createdAt, metadata.modifiedAt, metadata.version, mixins.<path>."
+    ),
+]
+CustomerQ = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Filter in the query language, e.g. `assignmentType:MANUAL`. Fields: "
+        "customerId, legalEntityId (null for B2C), assignmentType, metadata.createdAt, "
+        "metadata.modifiedAt, metadata.version, mixins.<path>."
+    ),
+]
+ItemQ = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. Fields: "
+        "type, item.id, item.code, item.name.<lang>, metadata.createdAt, metadata.modifiedAt, "
+        "metadata.version, mixins.<path>."
+    ),
+]
+Sort = Annotated[
+    str | None,
+    strawberry.argument(description="`field:ASC,field2:DESC` over the `q` fields."),
+]
+PageSize = Annotated[
+    int | None, strawberry.argument(description="Entries per page, 1 to 500; 60 by default.")
+]
+PageNumber = Annotated[
+    int | None,
+    strawberry.argument(description="The page, from 1; ignored when `after` is given."),
+]
+After = Annotated[
+    str | None,
+    strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
+]
+
+
+def given(value: T | None) -> T | None:
+    """An argument the client left out (UNSET) reads as null."""
+    return None if value is strawberry.UNSET else value
+
+
+def list_args(
+    info: Info,
+    q: str | None,
+    sort: str | None,
+    page_size: int | None,
+    page_number: int | None,
+    after: str | None,
+) -> ListArgs:
+    """Paging checked up front: BAD_USER_INPUT before any statement runs."""
+    size = given(page_size)
+    number = given(page_number)
+    size = DEFAULT_PAGE_SIZE if size is None else size
+    number = 1 if number is None else number
+    check_paging(size, number, max_page_size=info.context.settings.limits.max_page_size)
+    return ListArgs(
+        q=given(q), sort=given(sort), page_size=size, page_number=number, after=given(after)
+    )
+
+
+def page_of(result: PageResult, convert: Callable[[Any], T], count: Any) -> Page[T]:
+    """A Page of GraphQL objects from a PageResult of rows; `count` runs only if selected."""
+    return Page(
+        items=[convert(row) for row in result.rows],
+        count=count,
+        page_number=result.page_number,
+        page_size=result.page_size,
+        has_next_page=result.has_next,
+        end_cursor=result.end_cursor,
+    )
 
 
 @strawberry.enum(description="Whether a segment is switched on; see also `Segment.active`.")
@@ -65,9 +157,62 @@ class Segment:
     def description(self, info: Info, locale: Locale = None) -> str | None:
         return resolve(self.description_map, info.context.locales, locale)
 
+    @strawberry.field(
+        description="The products and categories assigned to the segment, by type then item id."
+    )
+    async def items(
+        self,
+        info: Info,
+        q: ItemQ = strawberry.UNSET,
+        type: Annotated[
+            ItemType | None, strawberry.argument(description="Only products or categories.")
+        ] = strawberry.UNSET,
+        sort: Sort = strawberry.UNSET,
+        page_size: PageSize = strawberry.UNSET,
+        page_number: PageNumber = strawberry.UNSET,
+        after: After = strawberry.UNSET,
+    ) -> ItemAssignmentPage:
+        args = list_args(info, q, sort, page_size, page_number, after)
+        return await segment_items_page(
+            info,
+            segment_id=str(self.id),
+            q=args.q,
+            type=given(type),
+            sort=args.sort,
+            page_size=args.page_size,
+            page_number=args.page_number,
+            after=args.after,
+        )
 
-@strawberry.type(description="A customer's membership in a segment (ids only; profiles live "
-                 "in the customer service).")
+    @strawberry.field(
+        description="The customers assigned to the segment, by customerId then legalEntityId "
+        "(B2C first). A customer (segment_read_own) sees only their own assignments."
+    )
+    async def customers(
+        self,
+        info: Info,
+        q: CustomerQ = strawberry.UNSET,
+        sort: Sort = strawberry.UNSET,
+        page_size: PageSize = strawberry.UNSET,
+        page_number: PageNumber = strawberry.UNSET,
+        after: After = strawberry.UNSET,
+    ) -> Page[CustomerAssignment]:
+        args = list_args(info, q, sort, page_size, page_number, after)
+        where = customer_filter(info.context)
+        key = (str(self.id), where, args)
+        result = await info.context.loader(CustomerPageBySegmentIdLoader).load(key)
+        counter = info.context.loader(CustomerCountBySegmentIdLoader)
+        return page_of(
+            result,
+            customer_assignment_from_row,
+            lambda: counter.load((str(self.id), where, args.q)),
+        )
+
+
+@strawberry.type(
+    description="A customer's membership in a segment (ids only; profiles live "
+    "in the customer service)."
+)
 class CustomerAssignment:
     segment_id: strawberry.ID = strawberry.field(description="The segment.")
     customer_id: strawberry.ID = strawberry.field(description="The customer.")

@@ -1,0 +1,130 @@
+"""Per-request loaders of the segments domain, and the read access they are keyed by."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from gateway.context import Context, Loader
+from gateway.errors import forbidden
+from gateway.query_language import PageResult
+from gateway.segments import repository
+from gateway.segments.access import SegmentAccess, segment_access
+from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
+
+
+def read_access(
+    context: Context, *, only_active: bool = False, legal_entity_id: str | None = None
+) -> SegmentAccess:
+    """The caller's read visibility; FORBIDDEN without a read scope (manage alone)."""
+    if not context.principal.can_read:
+        raise forbidden("Reading segments needs segment_read or segment_read_own.")
+    return segment_access(
+        context.principal,
+        tenant=context.tenant,
+        now=context.now,
+        only_active=only_active,
+        legal_entity_id=legal_entity_id,
+    )
+
+
+def customer_filter(context: Context) -> CustomerFilter:
+    """Whose assignments the caller may list: everyone's, or only their own (read_own)."""
+    read_access(context)
+    principal = context.principal
+    own = None if principal.can_read_all else principal.customer_id
+    return CustomerFilter(tenant=context.tenant, customer_id=own)
+
+
+def empty_page(args: ListArgs) -> PageResult:
+    return PageResult([], False, None, 0 if args.after else args.page_number, args.page_size)
+
+
+def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
+    """First key part (an id) grouped by the rest, so each group is one statement."""
+    groups: dict[tuple[Any, ...], list[Any]] = {}
+    for first, *rest in keys:
+        groups.setdefault(tuple(rest), []).append(first)
+    return groups
+
+
+SegmentKey = tuple[str, SegmentAccess]
+
+
+class SegmentByIdLoader(Loader[SegmentKey, Any]):
+    """A segment row by (id, access); None when absent or not visible under that access."""
+
+    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[Any]:
+        found: dict[SegmentKey, Any] = {}
+        async with self.context.sessions() as session:
+            for (access,), ids in _grouped(keys).items():
+                rows = await repository.segments_by_id(session, access=access, ids=ids)
+                found.update(((row.id, access), row) for row in rows)
+        return [found.get(key) for key in keys]
+
+
+CustomerPageKey = tuple[str, CustomerFilter, ListArgs]
+
+
+class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
+    """A page of a segment's customer assignments; one statement for every segment asked."""
+
+    async def batch_load_fn(self, keys: Sequence[CustomerPageKey]) -> list[PageResult]:
+        found: dict[CustomerPageKey, PageResult] = {}
+        async with self.context.sessions() as session:
+            for (where, args), ids in _grouped(keys).items():
+                pages = await repository.customer_pages(
+                    session, where=where, segment_ids=ids, args=args
+                )
+                found.update(((i, where, args), page) for i, page in pages.items())
+        return [found.get(key) or empty_page(key[2]) for key in keys]
+
+
+CustomerCountKey = tuple[str, CustomerFilter, str | None]
+
+
+class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
+    """How many customer assignments `q` selects in a segment; one GROUP BY for all."""
+
+    async def batch_load_fn(self, keys: Sequence[CustomerCountKey]) -> list[int]:
+        found: dict[CustomerCountKey, int] = {}
+        async with self.context.sessions() as session:
+            for (where, q), ids in _grouped(keys).items():
+                counts = await repository.count_customers(
+                    session, where=where, segment_ids=ids, q=q
+                )
+                found.update(((i, where, q), n) for i, n in counts.items())
+        return [found.get(key, 0) for key in keys]
+
+
+CustomerAssignmentKey = tuple[CustomerKey, SegmentAccess]
+
+
+class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
+    """An assignment by (segment, customer, legal entity); None when absent or invisible."""
+
+    async def batch_load_fn(self, keys: Sequence[CustomerAssignmentKey]) -> list[Any]:
+        found: dict[CustomerAssignmentKey, Any] = {}
+        async with self.context.sessions() as session:
+            for (access,), natural in _grouped(keys).items():
+                rows = await repository.customer_assignments_by_key(
+                    session, access=access, keys=natural
+                )
+                found.update(
+                    (((r.segment_id, r.customer_id, r.legal_entity_id), access), r) for r in rows
+                )
+        return [found.get(key) for key in keys]
+
+
+async def segment_page(context: Context, where: SegmentFilter, args: ListArgs) -> PageResult:
+    """One page of the `segments` root field."""
+    async with context.sessions() as session:
+        return await repository.segment_page(
+            session, where=where, args=args, locales=context.locales
+        )
+
+
+async def count_segments(context: Context, where: SegmentFilter, q: str | None) -> int:
+    """The `segments` total, run only when `totalCount` is selected."""
+    async with context.sessions() as session:
+        return await repository.count_segments(session, where=where, q=q)
