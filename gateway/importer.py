@@ -49,7 +49,7 @@ class ImportReport:
         lines = [f'Imported tenant "{self.tenant}":']
         for kind, counts in self.counts.items():
             lines.append(
-                f"  {kind:<20} {counts.created:>6} created {counts.updated:>6} updated "
+                f"  {kind:<20} {counts.created:>6} created, {counts.updated:>6} updated, "
                 f"{counts.unchanged:>6} unchanged"
             )
         return "\n".join(lines)
