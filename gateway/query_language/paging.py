@@ -2,30 +2,38 @@
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import orjson
+import sqlalchemy as sa
 from sqlalchemy import Select
+from sqlalchemy.engine import Result, Row
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.errors import bad_input
+from gateway.query_language import cursors
+from gateway.query_language.cursors import fingerprint
+from gateway.query_language.keyset import after as keyset_after
 from gateway.query_language.sorting import SortKey, order_by
 
-
-def fingerprint(*parts: Any) -> str:
-    """A short digest binding a cursor to tenant, query name, q, sort and filters."""
-    data = orjson.dumps(list(parts), default=str, option=orjson.OPT_SORT_KEYS)
-    return hashlib.sha256(data).hexdigest()[:24]
+KEY_LABEL = "_ql_key_{}"
+PARTITION_LABEL = "_ql_partition"
+RANK_LABEL = "_ql_rank"
 
 
-def check_paging(page_size: int, page_number: int, *, max_page_size: int) -> None:
+def check_paging(
+    page_size: int, page_number: int, *, max_page_size: int, after: str | None = None
+) -> None:
+    """BAD_USER_INPUT unless 1 <= pageSize <= max and pageNumber >= 1 (ignored with `after`)."""
     if not 1 <= page_size <= max_page_size:
-        raise bad_input(f"pageSize must be between 1 and {max_page_size}, got {page_size}")
-    if page_number < 1:
-        raise bad_input(f"pageNumber must be 1 or more, got {page_number}")
+        raise bad_input(
+            f"pageSize must be between 1 and {max_page_size}, not {page_size}",
+            argument="pageSize",
+        )
+    if after is None and page_number < 1:
+        raise bad_input(f"pageNumber starts at 1, not {page_number}", argument="pageNumber")
 
 
 @dataclass(frozen=True)
@@ -33,8 +41,12 @@ class PageResult:
     rows: list[Any]
     has_next: bool
     end_cursor: str | None
-    page_number: int
+    page_number: int  # 0 for keyset pages
     page_size: int
+
+    @classmethod
+    def empty(cls, page_number: int, page_size: int, after: str | None = None) -> PageResult:
+        return cls([], False, None, 0 if after else page_number, page_size)
 
 
 async def fetch_page(
@@ -47,13 +59,16 @@ async def fetch_page(
     after: str | None,
     fingerprint: str,
 ) -> PageResult:
-    """One page of `stmt` ordered by `keys`: by page number, or after a cursor."""
-    offset = (page_number - 1) * page_size
-    result = await session.execute(
-        stmt.order_by(None).order_by(*order_by(keys)).limit(page_size + 1).offset(offset)
-    )
-    rows = list(result.all())
-    return PageResult(rows[:page_size], len(rows) > page_size, None, page_number, page_size)
+    """One page of `stmt` in `keys` order: page `page_number`, or the page after a cursor."""
+    bound_to = cursors.binding(fingerprint, keys)
+    query = _with_keys(stmt, keys).order_by(None).order_by(*order_by(keys))
+    if after is not None:
+        query = query.where(keyset_after(keys, cursors.decode(after, bound_to, keys)))
+    else:
+        query = query.offset((page_number - 1) * page_size)
+    result = await session.execute(query.limit(page_size + 1))
+    rows, key_values = _split(result, len(keys))
+    return _page(rows, key_values, page_size, 0 if after else page_number, bound_to)
 
 
 async def fetch_pages(
@@ -67,5 +82,87 @@ async def fetch_pages(
     after: str | None,
     fingerprint: str,
 ) -> dict[Any, PageResult]:
-    """The same page of every partition of `stmt`, in one statement."""
-    raise NotImplementedError("fetch_pages is being built")
+    """The same page of every partition of `stmt`, in one statement.
+
+    Partitions without rows on that page are absent: use PageResult.empty for them.
+    """
+    bound_to = cursors.binding(fingerprint, keys)
+    inner = _with_keys(stmt, keys).add_columns(
+        partition.label(PARTITION_LABEL),
+        sa.func.row_number()
+        .over(partition_by=partition, order_by=order_by(keys))
+        .label(RANK_LABEL),
+    )
+    skip = 0
+    if after is not None:
+        inner = inner.where(keyset_after(keys, cursors.decode(after, bound_to, keys)))
+    else:
+        skip = (page_number - 1) * page_size
+    result = await session.execute(_ranked(stmt, inner, skip, page_size + 1, len(keys)))
+    rows, tails = _split(result, len(keys) + 2)
+    groups: dict[Any, tuple[list[Any], list[Sequence[Any]]]] = {}
+    for row, tail in zip(rows, tails, strict=True):
+        group = groups.setdefault(tail[-2], ([], []))
+        group[0].append(row)
+        group[1].append(tail[:-2])
+    number = 0 if after else page_number
+    return {
+        key: _page(group_rows, values, page_size, number, bound_to)
+        for key, (group_rows, values) in groups.items()
+    }
+
+
+def _with_keys(stmt: Select[Any], keys: Sequence[SortKey]) -> Select[Any]:
+    # The caller's columns come first and keep their names; key values follow for cursors.
+    return stmt.add_columns(*(key.expr.label(KEY_LABEL.format(i)) for i, key in enumerate(keys)))
+
+
+def _ranked(
+    stmt: Select[Any], inner: Select[Any], skip: int, limit: int, key_count: int
+) -> Select[Any]:
+    """The caller's entities and columns read back from the ranked subquery, page by page."""
+    sub = inner.subquery()
+    outer: list[Any] = []
+    for described, selected in zip(stmt.column_descriptions, _originals(stmt), strict=True):
+        entity = described.get("entity")
+        if entity is not None and described["expr"] is entity:
+            outer.append(aliased(entity, sub, name=described["name"]))
+        else:
+            outer.append(sub.corresponding_column(selected))
+    rank = sub.c[RANK_LABEL]
+    labels = [KEY_LABEL.format(i) for i in range(key_count)] + [PARTITION_LABEL, RANK_LABEL]
+    return (
+        sa.select(*outer, *(sub.c[label] for label in labels))
+        .where(rank > skip, rank <= skip + limit)
+        .order_by(sub.c[PARTITION_LABEL], rank)
+    )
+
+
+def _originals(stmt: Select[Any]) -> list[Any]:
+    return [described["expr"] for described in stmt.column_descriptions]
+
+
+def _split(result: Result[Any], tail: int) -> tuple[list[Row[Any]], list[Sequence[Any]]]:
+    """The caller's rows (without the extra columns) and the extra values of each."""
+    frozen = result.freeze()
+    full = frozen().all()
+    if not full:
+        return [], []
+    width = len(full[0]) - tail
+    rows = frozen().columns(*range(width)).all()
+    return list(rows), [tuple(row[width:]) for row in full]
+
+
+def _page(
+    rows: list[Any],
+    key_values: list[Sequence[Any]],
+    page_size: int,
+    page_number: int,
+    bound_to: str,
+) -> PageResult:
+    shown = rows[:page_size]
+    cursor = cursors.encode(bound_to, key_values[len(shown) - 1]) if shown else None
+    return PageResult(shown, len(rows) > page_size, cursor, page_number, page_size)
+
+
+__all__ = ["PageResult", "check_paging", "fetch_page", "fetch_pages", "fingerprint"]
