@@ -112,5 +112,4 @@ def _group(keys: Sequence[tuple[str, A]]) -> dict[A, list[str]]:
 
 
 def _empty(paging: Paging) -> PageResult:
-    page_number = 0 if paging.after is not None else paging.page_number
-    return PageResult([], False, None, page_number, paging.page_size)
+    return PageResult.empty(paging.page_number, paging.page_size, paging.after)

@@ -46,7 +46,8 @@ def _paging(
     after: str | None,
     *bound: object,
 ) -> Paging:
-    check_paging(page_size, page_number, max_page_size=context.settings.limits.max_page_size)
+    limits = context.settings.limits
+    check_paging(page_size, page_number, max_page_size=limits.max_page_size, after=after)
     # A cursor is only valid for the same tenant, field, filters, q and sort; the key names
     # carry the languages an unqualified `item.name` sorts by.
     digest = fingerprint(context.tenant, [key.name for key in plan.keys], *bound)

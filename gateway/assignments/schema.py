@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import strawberry
 
@@ -10,84 +10,108 @@ from gateway.assignments import resolvers
 from gateway.assignments.types import ItemAssignment, ItemAssignmentPage
 from gateway.types import Info, ItemType
 
+T = TypeVar("T")
+
+DEFAULT_PAGE_SIZE = 60
+
+SegmentIdArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="Only this segment's items; unknown or invisible: none."),
+]
+QArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. Fields: "
+        "segmentId, type, item.id, item.code, item.name.<lang>, metadata.createdAt, "
+        "metadata.modifiedAt, metadata.version, mixins.<path>."
+    ),
+]
+TypeArg = Annotated[
+    ItemType | None, strawberry.argument(description="Only products or only categories.")
+]
+SiteCodeArg = Annotated[
+    str | None, strawberry.argument(description="Only items of segments of this site.")
+]
+OnlyActiveArg = Annotated[
+    bool | None,
+    strawberry.argument(
+        description="Only items of segments in effect now (ACTIVE and within validity); "
+        "always true for segment_read_own."
+    ),
+]
 LegalEntityArg = Annotated[
     strawberry.ID | None,
     strawberry.argument(
-        description="The legal entity in use for B2B membership (customer tokens only; "
-        "ignored with segment_read)."
+        description="A customer's legal entity to read as (segment_read_own); when it is not "
+        "one of theirs, only B2C memberships count. Ignored for segment_read."
     ),
 ]
+SortArg = Annotated[
+    str | None,
+    strawberry.argument(
+        description="`field:ASC,field2:DESC` over the `q` fields; `item.name` alone sorts by "
+        "the resolved language. Default and tie-breakers: segmentId, type, item.id."
+    ),
+]
+PageSizeArg = Annotated[
+    int | None, strawberry.argument(description="Entries per page, 1 to 500; 60 by default.")
+]
+PageNumberArg = Annotated[
+    int | None, strawberry.argument(description="The page, from 1; ignored when `after` is given.")
+]
+AfterArg = Annotated[
+    str | None,
+    strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
+]
+
+
+def _or(value: T | None, default: T) -> T:
+    """An argument left out, or given as null, takes its default."""
+    return default if value is None or value is strawberry.UNSET else value
+
+
+def _given(value: T | None) -> T | None:
+    return None if value is strawberry.UNSET else value
 
 
 @strawberry.type
 class Query:
     @strawberry.field(
-        description="Item assignments of the segments the caller may see; an unknown or "
-        "invisible segmentId gives an empty page. Catalog items that no longer exist are "
-        "left out; publication and validity are not applied."
+        description="Item assignments of the segments the caller may see, by segmentId, type "
+        "and item id unless sorted otherwise. Assignments whose catalog item no longer exists "
+        "are left out; catalog publication and validity are not applied."
     )
     async def item_assignments(
         self,
         info: Info,
-        segment_id: Annotated[
-            strawberry.ID | None, strawberry.argument(description="Only this segment's items.")
-        ] = None,
-        q: Annotated[
-            str | None,
-            strawberry.argument(
-                description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. "
-                "Fields: segmentId, type, item.id, item.code, item.name.<lang>, "
-                "metadata.createdAt, metadata.modifiedAt, metadata.version, mixins.<path>."
-            ),
-        ] = None,
-        type: Annotated[
-            ItemType | None, strawberry.argument(description="Only products or categories.")
-        ] = None,
-        site_code: Annotated[
-            str | None, strawberry.argument(description="Only items of segments of this site.")
-        ] = None,
-        only_active: Annotated[
-            bool,
-            strawberry.argument(
-                description="Only items of active segments (always true for segment_read_own)."
-            ),
-        ] = False,
-        legal_entity_id: LegalEntityArg = None,
-        sort: Annotated[
-            str | None,
-            strawberry.argument(
-                description="`field:ASC,field2:DESC` over the q fields; `item.name` alone sorts "
-                "by the resolved language. Default: segmentId, type, item.id."
-            ),
-        ] = None,
-        page_size: Annotated[
-            int, strawberry.argument(description="Entries per page, 1 to 500.")
-        ] = 60,
-        page_number: Annotated[
-            int, strawberry.argument(description="The page, from 1; ignored with `after`.")
-        ] = 1,
-        after: Annotated[
-            str | None,
-            strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
-        ] = None,
+        segment_id: SegmentIdArg = strawberry.UNSET,
+        q: QArg = strawberry.UNSET,
+        type: TypeArg = strawberry.UNSET,
+        site_code: SiteCodeArg = strawberry.UNSET,
+        only_active: OnlyActiveArg = False,
+        legal_entity_id: LegalEntityArg = strawberry.UNSET,
+        sort: SortArg = strawberry.UNSET,
+        page_size: PageSizeArg = DEFAULT_PAGE_SIZE,
+        page_number: PageNumberArg = 1,
+        after: AfterArg = strawberry.UNSET,
     ) -> ItemAssignmentPage:
         return await resolvers.item_assignments_page(
             info,
-            segment_id=segment_id,
-            q=q,
-            type=type,
-            site_code=site_code,
-            only_active=only_active,
-            legal_entity_id=legal_entity_id,
-            sort=sort,
-            page_size=page_size,
-            page_number=page_number,
-            after=after,
+            segment_id=_given(segment_id),
+            q=_given(q),
+            type=_given(type),
+            site_code=_given(site_code),
+            only_active=_or(only_active, False),
+            legal_entity_id=_given(legal_entity_id),
+            sort=_given(sort),
+            page_size=_or(page_size, DEFAULT_PAGE_SIZE),
+            page_number=_or(page_number, 1),
+            after=_given(after),
         )
 
     @strawberry.field(
-        description="One item assignment by segment, type and item id; null when absent, "
-        "when the item is gone from the catalog, or when the segment is not visible."
+        description="One item assignment by segment, type and item id; null when absent, when "
+        "its item is gone from the catalog, or when the caller may not see the segment."
     )
     async def item_assignment(
         self,
@@ -95,12 +119,12 @@ class Query:
         segment_id: Annotated[strawberry.ID, strawberry.argument(description="The segment.")],
         type: Annotated[ItemType, strawberry.argument(description="PRODUCT or CATEGORY.")],
         item_id: Annotated[strawberry.ID, strawberry.argument(description="The item's id.")],
-        legal_entity_id: LegalEntityArg = None,
+        legal_entity_id: LegalEntityArg = strawberry.UNSET,
     ) -> ItemAssignment | None:
         return await resolvers.item_assignment(
             info,
             segment_id=segment_id,
             type=type,
             item_id=item_id,
-            legal_entity_id=legal_entity_id,
+            legal_entity_id=_given(legal_entity_id),
         )
