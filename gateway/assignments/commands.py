@@ -1,0 +1,155 @@
+"""Item assignment writes: one entry or a bulk of 200 in a fixed number of statements."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.assignments.models import ItemAssignment
+from gateway.catalog.models import Category, Product
+from gateway.errors import ErrorCode
+from gateway.segments.commands import segment_exists, unknown_segment, upsert_statement
+from gateway.writes import (
+    Done,
+    Failure,
+    Outcome,
+    check_version,
+    duplicates,
+    next_modified,
+    settle,
+)
+
+assignment_table: sa.Table = ItemAssignment.__table__  # type: ignore[attr-defined]
+_catalog: dict[str, sa.Table] = {
+    "PRODUCT": Product.__table__,  # type: ignore[attr-defined]
+    "CATEGORY": Category.__table__,  # type: ignore[attr-defined]
+}
+_a = assignment_table.c
+VERSION_FIELD = ("input", "metadata", "version")
+
+
+@dataclass(frozen=True)
+class ItemEntry:
+    """One item assignment to upsert: replaces mixins and metadata.mixins."""
+
+    item_id: str
+    mixins: dict[str, Any]
+    metadata_mixins: dict[str, str]
+    version: int | None = None
+
+
+def _key(tenant: str, segment_id: str, item_type: str) -> list[sa.ColumnElement[bool]]:
+    return [_a.tenant == tenant, _a.segment_id == segment_id, _a.item_type == item_type]
+
+
+def unknown_item(item_type: str, item_id: str) -> Failure:
+    message = f"No {item_type.lower()} with id {item_id!r} in the catalog."
+    return Failure(ErrorCode.NOT_FOUND, message, ("itemId",))
+
+
+async def _catalog_ids(
+    session: AsyncSession, tenant: str, item_type: str, ids: Sequence[str]
+) -> set[str]:
+    table = _catalog[item_type]
+    stmt = sa.select(table.c.id).where(table.c.tenant == tenant, table.c.id.in_(sorted(set(ids))))
+    return set((await session.execute(stmt)).scalars())
+
+
+async def _locked(
+    session: AsyncSession, key: list[sa.ColumnElement[bool]], ids: Sequence[str]
+) -> dict[str, Any]:
+    """The stored assignments among `ids`, locked in id order (so bulks never deadlock)."""
+    stmt = (
+        sa.select(_a.item_id, _a.version, _a.modified_at)
+        .where(*key, _a.item_id.in_(sorted(set(ids))))
+        .order_by(_a.item_id)
+        .with_for_update()
+    )
+    return {row.item_id: row for row in await session.execute(stmt)}
+
+
+def _row(
+    tenant: str, segment_id: str, item_type: str, entry: ItemEntry, now: datetime, current: Any
+) -> dict[str, Any]:
+    return {
+        "tenant": tenant,
+        "segment_id": segment_id,
+        "item_type": item_type,
+        "item_id": entry.item_id,
+        "mixins": entry.mixins,
+        "metadata_mixins": entry.metadata_mixins,
+        "created_at": now,
+        "modified_at": next_modified(now, current.modified_at if current else None),
+        "version": 1,
+    }
+
+
+def _check(entry: ItemEntry, item_type: str, known: set[str], current: Any) -> Failure | None:
+    if entry.item_id not in known:
+        return unknown_item(item_type, entry.item_id)
+    return check_version(entry.version, current.version if current else None, VERSION_FIELD)
+
+
+async def upsert_items(
+    session: AsyncSession,
+    *,
+    tenant: str,
+    segment_id: str,
+    item_type: str,
+    entries: Sequence[ItemEntry],
+    now: datetime,
+) -> list[Outcome] | Failure:
+    """Upserts assignments of one segment and type; one outcome per entry, in input order."""
+    if not await segment_exists(session, tenant=tenant, segment_id=segment_id):
+        return unknown_segment(segment_id)
+    ids = [entry.item_id for entry in entries]
+    outcomes: list[Outcome | None] = list(duplicates(ids))
+    known = await _catalog_ids(session, tenant, item_type, ids)
+    current = await _locked(session, _key(tenant, segment_id, item_type), ids)
+    rows: dict[str, dict[str, Any]] = {}
+    for index, entry in enumerate(entries):
+        if outcomes[index] is None:
+            found = current.get(entry.item_id)
+            outcomes[index] = _check(entry, item_type, known, found)
+            if outcomes[index] is None:
+                rows[entry.item_id] = _row(tenant, segment_id, item_type, entry, now, found)
+    versions = await _write(session, rows)
+    return settle(outcomes, ids, versions)
+
+
+async def _write(session: AsyncSession, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """One multi-row upsert in id order; the new version of each row (1 when inserted)."""
+    if not rows:
+        return {}
+    ordered = [rows[item_id] for item_id in sorted(rows)]
+    stmt = upsert_statement(session, assignment_table, ordered).returning(_a.item_id, _a.version)
+    return {item_id: version for item_id, version in await session.execute(stmt)}
+
+
+async def delete_items(
+    session: AsyncSession,
+    *,
+    tenant: str,
+    segment_id: str,
+    item_type: str,
+    item_ids: Sequence[str],
+) -> list[Outcome] | Failure:
+    """Deletes assignments of one segment and type; NOT_FOUND for each id not assigned."""
+    if not await segment_exists(session, tenant=tenant, segment_id=segment_id):
+        return unknown_segment(segment_id)
+    key = _key(tenant, segment_id, item_type)
+    outcomes = duplicates(item_ids)
+    found = await _locked(session, key, item_ids)
+    if found:
+        await session.execute(
+            sa.delete(assignment_table).where(*key, _a.item_id.in_(sorted(found)))
+        )
+    missing = Failure(ErrorCode.NOT_FOUND, "The item is not assigned to the segment.", ("itemId",))
+    return [
+        o or (Done() if i in found else missing) for o, i in zip(outcomes, item_ids, strict=True)
+    ]

@@ -1,0 +1,183 @@
+"""The write commands below GraphQL: outcomes, versions, and their statement counts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import sqlalchemy as sa
+
+from gateway.assignments import commands as items
+from gateway.assignments.models import ItemAssignment
+from gateway.database import utcnow
+from gateway.errors import ErrorCode
+from gateway.segments import commands as segments
+from gateway.segments.models import CustomerAssignment
+from gateway.writes import CHANGED, Done, Failure, write
+
+
+def entry(item_id: str, version: int | None = None, **mixins: Any) -> items.ItemEntry:
+    return items.ItemEntry(item_id=item_id, mixins=mixins, metadata_mixins={}, version=version)
+
+
+async def upsert(db: Any, *entries: items.ItemEntry, segment: str = "s1") -> Any:
+    async def work(session: Any) -> Any:
+        return await items.upsert_items(
+            session,
+            tenant="demo",
+            segment_id=segment,
+            item_type="PRODUCT",
+            entries=entries,
+            now=utcnow(),
+        )
+
+    return await write(db.sessions, work)
+
+
+async def stored_versions(db: Any) -> dict[str, int]:
+    async with db.sessions() as session:
+        rows = await session.execute(sa.select(ItemAssignment.item_id, ItemAssignment.version))
+    return {item_id: version for item_id, version in rows}
+
+
+async def catalog(seed: Any, products: int = 3) -> None:
+    await seed.add(seed.segment("s1"), *(seed.product(f"p{n}") for n in range(1, products + 1)))
+
+
+async def test_upsert_creates_then_updates_with_version_plus_one(db, seed):
+    # given
+    await catalog(seed)
+    # when
+    first = await upsert(db, entry("p1"))
+    second = await upsert(db, entry("p1", version=1))
+    # then
+    assert first == [Done(created=True)]
+    assert second == [Done(created=False)]
+    assert await stored_versions(db) == {"p1": 2}
+
+
+async def test_stale_version_changes_nothing_and_reports_the_current_one(db, seed):
+    # given
+    await catalog(seed)
+    await upsert(db, entry("p1", color="red"))
+    # when
+    outcome = await upsert(db, entry("p1", version=7, color="blue"))
+    # then
+    assert outcome == [Failure(ErrorCode.VERSION_CONFLICT, CHANGED, items.VERSION_FIELD, 1)]
+    async with db.sessions() as session:
+        stored = (await session.execute(sa.select(ItemAssignment))).scalar_one()
+    assert (stored.version, stored.mixins) == (1, {"color": "red"})
+
+
+async def test_version_for_an_absent_record_is_a_conflict_with_no_current_version(db, seed):
+    # given
+    await catalog(seed)
+    # when
+    outcome = await upsert(db, entry("p1", version=1))
+    # then
+    assert isinstance(outcome[0], Failure)
+    assert (outcome[0].code, outcome[0].current_version) == (ErrorCode.VERSION_CONFLICT, None)
+    assert await stored_versions(db) == {}
+
+
+async def test_unknown_segment_is_one_failure_for_the_whole_command(db, seed):
+    # given
+    await catalog(seed)
+    # when
+    outcome = await upsert(db, entry("p1"), segment="nope")
+    # then
+    assert outcome == segments.unknown_segment("nope")
+
+
+async def test_bulk_mixes_outcomes_in_input_order(db, seed):
+    # given
+    await catalog(seed)
+    await upsert(db, entry("p2"))
+    # when
+    outcome = await upsert(db, entry("p1"), entry("p2", version=5), entry("zz"), entry("p1"))
+    # then
+    assert [type(o).__name__ for o in outcome] == ["Done", "Failure", "Failure", "Failure"]
+    codes = [o.code for o in outcome if isinstance(o, Failure)]
+    assert codes == [ErrorCode.VERSION_CONFLICT, ErrorCode.NOT_FOUND, ErrorCode.BAD_USER_INPUT]
+    assert await stored_versions(db) == {"p1": 1, "p2": 1}
+
+
+async def test_bulk_of_200_takes_a_fixed_number_of_statements(db, seed):
+    # given
+    await seed.add(seed.segment("s1"), *(seed.product(f"p{n:03d}") for n in range(200)))
+    entries = [entry(f"p{n:03d}", note=n) for n in range(200)]
+    # when
+    with db.count_statements() as statements:
+        created = await upsert(db, *entries)
+        updated = await upsert(db, *entries)
+    # then
+    assert created == [Done(created=True)] * 200
+    assert updated == [Done(created=False)] * 200
+    assert len(statements) <= 10
+
+
+async def test_modified_at_moves_forward_even_within_one_millisecond(db, seed):
+    # given
+    await catalog(seed)
+    now = utcnow()
+
+    async def at_same_instant(session: Any) -> Any:
+        return await items.upsert_items(
+            session, tenant="demo", segment_id="s1", item_type="PRODUCT",
+            entries=[entry("p1")], now=now,
+        )
+
+    # when
+    for _ in range(3):
+        await write(db.sessions, at_same_instant)
+    # then
+    async with db.sessions() as session:
+        stored = (await session.execute(sa.select(ItemAssignment))).scalar_one()
+    assert stored.created_at == now
+    assert stored.modified_at > now
+    assert stored.version == 3
+
+
+async def test_delete_reports_absent_and_duplicate_ids(db, seed):
+    # given
+    await catalog(seed)
+    await upsert(db, entry("p1"), entry("p2"))
+
+    async def work(session: Any) -> Any:
+        return await items.delete_items(
+            session, tenant="demo", segment_id="s1", item_type="PRODUCT",
+            item_ids=["p1", "p3", "p1"],
+        )
+
+    # when
+    outcome = await write(db.sessions, work)
+    # then
+    assert isinstance(outcome, list)
+    assert outcome[0] == Done()
+    assert [o.code for o in outcome[1:] if isinstance(o, Failure)] == [
+        ErrorCode.NOT_FOUND,
+        ErrorCode.BAD_USER_INPUT,
+    ]
+    assert await stored_versions(db) == {"p2": 1}
+
+
+async def test_customer_assignments_keep_b2c_and_b2b_apart(db, seed):
+    # given
+    await seed.add(seed.segment("s1"))
+
+    def customer(legal_entity: str) -> segments.CustomerEntry:
+        return segments.CustomerEntry("c1", legal_entity, "MANUAL", {}, {})
+
+    async def work(session: Any) -> Any:
+        return await segments.upsert_customers(
+            session, tenant="demo", segment_id="s1",
+            entries=[customer(""), customer("le1"), customer("")], now=utcnow(),
+        )
+
+    # when
+    outcome = await write(db.sessions, work)
+    # then
+    assert outcome[:2] == [Done(created=True), Done(created=True)]
+    assert isinstance(outcome[2], Failure)
+    async with db.sessions() as session:
+        rows = await session.execute(sa.select(CustomerAssignment.legal_entity_id))
+    assert sorted(rows.scalars()) == ["", "le1"]
