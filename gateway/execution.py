@@ -21,6 +21,7 @@ from graphql.error import GraphQLSyntaxError
 
 from gateway.context import Context
 from gateway.errors import ErrorCode
+from gateway.limits import validation_rules
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.execution")
@@ -71,13 +72,18 @@ def prepare(
 ) -> Prepared:
     """Parse and validate; raises RequestError for anything that must not execute."""
     try:
-        document = parse(query, max_tokens=settings.limits.max_tokens)
+        # Lexical tokens, so comments do not eat into the budget; they have their own.
+        document = parse(
+            query,
+            max_lexical_tokens=settings.limits.max_tokens,
+            max_comments=settings.limits.max_tokens,
+        )
     except GraphQLSyntaxError as error:
         raise RequestError(400, [_format_graphql_error(error)]) from None
     errors = validate(
         graphql_schema,
         document,
-        rules=[*specified_rules, *extra_rules],
+        rules=[*specified_rules, *validation_rules(settings), *extra_rules],
         hide_suggestions=not settings.suggestions,
     )
     if errors:
@@ -111,7 +117,9 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
 
 
 def _is_coercion_failure(errors: list[GraphQLError]) -> bool:
-    return all(e.path is None and e.original_error is None for e in errors)
+    # Field errors always carry a path; variable coercion errors never do, and may wrap
+    # the scalar's own GraphQLError as original_error.
+    return all(e.path is None for e in errors)
 
 
 def _format_graphql_error(error: GraphQLError) -> dict[str, Any]:

@@ -86,7 +86,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     production = profile == "production"
     secret = env.get("GATEWAY_JWT_SECRET") or DEVELOPMENT_JWT_SECRET
     algorithms = _list(env, "GATEWAY_JWT_ALGORITHMS") or ("HS256",)
-    if production and secret == DEVELOPMENT_JWT_SECRET and "HS256" in algorithms:
+    shared_secret = any(a.upper().startswith("HS") for a in algorithms)
+    if production and secret == DEVELOPMENT_JWT_SECRET and shared_secret:
         raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
     defaults = Limits()
     limits = Limits(
@@ -107,7 +108,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_jwks_file=env.get("GATEWAY_JWT_JWKS_FILE") or None,
         jwt_issuer=env.get("GATEWAY_JWT_ISSUER") or None,
         jwt_audience=env.get("GATEWAY_JWT_AUDIENCE") or None,
-        jwt_leeway_seconds=min(_int(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30),
+        jwt_leeway_seconds=max(0, min(_int(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30)),
         profile=profile,
         cors_origins=_list(env, "GATEWAY_CORS_ORIGINS"),
         introspection=_flag(env, "GATEWAY_INTROSPECTION", not production),
