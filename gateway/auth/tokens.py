@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import binascii
+import json
 import math
 import re
 import time
@@ -10,6 +12,7 @@ from typing import Any
 
 import jwt
 from jwt.algorithms import get_default_algorithms
+from jwt.utils import base64url_decode
 
 from gateway.auth.keys import KeyFile, KeySet, is_public_key_algorithm, parse_jwks, parse_pem
 from gateway.auth.principal import Principal
@@ -73,10 +76,13 @@ class TokenVerifier:
     def _header(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH or not _COMPACT_JWS.fullmatch(token):
             raise InvalidToken("the token is not a compact JWS (three base64url parts)")
+        # Only the header is read here; jwt.decode checks it again with everything else.
         try:
-            header = jwt.get_unverified_header(token)
-        except jwt.PyJWTError as error:
-            raise InvalidToken(str(error)) from None
+            header = json.loads(base64url_decode(token.partition(".")[0]))
+        except (ValueError, binascii.Error):
+            raise InvalidToken("the token's header is not base64url-encoded JSON") from None
+        if not isinstance(header, dict):
+            raise InvalidToken("the token's header is not a JSON object")
         algorithm = header.get("alg")
         if not isinstance(algorithm, str) or algorithm not in self._algorithms:
             raise InvalidToken(f"the token's algorithm {algorithm!r} is not accepted")
