@@ -20,6 +20,7 @@ class Known:
     """What the tenant already has in the database, as far as the file refers to it."""
 
     languages: tuple[str, ...] | None  # None: the tenant is new
+    default_language: str | None
     category_parents: Mapping[str, str | None]
     product_ids: frozenset[str] = frozenset()
     segment_ids: frozenset[str] = frozenset()

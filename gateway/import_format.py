@@ -311,6 +311,8 @@ def _languages(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]
             raise CatalogImportError(f'languages: {language!r} is not a language tag like "en"')
     if len(set(languages)) != len(languages):
         raise CatalogImportError("languages lists a language twice")
+    if default is None:
+        raise CatalogImportError(f"defaultLanguage is missing: one of {', '.join(languages)}")
     if default not in languages:
         raise CatalogImportError(
             f"defaultLanguage must be one of the languages ({', '.join(languages)}), "

@@ -122,7 +122,7 @@ async def _import(
         await _lock(session, document.tenant)
         known = await _known(session, document)
         check_document(document, known)
-        return await _write(session, document)
+        return await _write(session, document, known)
 
 
 async def _lock(session: AsyncSession, tenant: str) -> None:
@@ -138,9 +138,10 @@ def _dialect(session: AsyncSession) -> str:
 
 async def _known(session: AsyncSession, document: ImportDocument) -> Known:
     tenant = document.tenant
-    languages = (
-        await session.execute(sa.select(TENANTS.c.languages).where(TENANTS.c.tenant == tenant))
-    ).scalar_one_or_none()
+    stored = await session.execute(
+        sa.select(TENANTS.c.default_language, TENANTS.c.languages).where(TENANTS.c.tenant == tenant)
+    )
+    default, languages = stored.one_or_none() or (None, None)
     table = CATEGORIES.table
     parents = await session.execute(
         sa.select(table.c.id, table.c.parent_id).where(table.c.tenant == tenant)
@@ -148,7 +149,8 @@ async def _known(session: AsyncSession, document: ImportDocument) -> Known:
     products, segments = outside_references(document)
     return Known(
         languages=tuple(languages) if languages is not None else None,
-        category_parents=dict(parents.tuples().all()),
+        default_language=default,
+        category_parents={id: parent for id, parent in parents},
         product_ids=frozenset(await _existing_ids(session, PRODUCTS.table, tenant, products)),
         segment_ids=frozenset(await _existing_ids(session, SEGMENTS.table, tenant, segments)),
     )
@@ -164,10 +166,10 @@ async def _existing_ids(
     return found
 
 
-async def _write(session: AsyncSession, document: ImportDocument) -> ImportReport:
+async def _write(session: AsyncSession, document: ImportDocument, known: Known) -> ImportReport:
     now, tenant = utcnow(), document.tenant
     report = ImportReport(tenant)
-    await _write_tenant(session, document)
+    await _write_tenant(session, document, known)
     rows = _rows(document)
     for spec in (CATEGORIES, SEGMENTS, CUSTOMERS, ITEMS):
         report.counts[spec.kind], _ = await _sync(session, spec, tenant, rows[spec.kind], now)
@@ -202,16 +204,9 @@ def _rows(document: ImportDocument) -> dict[str, list[Row]]:
     }
 
 
-async def _write_tenant(session: AsyncSession, document: ImportDocument) -> None:
-    if document.languages is None or document.default_language is None:
-        return
-    row = {
-        "tenant": document.tenant,
-        "default_language": document.default_language,
-        "languages": list(document.languages),
-    }
-    stored = await session.execute(sa.select(TENANTS).where(TENANTS.c.tenant == document.tenant))
-    if (found := stored.mappings().one_or_none()) is not None and dict(found) == row:
+async def _write_tenant(session: AsyncSession, document: ImportDocument, known: Known) -> None:
+    languages, default = document.languages, document.default_language
+    if languages is None or (default, languages) == (known.default_language, known.languages):
         return
     statement = _insert(session, TENANTS)
     await session.execute(
@@ -219,7 +214,7 @@ async def _write_tenant(session: AsyncSession, document: ImportDocument) -> None
             index_elements=[TENANTS.c.tenant],
             set_={name: statement.excluded[name] for name in ("default_language", "languages")},
         ),
-        row,
+        {"tenant": document.tenant, "default_language": default, "languages": list(languages)},
     )
 
 
@@ -282,7 +277,7 @@ async def _add_links(
             .where(LINKS.c.tenant == tenant, LINKS.c.product_id.in_(chunk))
             .order_by(LINKS.c.product_id, LINKS.c.position, LINKS.c.category_id)
         )
-        for product_id, category_id in (await session.execute(query)).tuples():
+        for product_id, category_id in await session.execute(query):
             row = products[(product_id,)]
             row["category_ids"] = (*row["category_ids"], category_id)
 
