@@ -1,0 +1,87 @@
+"""create_app(settings) -> Starlette: routes, middleware, and a lifespan that opens the database."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from functools import partial
+from typing import Any
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.routing import Route
+
+from gateway.auth.tokens import TokenVerifier
+from gateway.database import create_engine, session_factory
+from gateway.graphiql import ASSET_PATH, GraphiQL
+from gateway.http import graphql_endpoint
+from gateway.metrics import Metrics
+from gateway.middleware import RequestIdMiddleware
+from gateway.migrations import ensure_schema_async
+from gateway.probes import healthz, metrics, readyz
+from gateway.runtime import Runtime
+from gateway.settings import Settings, load_settings
+
+EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+
+def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) -> Starlette:
+    """The gateway as an ASGI app; settings come from the environment when not given."""
+    settings = settings if settings is not None else load_settings()
+    if graphql_schema is None:
+        from gateway.schema import schema
+
+        graphql_schema = schema._schema
+    graphiql = GraphiQL(settings.asset_cache_dir) if settings.graphiql else None
+    runtime = Runtime(settings, graphql_schema, TokenVerifier(settings), Metrics(), graphiql)
+    app = Starlette(
+        routes=_routes(graphiql),
+        middleware=_middleware(settings),
+        lifespan=partial(_lifespan, runtime),
+    )
+    app.state.runtime = runtime
+    return app
+
+
+def _routes(graphiql: GraphiQL | None) -> list[Route]:
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics, methods=["GET"]),
+        # Every method reaches the view, which answers 404 for a bad tenant before a 405.
+        Route("/{tenant}/graphql", graphql_endpoint, methods=EVERY_METHOD),
+    ]
+    if graphiql is not None:
+        routes.append(Route(ASSET_PATH + "/{key:path}", graphiql.asset, methods=["GET"]))
+    return routes
+
+
+def _middleware(settings: Settings) -> list[Middleware]:
+    middleware = [Middleware(RequestIdMiddleware)]
+    if settings.cors_origins:
+        middleware.append(
+            Middleware(
+                CORSMiddleware,
+                allow_origins=list(settings.cors_origins),
+                allow_methods=["GET", "POST"],
+                allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
+                expose_headers=["X-Request-ID"],
+                max_age=600,
+            )
+        )
+    return middleware
+
+
+@asynccontextmanager
+async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
+    # An empty SQLite database gets its schema; PostgreSQL is migrated with `gateway migrate`.
+    await ensure_schema_async(runtime.settings.database_url)
+    engine = create_engine(runtime.settings.database_url)
+    try:
+        runtime.engine, runtime.sessions = engine, session_factory(engine)
+        runtime.draining = False
+        yield
+    finally:
+        runtime.draining = True
+        await engine.dispose()

@@ -1,0 +1,33 @@
+"""What one running app holds: settings, schema, token verifier, metrics, the open database."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from starlette.requests import HTTPConnection
+
+from gateway.auth.tokens import TokenVerifier
+from gateway.graphiql import GraphiQL
+from gateway.metrics import Metrics
+from gateway.settings import Settings
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    graphql_schema: Any
+    verifier: TokenVerifier
+    metrics: Metrics
+    graphiql: GraphiQL | None
+    # Set by the lifespan: None before startup.
+    engine: AsyncEngine | None = None
+    sessions: async_sessionmaker[AsyncSession] | None = None
+    # True from the moment shutdown starts: readiness fails, load balancers drain.
+    draining: bool = False
+
+
+def runtime_of(connection: HTTPConnection) -> Runtime:
+    runtime: Runtime = connection.app.state.runtime
+    return runtime
