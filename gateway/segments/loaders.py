@@ -36,8 +36,8 @@ def customer_filter(context: Context) -> CustomerFilter:
     return CustomerFilter(tenant=context.tenant, customer_id=own)
 
 
-def empty_page(args: ListArgs) -> PageResult:
-    return PageResult([], False, None, 0 if args.after else args.page_number, args.page_size)
+def _empty(args: ListArgs) -> PageResult:
+    return PageResult.empty(args.page_number, args.page_size, args.after)
 
 
 def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
@@ -77,7 +77,7 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
                     session, where=where, segment_ids=ids, args=args
                 )
                 found.update(((i, where, args), page) for i, page in pages.items())
-        return [found.get(key) or empty_page(key[2]) for key in keys]
+        return [found.get(key) or _empty(key[2]) for key in keys]
 
 
 CustomerCountKey = tuple[str, CustomerFilter, str | None]

@@ -93,14 +93,14 @@ def list_args(
     after: str | None,
 ) -> ListArgs:
     """Paging checked up front: BAD_USER_INPUT before any statement runs."""
-    size = given(page_size)
-    number = given(page_number)
+    size, number, cursor = given(page_size), given(page_number), given(after)
     size = DEFAULT_PAGE_SIZE if size is None else size
     number = 1 if number is None else number
-    check_paging(size, number, max_page_size=info.context.settings.limits.max_page_size)
-    return ListArgs(
-        q=given(q), sort=given(sort), page_size=size, page_number=number, after=given(after)
-    )
+    limit = info.context.settings.limits.max_page_size
+    check_paging(size, number, max_page_size=limit, after=cursor)
+    # pageNumber is ignored after a cursor: one value keeps loader keys (and batches) equal.
+    number = 1 if cursor is not None else number
+    return ListArgs(q=given(q), sort=given(sort), page_size=size, page_number=number, after=cursor)
 
 
 def page_of(result: PageResult, convert: Callable[[Any], T], count: Any) -> Page[T]:

@@ -10,8 +10,10 @@ FIELDS = """
   name nameAllLocales { locale value } description descriptionAllLocales { locale value }
   mixins metadata { createdAt modifiedAt version mixins }
 """
-SEGMENT = "query($id: ID!, $le: ID) { segment(id: $id, legalEntityId: $le) { %s } }" % FIELDS
-NAME = "query($id: ID!, $loc: String) { segment(id: $id) { name(locale: $loc) description(locale: $loc) } }"
+SEGMENT = f"query($id: ID!, $le: ID) {{ segment(id: $id, legalEntityId: $le) {{ {FIELDS} }} }}"
+NAME = """
+query($id: ID!, $loc: String) { segment(id: $id) { name(locale: $loc) description(locale: $loc) } }
+"""
 
 
 async def test_segment_returns_every_field(gql, seed):
@@ -37,7 +39,10 @@ async def test_segment_returns_every_field(gql, seed):
     assert segment["status"] == "ACTIVE"
     assert segment["active"] is True
     assert segment["siteCode"] == "main"
-    assert segment["validity"] == {"from": "2020-01-01T00:00:00.000Z", "to": "2100-01-01T00:00:00.000Z"}
+    assert segment["validity"] == {
+        "from": "2020-01-01T00:00:00.000Z",
+        "to": "2100-01-01T00:00:00.000Z",
+    }
     assert segment["name"] == "Golden"
     assert segment["nameAllLocales"] == [
         {"locale": "de", "value": "Gold"},
@@ -77,7 +82,11 @@ async def test_active_is_false_outside_validity(gql, seed):
         seed.segment("future", valid_from=FUTURE),
         seed.segment("open"),
     )
-    query = "{ a: segment(id: \"expired\") { active } b: segment(id: \"future\") { active } c: segment(id: \"open\") { active } }"
+    query = """{
+      a: segment(id: "expired") { active }
+      b: segment(id: "future") { active }
+      c: segment(id: "open") { active }
+    }"""
     # when
     data = await gql.data(query)
     # then
@@ -106,7 +115,9 @@ async def test_segment_of_another_tenant_is_null(gql, seed):
 async def test_localized_name_follows_locale_argument_then_accept_language(gql, seed):
     # given
     await seed.tenant_row(default="en", languages=("en", "de", "fr"))
-    await seed.add(seed.segment("s1", name={"en": "Golden", "de": "Gold"}, description={"fr": "Or"}))
+    await seed.add(
+        seed.segment("s1", name={"en": "Golden", "de": "Gold"}, description={"fr": "Or"})
+    )
     # when
     by_argument = await gql.data(NAME, {"id": "s1", "loc": "de-CH"})
     by_header = await gql.data(NAME, {"id": "s1"}, accept_language="de;q=0.9, fr;q=0.1")
@@ -141,7 +152,11 @@ async def test_customer_does_not_see_segments_of_others_or_inactive_ones(gql, se
         seed.customer("inactive", "cust1"),
         seed.customer("expired", "cust1"),
     )
-    query = '{ a: segment(id: "other") { id } b: segment(id: "inactive") { id } c: segment(id: "expired") { id } }'
+    query = """{
+      a: segment(id: "other") { id }
+      b: segment(id: "inactive") { id }
+      c: segment(id: "expired") { id }
+    }"""
     # when
     data = await gql.data(query, scopes=READ_OWN, customer="cust1")
     # then
