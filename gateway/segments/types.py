@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any, TypeVar
@@ -103,7 +103,9 @@ def list_args(
     return ListArgs(q=given(q), sort=given(sort), page_size=size, page_number=number, after=cursor)
 
 
-def page_of(result: PageResult, convert: Callable[[Any], T], count: Any) -> Page[T]:
+def page_of(
+    result: PageResult, convert: Callable[[Any], T], count: Callable[[], Awaitable[int]]
+) -> Page[T]:
     """A Page of GraphQL objects from a PageResult of rows; `count` runs only if selected."""
     return Page(
         items=[convert(row) for row in result.rows],
