@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
+from gateway.import_fields import CatalogImportError
 from gateway.import_format import (
-    CatalogImportError,
     CategoryEntry,
     CustomerEntry,
     ImportDocument,

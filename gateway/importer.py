@@ -16,8 +16,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.database import create_engine, session_factory, transaction, utcnow
 from gateway.import_checks import Known, check_document, outside_references
-from gateway.import_format import CatalogImportError, ImportDocument, parse_document
-from gateway.migrations import ensure_schema_async
+from gateway.import_fields import CatalogImportError
+from gateway.import_format import ImportDocument, parse_document
+from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.models import metadata
 from gateway.segments.models import NO_LEGAL_ENTITY
 
@@ -101,8 +102,10 @@ def read_import_file(path: str | PathLike[str]) -> Any:
 
 async def import_file(database_url: str, path: str | PathLike[str]) -> ImportReport:
     """Import a catalog file; an empty SQLite database gets its schema first."""
+    # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
     document = parse_document(read_import_file(path))
-    await ensure_schema_async(database_url)
+    if not await ensure_schema_async(database_url) and not await has_tables_async(database_url):
+        raise CatalogImportError("the database has no tables yet: run `gateway migrate` first")
     engine = create_engine(database_url)
     try:
         return await _import(session_factory(engine), document)

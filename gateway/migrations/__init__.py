@@ -56,7 +56,8 @@ def upgrade(url: str, revision: str = "head") -> None:
         pool.submit(asyncio.run, upgrade_async(url, revision)).result()
 
 
-async def _has_tables(url: str) -> bool:
+async def has_tables_async(url: str) -> bool:
+    """Whether the database has any table at all (migrated or not)."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
@@ -68,7 +69,7 @@ async def _has_tables(url: str) -> bool:
 
 async def ensure_schema_async(url: str) -> bool:
     """Create the schema on an empty SQLite database; True when it did."""
-    if not url.startswith("sqlite") or await _has_tables(url):
+    if not url.startswith("sqlite") or await has_tables_async(url):
         return False
     await upgrade_async(url)
     return True

@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from gateway.database import create_engine
 from gateway.importer import CatalogImportError, import_file
 from tests.conftest import Database
+from tests.databases import create_database, drop_database
 from tests.importer.documents import document, snapshot
 
 
@@ -83,3 +84,21 @@ def test_the_report_reads_as_a_table() -> None:
     # then
     assert text.splitlines()[0] == 'Imported tenant "demo":'
     assert "segments                  2 created,      1 updated,      3 unchanged" in text
+
+
+async def test_a_server_database_without_tables_asks_for_gateway_migrate(
+    db: Database, tmp_path: Path
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("an empty SQLite database gets its schema on import")
+    # given
+    empty = await create_database(db.url)
+    path = _write(tmp_path, json.dumps(document()))
+    # when
+    try:
+        with pytest.raises(CatalogImportError) as refused:
+            await import_file(empty, path)
+    finally:
+        await drop_database(db.url, empty)
+    # then
+    assert str(refused.value) == "the database has no tables yet: run `gateway migrate` first"
