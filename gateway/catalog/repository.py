@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
@@ -88,10 +89,39 @@ _STRUCTURE = (
     Category.code,
     Category.position,
 )
-_DISPLAY = (Category.name, Category.description, Category.slug, Category.ecn)
+# Display columns come back as JSON text: a tree shows a fraction of the tenant's
+# categories, so decoding waits until a node is kept (decode_map, decode_list).
+_DISPLAY = tuple(
+    sa.cast(col(c), sa.Text).label(label)
+    for c, label in (
+        (Category.name, "name"),
+        (Category.description, "description"),
+        (Category.slug, "slug"),
+        (Category.ecn, "ecn"),
+    )
+)
 
 
-def _structure(row: Any, **display: Any) -> CategoryRecord:
+@dataclass(frozen=True, slots=True)
+class StoredDisplay:
+    """A category's localized maps and ECN codes as stored JSON text."""
+
+    name: str | None
+    description: str | None
+    slug: str | None
+    ecn: str | None
+
+
+def decode_map(text: str | None) -> dict[str, str]:
+    """A stored localized map from its JSON text; NULL and JSON null are empty."""
+    return localized(orjson.loads(text)) if text else {}
+
+
+def decode_list(text: str | None) -> list[str]:
+    return list(orjson.loads(text) or ()) if text else []
+
+
+def _structure(row: Any, display: StoredDisplay | None = None) -> CategoryRecord:
     return CategoryRecord(
         id=row.id,
         parent_id=row.parent_id,
@@ -100,24 +130,18 @@ def _structure(row: Any, **display: Any) -> CategoryRecord:
         valid_to=row.valid_to,
         code=row.code,
         position=row.position,
-        **display,
+        display=display,
     )
 
 
-def _display(row: Any) -> CategoryRecord:
-    return _structure(
-        row,
-        name=localized(row.name),
-        description=localized(row.description),
-        slug=localized(row.slug),
-        ecn=tuple(row.ecn or ()),
-    )
+def _with_display(row: Any) -> CategoryRecord:
+    return _structure(row, StoredDisplay(row.name, row.description, row.slug, row.ecn))
 
 
 async def tree_categories(session: AsyncSession, *, tenant: str) -> list[CategoryRecord]:
-    """Every category of the tenant with what a tree shows; one statement."""
-    stmt = sa.select(*map(col, _STRUCTURE + _DISPLAY)).where(col(Category.tenant) == tenant)
-    return [_display(row) for row in await session.execute(stmt)]
+    """Every category of the tenant with what a tree shows (display as StoredDisplay)."""
+    stmt = sa.select(*map(col, _STRUCTURE), *_DISPLAY).where(col(Category.tenant) == tenant)
+    return [_with_display(row) for row in await session.execute(stmt)]
 
 
 async def category_structure(session: AsyncSession, *, tenant: str) -> list[CategoryRecord]:

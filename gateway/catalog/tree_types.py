@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import strawberry
 
+from gateway.catalog.repository import StoredDisplay, decode_list, decode_map
 from gateway.catalog.trees import TreeNode
 from gateway.localization import resolve
 from gateway.types import Info, Locale, LocalizedString, Validity, localized_list, validity_of
@@ -16,9 +17,9 @@ class CategoryTreeNode:
     id: strawberry.ID = strawberry.field(description="The category's id in the catalog.")
     parent_id: strawberry.ID | None = strawberry.field(description="The parent; null for roots.")
     code: str = strawberry.field(description="The category's user-defined code.")
-    name_map: strawberry.Private[Mapping[str, str]]
-    description_map: strawberry.Private[Mapping[str, str]]
-    slug_map: strawberry.Private[Mapping[str, str]]
+    name_map: strawberry.Private[dict[str, str]]
+    description_map: strawberry.Private[dict[str, str]]
+    slug_map: strawberry.Private[dict[str, str]]
 
     @strawberry.field(description="The name in the resolved language.")
     def name(self, info: Info, locale: Locale = None) -> str | None:
@@ -26,7 +27,7 @@ class CategoryTreeNode:
 
     @strawberry.field(description="Every translation of the name, ordered by locale.")
     def name_all_locales(self) -> list[LocalizedString]:
-        return localized_list(dict(self.name_map))
+        return localized_list(self.name_map)
 
     @strawberry.field(description="The description in the resolved language.")
     def description(self, info: Info, locale: Locale = None) -> str | None:
@@ -34,7 +35,7 @@ class CategoryTreeNode:
 
     @strawberry.field(description="Every translation of the description, ordered by locale.")
     def description_all_locales(self) -> list[LocalizedString]:
-        return localized_list(dict(self.description_map))
+        return localized_list(self.description_map)
 
     @strawberry.field(description="The URL slug in the resolved language.")
     def slug(self, info: Info, locale: Locale = None) -> str | None:
@@ -42,7 +43,7 @@ class CategoryTreeNode:
 
     @strawberry.field(description="Every translation of the slug, ordered by locale.")
     def slug_all_locales(self) -> list[LocalizedString]:
-        return localized_list(dict(self.slug_map))
+        return localized_list(self.slug_map)
 
     ecn: list[str] = strawberry.field(description="ECN codes of the category.")
     validity: Validity | None = strawberry.field(description="When the category is valid.")
@@ -62,14 +63,15 @@ class CategoryTreeNode:
 def tree_node_of(node: TreeNode, subcategories: list[CategoryTreeNode]) -> CategoryTreeNode:
     """The GraphQL node of one kept category."""
     category = node.category
+    display: StoredDisplay = category.display
     return CategoryTreeNode(
         id=strawberry.ID(category.id),
         parent_id=strawberry.ID(category.parent_id) if category.parent_id else None,
         code=category.code,
-        name_map=category.name,
-        description_map=category.description,
-        slug_map=category.slug,
-        ecn=list(category.ecn),
+        name_map=decode_map(display.name),
+        description_map=decode_map(display.description),
+        slug_map=decode_map(display.slug),
+        ecn=decode_list(display.ecn),
         validity=validity_of(category.valid_from, category.valid_to),
         position=category.position,
         published=category.published,

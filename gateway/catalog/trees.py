@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
 class CategoryRecord:
-    """The columns of a category a tree needs; display fields stay empty when not loaded."""
+    """The columns of a category that pruning, nesting and sibling order need."""
 
     id: str
     parent_id: str | None
@@ -18,10 +19,8 @@ class CategoryRecord:
     valid_to: datetime | None
     code: str = ""
     position: int = 0
-    name: Mapping[str, str] = field(default_factory=dict)
-    description: Mapping[str, str] = field(default_factory=dict)
-    slug: Mapping[str, str] = field(default_factory=dict)
-    ecn: tuple[str, ...] = ()
+    # What the caller shows of a kept node; carried along untouched, never looked at here.
+    display: Any = None
 
 
 @dataclass(slots=True)
