@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from gateway.demo import DEMO_FILE
 from gateway.importer import import_file
 from gateway.models import metadata
-from tests.conftest import Database
+from tests.conftest import READ_OWN, Database
 from tests.importer.documents import row, snapshot
 
 REFERENCE_FILE = Path(__file__).with_name("reference_tree.json")
@@ -128,3 +128,55 @@ async def test_the_reference_fixture_keeps_the_reference_validity(db: Database) 
         datetime(2026, 4, 17, 8, tzinfo=UTC),
     )
     assert hammer["description"] == {"en": HAMMER_DESCRIPTION}
+
+
+REFERENCE_TREE = """{
+  categoryTrees {
+    id parentId code name position published isSegmentAssigned
+    subcategories {
+      id parentId code name description validity { from to } position published isSegmentAssigned
+      subcategories {
+        id parentId code name position published isSegmentAssigned subcategories { id }
+      }
+    }
+  }
+}"""
+
+
+def _node(id: str, parent: str | None, code: str, name: str, position: int) -> dict[str, Any]:
+    return {
+        "id": id,
+        "parentId": parent,
+        "code": code,
+        "name": name,
+        "position": position,
+        "published": True,
+    }
+
+
+async def test_ben_sees_the_reference_category_tree(db: Database, gql: Any) -> None:
+    # given
+    await import_file(db.url, DEMO_FILE)
+    # when
+    data = await gql.data(REFERENCE_TREE, scopes=READ_OWN, customer="ben")
+    # then
+    hammer = _node("12468505", "12468504", "234", "Hammer", 1) | {
+        "description": HAMMER_DESCRIPTION,
+        "validity": {"from": "2024-04-17T08:00:00.000Z", "to": "2030-04-17T08:00:00.000Z"},
+        "isSegmentAssigned": True,
+    }
+    sledgehammers = _node("12468506", "12468505", "345", "Sledgehammers", 2)
+    hammer["subcategories"] = [sledgehammers | {"isSegmentAssigned": True, "subcategories": []}]
+    tools = _node("12468504", None, "123", "Tools", 0) | {"isSegmentAssigned": False}
+    assert data["categoryTrees"] == [tools | {"subcategories": [hammer]}]
+
+
+async def test_the_reference_hammer_has_expired_so_its_tree_is_empty(
+    db: Database, gql: Any
+) -> None:
+    # given
+    await import_file(db.url, REFERENCE_FILE)
+    # when
+    data = await gql.data(REFERENCE_TREE, scopes=READ_OWN, customer="reference-customer")
+    # then
+    assert data["categoryTrees"] == []
