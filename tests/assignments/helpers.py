@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+import sqlalchemy as sa
+
 from gateway.assignments.models import ItemAssignment
 from gateway.segments.models import CustomerAssignment
 from tests.conftest import GraphQL
@@ -64,3 +66,15 @@ def stamped(row: Any, created: datetime, modified: datetime | None = None) -> An
     row.created_at = created
     row.modified_at = modified or created
     return row
+
+
+async def store_many(seed: Any, *rows: Any) -> None:
+    """Like store, but one multi-row INSERT per table: for the large data sets."""
+    by_table: dict[type, list[dict[str, Any]]] = {}
+    for row in rows:
+        by_table.setdefault(type(row), []).append(row.model_dump())
+    parents = [t for t in by_table if t not in (ItemAssignment, CustomerAssignment)]
+    async with seed.db.sessions() as session, session.begin():
+        for table in [*parents, ItemAssignment, CustomerAssignment]:
+            if table in by_table:
+                await session.execute(sa.insert(table), by_table[table])
