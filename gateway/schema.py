@@ -6,17 +6,20 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments
 from gateway.catalog import schema as catalog
 from gateway.catalog.types import Category, Product
+from gateway.segments import customer_mutations
+from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
 
 Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
 
-MUTATIONS = tuple(
-    m for m in (getattr(d, "Mutation", None) for d in (segments, assignments, catalog)) if m
+Mutation = merge_types(
+    "Mutation",
+    (segments_mutations.Mutation, customer_mutations.Mutation, assignments_mutations.Mutation),
 )
-Mutation = merge_types("Mutation", MUTATIONS) if MUTATIONS else None
 
 schema = strawberry.Schema(
     query=Query,

@@ -32,7 +32,8 @@ _SQLITE_BUSY = re.compile(r"database (table )?is (locked|busy)", re.IGNORECASE)
 _sqlite_locks: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
-_ID = re.compile(r"^[^\s\x00-\x1f\x7f]{1,256}$")
+# Ids: 1 to 256 characters, no control characters, no surrounding whitespace.
+_ID = re.compile(r"^(?=\S)[^\x00-\x1f\x7f]{1,256}(?<=\S)$")
 
 
 @dataclass(frozen=True)
@@ -99,10 +100,13 @@ def duplicates(keys: Sequence[Hashable], what: str = "id") -> list[Failure | Non
 
 
 def id_problem(value: str, name: str) -> str | None:
-    """Why `value` is not a usable id, or None: 1 to 256 characters, no spaces or controls."""
-    if _ID.match(value):
+    """Why `value` is not a usable id, or None."""
+    if _ID.fullmatch(value):
         return None
-    return f"{name} must be 1 to 256 characters without spaces or control characters."
+    return (
+        f"{name} must be 1 to 256 characters, without control characters "
+        "or surrounding whitespace."
+    )
 
 
 def is_transient(error: BaseException) -> bool:

@@ -1,0 +1,236 @@
+"""Item assignment mutations: upsert and delete, one at a time or in bulks of up to 200."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.assignments import commands, repository
+from gateway.assignments.commands import ItemEntry
+from gateway.assignments.types import ItemAssignment, item_assignment_from_row
+from gateway.bulk import (
+    BulkPayload,
+    DeletePayload,
+    MetadataInput,
+    bulk_payload,
+    check_bulk_size,
+    checked_mixins_of,
+    delete_payload,
+    given,
+    mixins_of,
+    mixins_problem,
+    require_manage,
+    top_level,
+    user_error,
+    version_of,
+)
+from gateway.errors import ErrorCode
+from gateway.types import JSON, Info, ItemType, UserError
+from gateway.writes import Failure, Outcome, id_problem, write
+
+SegmentIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="The segment; it must exist.")
+]
+TypeArg = Annotated[
+    ItemType,
+    strawberry.argument(name="type", description="Whether the items are products or categories."),
+]
+ItemIdArg = Annotated[
+    strawberry.ID,
+    strawberry.argument(description="The catalog item; it must exist with the given type."),
+]
+
+
+@strawberry.input(description="The replacement of an item assignment's data (as a PUT).")
+class ItemAssignmentInput:
+    mixins: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
+    )
+    metadata: MetadataInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
+    )
+
+
+@strawberry.input(description="One entry of a bulk item assignment upsert.")
+class BulkItemAssignmentInput:
+    id: strawberry.ID = strawberry.field(description="The catalog item's id.")
+    mixins: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
+    )
+    metadata: MetadataInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
+    )
+
+
+@strawberry.type(description="The result of an item assignment upsert.")
+class ItemAssignmentPayload:
+    created: bool = strawberry.field(
+        description="True when the assignment was created (REST 201), false when replaced (204)."
+    )
+    assignment: ItemAssignment | None = strawberry.field(
+        description="The stored assignment; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why nothing was written; empty on success."
+    )
+
+
+def _refused(failure: Failure) -> ItemAssignmentPayload:
+    return ItemAssignmentPayload(created=False, assignment=None, user_errors=[user_error(failure)])
+
+
+def _bad_ids(segment_id: str, item_id: str) -> Failure | None:
+    for name, value in (("segmentId", segment_id), ("itemId", item_id)):
+        problem = id_problem(value, name)
+        if problem:
+            return Failure(ErrorCode.BAD_USER_INPUT, problem, (name,))
+    return None
+
+
+def _entry(item_id: str, data: ItemAssignmentInput | None) -> ItemEntry:
+    """The command input of a single upsert; bad mixins are a top-level error."""
+    metadata = given(data.metadata) if data else None
+    mixins, schemas = checked_mixins_of(data.mixins if data else None, metadata)
+    return ItemEntry(item_id, mixins, schemas, version_of(metadata))
+
+
+def _bulk_entry(entry: BulkItemAssignmentInput) -> ItemEntry | Failure:
+    """A bulk entry's command input, or the 400 it gets for bad values."""
+    metadata = given(entry.metadata)
+    found = mixins_problem(entry.mixins, metadata)
+    problem = id_problem(str(entry.id), "id") or (found[0] if found else None)
+    if problem:
+        return Failure(ErrorCode.BAD_USER_INPUT, problem)
+    mixins, schemas = mixins_of(entry.mixins, metadata)
+    return ItemEntry(str(entry.id), mixins, schemas, version_of(metadata))
+
+
+async def _upsert(
+    info: Info, segment_id: str, item_type: ItemType, entries: list[ItemEntry], read_back: bool
+) -> tuple[list[Outcome], Any] | Failure:
+    """The outcomes and, for a single entry that applied, the stored row with its item."""
+    tenant = info.context.tenant
+
+    async def work(session: Any) -> tuple[list[Outcome], Any] | Failure:
+        outcomes = await commands.upsert_items(
+            session, tenant=tenant, segment_id=segment_id, item_type=item_type.value,
+            entries=entries, now=info.context.now,
+        )
+        if isinstance(outcomes, Failure) or not read_back or isinstance(outcomes[0], Failure):
+            return outcomes if isinstance(outcomes, Failure) else (outcomes, None)
+        row = await repository.assignment_by_key(
+            session, tenant=tenant, segment_id=segment_id, item_type=item_type.value,
+            item_id=entries[0].item_id,
+        )
+        return outcomes, row
+
+    return await write(info.context.sessions, work)
+
+
+async def _delete(
+    info: Info, segment_id: str, item_type: ItemType, item_ids: list[str]
+) -> list[Outcome] | Failure:
+    async def work(session: Any) -> list[Outcome] | Failure:
+        return await commands.delete_items(
+            session, tenant=info.context.tenant, segment_id=segment_id,
+            item_type=item_type.value, item_ids=item_ids,
+        )
+
+    return await write(info.context.sessions, work)
+
+
+def _merge(entries: list[ItemEntry | Failure], written: list[Outcome]) -> list[Outcome]:
+    """Outcomes in input order: refused entries kept, the others from the command."""
+    outcomes = iter(written)
+    return [e if isinstance(e, Failure) else next(outcomes) for e in entries]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Creates or replaces the assignment of a catalog item to a segment "
+        "(REST PUT /segments/{segmentId}/items/{type}/{itemId})."
+    )
+    async def upsert_item_assignment(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        type_: TypeArg,
+        item_id: ItemIdArg,
+        input: Annotated[
+            ItemAssignmentInput | None,
+            strawberry.argument(description="Mixins and metadata; omitted means none."),
+        ] = strawberry.UNSET,
+    ) -> ItemAssignmentPayload:
+        require_manage(info)
+        entry = _entry(str(item_id), given(input))
+        bad = _bad_ids(str(segment_id), str(item_id))
+        if bad:
+            return _refused(bad)
+        written = await _upsert(info, str(segment_id), type_, [entry], read_back=True)
+        if isinstance(written, Failure):
+            return _refused(written)
+        (outcome,), row = written
+        if isinstance(outcome, Failure):
+            return _refused(outcome)
+        assignment = item_assignment_from_row(row)
+        return ItemAssignmentPayload(created=outcome.created, assignment=assignment, user_errors=[])
+
+    @strawberry.mutation(
+        description="Removes an item from a segment "
+        "(REST DELETE /segments/{segmentId}/items/{type}/{itemId})."
+    )
+    async def delete_item_assignment(
+        self, info: Info, segment_id: SegmentIdArg, type_: TypeArg, item_id: ItemIdArg
+    ) -> DeletePayload:
+        require_manage(info)
+        bad = _bad_ids(str(segment_id), str(item_id))
+        if bad:
+            return delete_payload(bad)
+        outcome = await _delete(info, str(segment_id), type_, [str(item_id)])
+        return delete_payload(outcome if isinstance(outcome, Failure) else outcome[0])
+
+    @strawberry.mutation(
+        description="Creates or replaces up to 200 assignments of one segment and type; each "
+        "entry succeeds or fails on its own (REST PUT /segments/{segmentId}/items/{type}/bulk)."
+    )
+    async def bulk_upsert_item_assignments(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        type_: TypeArg,
+        items: Annotated[
+            list[BulkItemAssignmentInput],
+            strawberry.argument(description="The assignments, at most 200."),
+        ],
+    ) -> BulkPayload:
+        require_manage(info)
+        check_bulk_size(len(items), info, "items")
+        entries = [_bulk_entry(e) for e in items]
+        valid = [e for e in entries if isinstance(e, ItemEntry)]
+        written = await _upsert(info, str(segment_id), type_, valid, read_back=False)
+        if isinstance(written, Failure):
+            raise top_level(written)
+        return bulk_payload([str(e.id) for e in items], _merge(entries, written[0]))
+
+    @strawberry.mutation(
+        description="Removes up to 200 items of one type from a segment; an id that is not "
+        "assigned is a 404 for that entry (REST DELETE /segments/{segmentId}/items/{type}/bulk)."
+    )
+    async def bulk_delete_item_assignments(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        type_: TypeArg,
+        item_ids: Annotated[
+            list[strawberry.ID], strawberry.argument(description="The item ids, at most 200.")
+        ],
+    ) -> BulkPayload:
+        require_manage(info)
+        check_bulk_size(len(item_ids), info, "itemIds")
+        ids = [str(i) for i in item_ids]
+        outcomes = await _delete(info, str(segment_id), type_, ids)
+        if isinstance(outcomes, Failure):
+            raise top_level(outcomes)
+        return bulk_payload(ids, outcomes)

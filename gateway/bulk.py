@@ -1,0 +1,176 @@
+"""What every domain's mutations share: bulk results, delete payloads, metadata input, checks."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, TypeVar
+
+import strawberry
+
+from gateway.errors import ErrorCode as PyErrorCode
+from gateway.errors import GatewayError, bad_input, forbidden
+from gateway.types import JSON, ErrorCode, Info, UserError
+from gateway.writes import Done, Failure, Outcome
+
+T = TypeVar("T")
+
+# The REST API's per-entry status codes and texts.
+_CREATED = (201, "Created")
+_UPDATED = (204, "OK")
+_REST: dict[PyErrorCode, tuple[int, str]] = {
+    PyErrorCode.BAD_USER_INPUT: (400, "Bad Request"),
+    PyErrorCode.NOT_FOUND: (404, "Not Found"),
+    PyErrorCode.VERSION_CONFLICT: (409, "Conflict"),
+    PyErrorCode.ALREADY_EXISTS: (409, "Conflict"),
+}
+
+
+@strawberry.input(description="Optimistic locking and mixin schemas of a write.")
+class MetadataInput:
+    version: int | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="The version you read; the write fails with VERSION_CONFLICT if the "
+        "stored one differs. Omit it to write unconditionally.",
+    )
+    mixins: JSON | None = strawberry.field(
+        default=strawberry.UNSET,
+        description="Mixin name to schema URL, stored as given; replaces the stored map.",
+    )
+
+
+@strawberry.type(description="The result of a delete.")
+class DeletePayload:
+    deleted: bool = strawberry.field(description="Whether something was deleted.")
+    user_errors: list[UserError] = strawberry.field(
+        description="Why nothing was deleted; empty on success."
+    )
+
+
+@strawberry.type(description="The outcome of one entry of a bulk write, as REST reports it.")
+class BulkItemResult:
+    index: int = strawberry.field(description="The entry's position in the request, from 1.")
+    id: strawberry.ID | None = strawberry.field(description="The entry's id.")
+    code: int = strawberry.field(description="REST status: 201, 204, 400, 404 or 409.")
+    status: str = strawberry.field(description="REST status text, e.g. `Created` or `Conflict`.")
+    message: str | None = strawberry.field(description="What went wrong; null on success.")
+    error_code: ErrorCode | None = strawberry.field(  # type: ignore[valid-type]
+        description="The error class; null on success."
+    )
+
+
+@strawberry.type(description="Per-entry results of a bulk write; entries succeed or fail alone.")
+class BulkPayload:
+    results: list[BulkItemResult] = strawberry.field(
+        description="One result per entry, in input order."
+    )
+    succeeded: int = strawberry.field(description="How many entries were written.")
+    failed: int = strawberry.field(description="How many entries were refused.")
+
+
+def given(value: T | None) -> T | None:
+    """An optional argument or input field: None when left out or null."""
+    return None if value is strawberry.UNSET else value
+
+
+def require_manage(info: Info) -> None:
+    """Every mutation needs customersegment.segment_manage; nothing runs without it."""
+    if not info.context.principal.can_manage:
+        raise forbidden("Mutations need the customersegment.segment_manage scope.")
+
+
+def check_bulk_size(count: int, info: Info, what: str) -> None:
+    limit = info.context.settings.limits.max_bulk
+    if count > limit:
+        raise bad_input(f"{what} has {count} entries; at most {limit} are allowed.")
+
+
+def user_error(failure: Failure) -> UserError:
+    return UserError(
+        code=failure.code,
+        message=failure.message,
+        field=list(failure.field) if failure.field is not None else None,
+        current_version=failure.current_version,
+    )
+
+
+def top_level(failure: Failure) -> GatewayError:
+    """A failure of a whole bulk (its segment is unknown) as a top-level error."""
+    return GatewayError(failure.code, failure.message)
+
+
+def delete_payload(outcome: Outcome) -> DeletePayload:
+    if isinstance(outcome, Failure):
+        return DeletePayload(deleted=False, user_errors=[user_error(outcome)])
+    return DeletePayload(deleted=True, user_errors=[])
+
+
+def _result(index: int, key: str | None, outcome: Outcome) -> BulkItemResult:
+    entry_id = None if key is None else strawberry.ID(key)
+    if isinstance(outcome, Done):
+        code, status = _CREATED if outcome.created else _UPDATED
+        return BulkItemResult(
+            index=index, id=entry_id, code=code, status=status, message=None, error_code=None
+        )
+    code, status = _REST[outcome.code]
+    return BulkItemResult(
+        index=index,
+        id=entry_id,
+        code=code,
+        status=status,
+        message=outcome.message,
+        error_code=outcome.code,
+    )
+
+
+def bulk_payload(ids: Sequence[str | None], outcomes: Sequence[Outcome]) -> BulkPayload:
+    results = [
+        _result(n, i, o) for n, (i, o) in enumerate(zip(ids, outcomes, strict=True), start=1)
+    ]
+    failed = sum(isinstance(o, Failure) for o in outcomes)
+    return BulkPayload(results=results, succeeded=len(results) - failed, failed=failed)
+
+
+def object_problem(value: Any, name: str, *, urls: bool = False) -> str | None:
+    """Why a mixins map is unusable, or None: a JSON object (of strings, for schema URLs)."""
+    if given(value) is None:
+        return None
+    if not isinstance(value, dict):
+        return f"{name} must be a JSON object."
+    if urls and not all(isinstance(v, str) for v in value.values()):
+        return f"{name} must map mixin names to schema URL strings."
+    return None
+
+
+def schemas_of(metadata: MetadataInput | None) -> Any:
+    return given(metadata.mixins) if metadata else None
+
+
+def mixins_problem(value: Any, metadata: MetadataInput | None) -> tuple[str, str] | None:
+    """(message, field) when an input's mixins or metadata.mixins are unusable, else None."""
+    for field, problem in (
+        ("mixins", object_problem(value, "mixins")),
+        ("metadata.mixins", object_problem(schemas_of(metadata), "metadata.mixins", urls=True)),
+    ):
+        if problem:
+            return problem, field
+    return None
+
+
+def mixins_of(value: Any, metadata: MetadataInput | None) -> tuple[dict[str, Any], dict[str, Any]]:
+    """(mixins, metadata.mixins) of a checked input, each {} when omitted."""
+    return dict(given(value) or {}), dict(schemas_of(metadata) or {})
+
+
+def checked_mixins_of(
+    value: Any, metadata: MetadataInput | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """mixins_of an `input` argument; bad maps are a top-level BAD_USER_INPUT naming the field."""
+    found = mixins_problem(value, metadata)
+    if found:
+        message, field = found
+        raise bad_input(f"input.{message}", field=["input", *field.split(".")])
+    return mixins_of(value, metadata)
+
+
+def version_of(metadata: MetadataInput | None) -> int | None:
+    return given(metadata.version) if metadata else None

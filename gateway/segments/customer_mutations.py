@@ -1,0 +1,273 @@
+"""Customer assignment mutations: B2C (no legal entity) and B2B, single and bulk."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Annotated, Any
+
+import strawberry
+
+from gateway.bulk import (
+    BulkPayload,
+    DeletePayload,
+    MetadataInput,
+    bulk_payload,
+    check_bulk_size,
+    checked_mixins_of,
+    delete_payload,
+    given,
+    mixins_of,
+    mixins_problem,
+    require_manage,
+    top_level,
+    user_error,
+    version_of,
+)
+from gateway.errors import ErrorCode
+from gateway.segments import commands
+from gateway.segments.commands import CustomerEntry, CustomerKey
+from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.segments.types import AssignmentType, CustomerAssignment, customer_assignment_from_row
+from gateway.types import JSON, Info, UserError
+from gateway.writes import Failure, Outcome, id_problem, write
+
+SegmentIdArg = Annotated[
+    strawberry.ID, strawberry.argument(description="The segment; it must exist.")
+]
+CustomerIdArg = Annotated[strawberry.ID, strawberry.argument(description="The customer.")]
+LegalEntityArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(description="The legal entity of a B2B assignment; omit it for B2C."),
+]
+
+
+@strawberry.input(description="The replacement of a customer assignment's data (as a PUT).")
+class CustomerAssignmentInput:
+    assignment_type: AssignmentType | None = strawberry.field(
+        default=AssignmentType.MANUAL, description="MANUAL (the default) or AUTOMATIC."
+    )
+    mixins: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
+    )
+    metadata: MetadataInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
+    )
+
+
+@strawberry.input(description="One entry of a bulk customer assignment upsert.")
+class BulkCustomerAssignmentInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer.")
+    legal_entity_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The legal entity of a B2B assignment; omit for B2C."
+    )
+    assignment_type: AssignmentType | None = strawberry.field(
+        default=AssignmentType.MANUAL, description="MANUAL (the default) or AUTOMATIC."
+    )
+    mixins: JSON | None = strawberry.field(
+        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
+    )
+    metadata: MetadataInput | None = strawberry.field(
+        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
+    )
+
+
+@strawberry.input(description="A customer assignment by its key.")
+class CustomerRefInput:
+    customer_id: strawberry.ID = strawberry.field(description="The customer.")
+    legal_entity_id: strawberry.ID | None = strawberry.field(
+        default=strawberry.UNSET, description="The legal entity of a B2B assignment; omit for B2C."
+    )
+
+
+@strawberry.type(description="The result of a customer assignment upsert.")
+class CustomerAssignmentPayload:
+    created: bool = strawberry.field(
+        description="True when the assignment was created (REST 201), false when replaced (204)."
+    )
+    assignment: CustomerAssignment | None = strawberry.field(
+        description="The stored assignment; null when there are userErrors."
+    )
+    user_errors: list[UserError] = strawberry.field(
+        description="Why nothing was written; empty on success."
+    )
+
+
+def _refused(failures: list[Failure]) -> CustomerAssignmentPayload:
+    errors = [user_error(f) for f in failures]
+    return CustomerAssignmentPayload(created=False, assignment=None, user_errors=errors)
+
+
+def _key(customer_id: Any, legal_entity_id: Any) -> CustomerKey:
+    """The stored key: a B2C assignment has NO_LEGAL_ENTITY."""
+    legal_entity = given(legal_entity_id)
+    return str(customer_id), NO_LEGAL_ENTITY if legal_entity is None else str(legal_entity)
+
+
+def _bad_ids(segment_id: str | None, key: CustomerKey, legal_entity_given: bool) -> list[Failure]:
+    """BAD_USER_INPUT per bad id; an empty legalEntityId would read as B2C, so it is bad too."""
+    ids = [("segmentId", segment_id), ("customerId", key[0])]
+    ids.append(("legalEntityId", key[1] if legal_entity_given else None))
+    found = ((name, id_problem(v, name)) for name, v in ids if v is not None)
+    return [Failure(ErrorCode.BAD_USER_INPUT, p, (name,)) for name, p in found if p]
+
+
+def _entry(key: CustomerKey, data: Any, mixins: Any, schemas: Any) -> CustomerEntry:
+    return CustomerEntry(
+        customer_id=key[0],
+        legal_entity_id=key[1],
+        assignment_type=(given(data.assignment_type) or AssignmentType.MANUAL).value,
+        mixins=mixins,
+        metadata_mixins=schemas,
+        version=version_of(given(data.metadata)),
+    )
+
+
+def _bulk_entry(entry: BulkCustomerAssignmentInput) -> CustomerEntry | Failure:
+    """A bulk entry's command input, or the 400 it gets for bad values."""
+    key = _key(entry.customer_id, entry.legal_entity_id)
+    bad = _bad_ids(None, key, given(entry.legal_entity_id) is not None)
+    found = mixins_problem(entry.mixins, given(entry.metadata))
+    problem = bad[0].message if bad else (found[0] if found else None)
+    if problem:
+        return Failure(ErrorCode.BAD_USER_INPUT, problem)
+    return _entry(key, entry, *mixins_of(entry.mixins, given(entry.metadata)))
+
+
+def _bulk_ref(ref: CustomerRefInput) -> CustomerKey | Failure:
+    key = _key(ref.customer_id, ref.legal_entity_id)
+    bad = _bad_ids(None, key, given(ref.legal_entity_id) is not None)
+    return Failure(ErrorCode.BAD_USER_INPUT, bad[0].message) if bad else key
+
+
+async def _upsert(
+    info: Info, segment_id: str, entries: list[CustomerEntry], read_back: bool
+) -> tuple[list[Outcome], Any] | Failure:
+    """The outcomes and, for a single entry that applied, the stored row."""
+    tenant = info.context.tenant
+
+    async def work(session: Any) -> tuple[list[Outcome], Any] | Failure:
+        outcomes = await commands.upsert_customers(
+            session, tenant=tenant, segment_id=segment_id, entries=entries, now=info.context.now
+        )
+        if isinstance(outcomes, Failure) or not read_back or isinstance(outcomes[0], Failure):
+            return outcomes if isinstance(outcomes, Failure) else (outcomes, None)
+        key = (entries[0].customer_id, entries[0].legal_entity_id)
+        row = await commands.customer_by_key(session, tenant=tenant, segment_id=segment_id, key=key)
+        return outcomes, row
+
+    return await write(info.context.sessions, work)
+
+
+async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> list[Outcome] | Failure:
+    async def work(session: Any) -> list[Outcome] | Failure:
+        return await commands.delete_customers(
+            session, tenant=info.context.tenant, segment_id=segment_id, keys=keys
+        )
+
+    return await write(info.context.sessions, work)
+
+
+def _merge(entries: Sequence[object], written: list[Outcome]) -> list[Outcome]:
+    """Outcomes in input order: refused entries kept, the others from the command."""
+    outcomes = iter(written)
+    return [e if isinstance(e, Failure) else next(outcomes) for e in entries]
+
+
+@strawberry.type
+class Mutation:
+    @strawberry.mutation(
+        description="Creates or replaces a customer's assignment to a segment: B2C without "
+        "legalEntityId, B2B with it (REST PUT /segments/{segmentId}/customers/{customerId}"
+        "[/{legalEntityId}])."
+    )
+    async def upsert_customer_assignment(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        customer_id: CustomerIdArg,
+        legal_entity_id: LegalEntityArg = strawberry.UNSET,
+        input: Annotated[
+            CustomerAssignmentInput | None,
+            strawberry.argument(description="Type, mixins and metadata; omitted: the defaults."),
+        ] = strawberry.UNSET,
+    ) -> CustomerAssignmentPayload:
+        require_manage(info)
+        data = given(input) or CustomerAssignmentInput()
+        mixins, schemas = checked_mixins_of(data.mixins, given(data.metadata))
+        key = _key(customer_id, legal_entity_id)
+        bad = _bad_ids(str(segment_id), key, given(legal_entity_id) is not None)
+        if bad:
+            return _refused(bad)
+        written = await _upsert(info, str(segment_id), [_entry(key, data, mixins, schemas)], True)
+        if isinstance(written, Failure):
+            return _refused([written])
+        (outcome,), row = written
+        if isinstance(outcome, Failure):
+            return _refused([outcome])
+        assignment = customer_assignment_from_row(row)
+        return CustomerAssignmentPayload(
+            created=outcome.created, assignment=assignment, user_errors=[]
+        )
+
+    @strawberry.mutation(
+        description="Removes a customer's B2C (no legalEntityId) or B2B assignment to a segment."
+    )
+    async def delete_customer_assignment(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        customer_id: CustomerIdArg,
+        legal_entity_id: LegalEntityArg = strawberry.UNSET,
+    ) -> DeletePayload:
+        require_manage(info)
+        key = _key(customer_id, legal_entity_id)
+        bad = _bad_ids(str(segment_id), key, given(legal_entity_id) is not None)
+        if bad:
+            return delete_payload(bad[0])
+        outcome = await _delete(info, str(segment_id), [key])
+        return delete_payload(outcome if isinstance(outcome, Failure) else outcome[0])
+
+    @strawberry.mutation(
+        description="Creates or replaces up to 200 customer assignments of a segment; each entry "
+        "succeeds or fails on its own (REST PUT /segments/{segmentId}/customers/bulk)."
+    )
+    async def bulk_upsert_customer_assignments(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        assignments: Annotated[
+            list[BulkCustomerAssignmentInput],
+            strawberry.argument(description="The assignments, at most 200."),
+        ],
+    ) -> BulkPayload:
+        require_manage(info)
+        check_bulk_size(len(assignments), info, "assignments")
+        entries = [_bulk_entry(a) for a in assignments]
+        valid = [e for e in entries if isinstance(e, CustomerEntry)]
+        written = await _upsert(info, str(segment_id), valid, read_back=False)
+        if isinstance(written, Failure):
+            raise top_level(written)
+        ids = [str(a.customer_id) for a in assignments]
+        return bulk_payload(ids, _merge(entries, written[0]))
+
+    @strawberry.mutation(
+        description="Removes up to 200 customer assignments of a segment; one that does not "
+        "exist is a 404 for that entry (REST DELETE /segments/{segmentId}/customers/bulk)."
+    )
+    async def bulk_delete_customer_assignments(
+        self,
+        info: Info,
+        segment_id: SegmentIdArg,
+        assignments: Annotated[
+            list[CustomerRefInput],
+            strawberry.argument(description="The assignments to remove, at most 200."),
+        ],
+    ) -> BulkPayload:
+        require_manage(info)
+        check_bulk_size(len(assignments), info, "assignments")
+        refs = [_bulk_ref(a) for a in assignments]
+        keys = [r for r in refs if not isinstance(r, Failure)]
+        outcomes = await _delete(info, str(segment_id), keys)
+        if isinstance(outcomes, Failure):
+            raise top_level(outcomes)
+        return bulk_payload([str(a.customer_id) for a in assignments], _merge(refs, outcomes))
