@@ -34,8 +34,9 @@ def list_query(selection: str = "items { segmentId type item { id } }", **args: 
     return f"{header} {{ {call} {{ {selection} pageNumber pageSize hasNextPage endCursor }} }}"
 
 
-async def page(gql: GraphQL, *, selection: str | None = None, as_: dict[str, Any] | None = None,
-               **args: Any) -> dict[str, Any]:
+async def page(
+    gql: GraphQL, *, selection: str | None = None, as_: dict[str, Any] | None = None, **args: Any
+) -> dict[str, Any]:
     """The itemAssignments page for `args`, run with the caller options in `as_`."""
     query = list_query(selection, **args) if selection else list_query(**args)
     data = await gql.data(query, args, **(as_ or {}))

@@ -33,8 +33,10 @@ async def memberships(seed):
         seed.customer("other", "cust2"),
         seed.customer("inactive", "cust1"),
         seed.customer("expired", "cust1"),
-        *(seed.item(s, "PRODUCT", "p1")
-          for s in ("b2c", "le1", "le2", "other", "inactive", "expired")),
+        *(
+            seed.item(s, "PRODUCT", "p1")
+            for s in ("b2c", "le1", "le2", "other", "inactive", "expired")
+        ),
     )
 
 

@@ -25,7 +25,8 @@ async def assigned(seed):
     await seed.tenant_row()
     await store(
         seed,
-        seed.segment("s1", site="outlet"), seed.product("p1", code="hammer"),
+        seed.segment("s1", site="outlet"),
+        seed.product("p1", code="hammer"),
         seed.category("c1", code="tools", position=2),
         seed.item("s1", "PRODUCT", "p1", mixins={"k": "v"}, version=3),
         seed.item("s1", "CATEGORY", "c1"),
@@ -38,7 +39,10 @@ async def test_returns_the_assignment_with_its_item_and_segment(gql, assigned):
     found = await one(gql, "s1", "PRODUCT", "p1")
     # then
     assert found == {
-        "segmentId": "s1", "type": "PRODUCT", "mixins": {"k": "v"}, "metadata": {"version": 3},
+        "segmentId": "s1",
+        "type": "PRODUCT",
+        "mixins": {"k": "v"},
+        "metadata": {"version": 3},
         "item": {"__typename": "Product", "id": "p1", "code": "hammer"},
         "segment": {"id": "s1", "siteCode": "outlet"},
     }
@@ -73,7 +77,9 @@ async def test_is_null_in_another_tenant(gql, assigned):
 async def test_reads_one_statement_besides_the_tenants_languages(gql, assigned, db):
     # when
     with db.count_statements() as statements:
-        await gql.data('{ itemAssignment(segmentId: "s1", type: PRODUCT, itemId: "p1") '
-                       "{ type item { id code name } } }")
+        await gql.data(
+            '{ itemAssignment(segmentId: "s1", type: PRODUCT, itemId: "p1") '
+            "{ type item { id code name } } }"
+        )
     # then: the tenant's languages, then the assignment joined with its item
     assert len(statements) == 2

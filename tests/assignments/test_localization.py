@@ -14,7 +14,8 @@ QUERY = """query($locale: String) { itemAssignments {
 async def named(seed):
     await seed.tenant_row(default="en", languages=("en", "de", "fr"))
     await store(
-        seed, seed.segment("s1"),
+        seed,
+        seed.segment("s1"),
         seed.product("p1", name={"en": "Hammer", "de": "Hammer DE", "fr": "Marteau"}),
         seed.item("s1", "PRODUCT", "p1"),
     )
@@ -38,8 +39,9 @@ async def name(gql, locale=None, accept_language=None):
         ("it", "fr", "Marteau"),  # an argument without translation falls back to the header
     ],
 )
-async def test_item_name_resolves_in_the_contracts_order(gql, named, locale, accept_language,
-                                                          expected):
+async def test_item_name_resolves_in_the_contracts_order(
+    gql, named, locale, accept_language, expected
+):
     # when / then
     assert await name(gql, locale, accept_language) == expected
 

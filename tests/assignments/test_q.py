@@ -16,17 +16,22 @@ async def catalog(seed):
     await seed.tenant_row()
     await store(
         seed,
-        seed.segment("s1"), seed.segment("s2"),
+        seed.segment("s1"),
+        seed.segment("s2"),
         seed.product("p1", code="hammer-1", name={"en": "Claw hammer", "de": "Klauenhammer"}),
         seed.product("p2", code="saw-2", name={"en": "Saw"}),
         seed.category("c1", code="tools", name={"en": "Tools"}),
-        stamped(seed.item("s1", "PRODUCT", "p1", mixins={"attrs": {"max": 20, "tier": "gold"}}),
-                datetime(2024, 1, 1)),
-        stamped(seed.item("s1", "PRODUCT", "p2", mixins={"attrs": {"max": 5}}, version=3),
-                datetime(2024, 6, 1), datetime(2025, 2, 1)),
+        stamped(
+            seed.item("s1", "PRODUCT", "p1", mixins={"attrs": {"max": 20, "tier": "gold"}}),
+            datetime(2024, 1, 1),
+        ),
+        stamped(
+            seed.item("s1", "PRODUCT", "p2", mixins={"attrs": {"max": 5}}, version=3),
+            datetime(2024, 6, 1),
+            datetime(2025, 2, 1),
+        ),
         stamped(seed.item("s1", "CATEGORY", "c1", version=2), datetime(2024, 12, 31)),
-        stamped(seed.item("s2", "PRODUCT", "p1", mixins={"flag": True}),
-                datetime(2025, 1, 1)),
+        stamped(seed.item("s2", "PRODUCT", "p1", mixins={"flag": True}), datetime(2025, 1, 1)),
     )
 
 
@@ -48,8 +53,10 @@ async def catalog(seed):
         ("item.name.de:null", [C1, P2]),
         ("item.name.de:exists", [P1, S2P1]),
         ("item.name.de:Klauenhammer segmentId:s1", [P1]),
-        ('metadata.createdAt:(>="2024-03-01T00:00:00.000Z" AND <"2025-01-01T00:00:00.000Z")',
-         [C1, P2]),
+        (
+            'metadata.createdAt:(>="2024-03-01T00:00:00.000Z" AND <"2025-01-01T00:00:00.000Z")',
+            [C1, P2],
+        ),
         ('metadata.createdAt:"2025-01-01T00:00:00.000Z"', [S2P1]),
         ('metadata.modifiedAt:>"2025-01-01T00:00:00.000Z"', [P2]),
         ('metadata.modifiedAt:<="2024-01-01T00:00:00.000Z"', [P1]),

@@ -11,10 +11,16 @@ async def test_sort_descending_breaks_ties_by_the_natural_key(gql, seed):
     # given: p1 (code "b") sits in two segments, a tie on item.code
     await seed.tenant_row()
     await store(
-        seed, seed.segment("s1"), seed.segment("s2"),
-        seed.product("p1", code="b"), seed.product("p2", code="a"), seed.category("c1", code="c"),
-        seed.item("s2", "PRODUCT", "p1"), seed.item("s1", "PRODUCT", "p1"),
-        seed.item("s1", "PRODUCT", "p2"), seed.item("s1", "CATEGORY", "c1"),
+        seed,
+        seed.segment("s1"),
+        seed.segment("s2"),
+        seed.product("p1", code="b"),
+        seed.product("p2", code="a"),
+        seed.category("c1", code="c"),
+        seed.item("s2", "PRODUCT", "p1"),
+        seed.item("s1", "PRODUCT", "p1"),
+        seed.item("s1", "PRODUCT", "p2"),
+        seed.item("s1", "CATEGORY", "c1"),
     )
     # when
     found = await keys(gql, sort="item.code:DESC")
@@ -26,7 +32,9 @@ async def test_sort_by_mixins_puts_missing_values_first_ascending_and_last_desce
     # given
     await seed.tenant_row()
     await store(
-        seed, seed.segment("s1"), *(seed.product(p) for p in ("p1", "p2", "p3", "p4")),
+        seed,
+        seed.segment("s1"),
+        *(seed.product(p) for p in ("p1", "p2", "p3", "p4")),
         seed.item("s1", "PRODUCT", "p1", mixins={"rank": 2}),
         seed.item("s1", "PRODUCT", "p2"),
         seed.item("s1", "PRODUCT", "p3", mixins={"rank": 1}),
@@ -44,9 +52,15 @@ async def test_sort_by_several_fields(gql, seed):
     # given
     await seed.tenant_row()
     await store(
-        seed, seed.segment("s1"), seed.segment("s2"), seed.product("p1"), seed.product("p2"),
-        seed.item("s1", "PRODUCT", "p1", version=2), seed.item("s1", "PRODUCT", "p2"),
-        seed.item("s2", "PRODUCT", "p1"), seed.item("s2", "PRODUCT", "p2", version=2),
+        seed,
+        seed.segment("s1"),
+        seed.segment("s2"),
+        seed.product("p1"),
+        seed.product("p2"),
+        seed.item("s1", "PRODUCT", "p1", version=2),
+        seed.item("s1", "PRODUCT", "p2"),
+        seed.item("s2", "PRODUCT", "p1"),
+        seed.item("s2", "PRODUCT", "p2", version=2),
     )
     # when
     found = await keys(gql, sort="metadata.version:DESC, item.id:DESC")
@@ -58,7 +72,8 @@ async def test_item_name_without_language_sorts_by_the_resolved_language(gql, se
     # given: English and German names order the products differently; p3 has no German
     await seed.tenant_row(default="en", languages=("en", "de"))
     await store(
-        seed, seed.segment("s1"),
+        seed,
+        seed.segment("s1"),
         seed.product("p1", name={"en": "Apple", "de": "Zitrone"}),
         seed.product("p2", name={"en": "Banana", "de": "Apfel"}),
         seed.product("p3", name={"en": "Cherry"}),
@@ -93,8 +108,9 @@ async def _many(seed, count=23):
         *(seed.segment(s) for s in ("s1", "s2", "s3")),
         *(seed.product(f"p{n:02d}", code=f"code{n % 4}") for n in range(count)),
         *(
-            seed.item(f"s{n % 3 + 1}", "PRODUCT", f"p{n:02d}", mixins={"group": n % 3} if n % 5
-                      else {})
+            seed.item(
+                f"s{n % 3 + 1}", "PRODUCT", f"p{n:02d}", mixins={"group": n % 3} if n % 5 else {}
+            )
             for n in range(count)
         ),
     )
@@ -154,14 +170,24 @@ async def test_a_page_past_the_end_is_empty(gql, seed):
     # when
     found = await page(gql, selection="items { type } totalCount", pageSize=2, pageNumber=3)
     # then
-    assert found == {"items": [], "totalCount": 4, "pageNumber": 3, "pageSize": 2,
-                     "hasNextPage": False, "endCursor": None}
+    assert found == {
+        "items": [],
+        "totalCount": 4,
+        "pageNumber": 3,
+        "pageSize": 2,
+        "hasNextPage": False,
+        "endCursor": None,
+    }
 
 
 @pytest.mark.parametrize(
     ("args", "argument"),
-    [({"pageSize": 0}, "pageSize"), ({"pageSize": 501}, "pageSize"),
-     ({"pageNumber": 0}, "pageNumber"), ({"pageNumber": -1}, "pageNumber")],
+    [
+        ({"pageSize": 0}, "pageSize"),
+        ({"pageSize": 501}, "pageSize"),
+        ({"pageNumber": 0}, "pageNumber"),
+        ({"pageNumber": -1}, "pageNumber"),
+    ],
 )
 async def test_paging_out_of_range_is_bad_user_input(gql, seed, args, argument):
     # given
@@ -184,8 +210,14 @@ async def test_a_malformed_cursor_is_bad_user_input(gql, seed):
 
 @pytest.mark.parametrize(
     "changed",
-    [{"q": "type:PRODUCT"}, {"sort": "item.code"}, {"segmentId": "s1"}, {"type": "PRODUCT"},
-     {"siteCode": "main"}, {"onlyActive": True}],
+    [
+        {"q": "type:PRODUCT"},
+        {"sort": "item.code"},
+        {"segmentId": "s1"},
+        {"type": "PRODUCT"},
+        {"siteCode": "main"},
+        {"onlyActive": True},
+    ],
 )
 async def test_a_cursor_of_another_query_is_bad_user_input(gql, seed, changed):
     # given

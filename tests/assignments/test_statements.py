@@ -26,11 +26,7 @@ async def given_many(seed, segments: int, per_segment: int) -> None:
         *products,
         *(seed.link(p.id, "c1") for p in products),
         *(seed.segment(f"s{n:03d}") for n in range(segments)),
-        *(
-            seed.item(f"s{s:03d}", "PRODUCT", p.id)
-            for s in range(segments)
-            for p in products
-        ),
+        *(seed.item(f"s{s:03d}", "PRODUCT", p.id) for s in range(segments) for p in products),
     )
 
 
@@ -92,8 +88,13 @@ async def test_segment_items_pages_each_segment_on_its_own(gql, seed):
     pages = {s["id"]: s["items"] for s in data["segments"]["items"]}
     assert [i["item"]["id"] for i in pages["s1"]["items"]] == ["p3"]
     assert pages["s1"]["totalCount"] == 3 and pages["s1"]["endCursor"]
-    assert pages["s2"] == {"totalCount": 1, "hasNextPage": False, "pageNumber": 2,
-                           "endCursor": None, "items": []}
+    assert pages["s2"] == {
+        "totalCount": 1,
+        "hasNextPage": False,
+        "pageNumber": 2,
+        "endCursor": None,
+        "items": [],
+    }
     assert pages["s3"]["totalCount"] == 0 and pages["s3"]["items"] == []
 
 
@@ -101,8 +102,12 @@ async def test_segment_items_with_different_arguments_keep_them_apart(gql, seed)
     # given
     await seed.tenant_row()
     await store(
-        seed, seed.product("p1"), seed.category("c1"), seed.segment("s1"),
-        seed.item("s1", "PRODUCT", "p1"), seed.item("s1", "CATEGORY", "c1"),
+        seed,
+        seed.product("p1"),
+        seed.category("c1"),
+        seed.segment("s1"),
+        seed.item("s1", "PRODUCT", "p1"),
+        seed.item("s1", "CATEGORY", "c1"),
     )
     query = """{ segment(id: "s1") {
         products: items(type: PRODUCT) { totalCount items { item { id } } }

@@ -17,7 +17,9 @@ async def test_a_reader_gets_the_segment_of_the_written_assignment(gql, seed):
     data = await gql.data(UPSERT, scopes=MANAGE + READ)
     # then
     assert data["upsertItemAssignment"]["assignment"] == {
-        "type": "PRODUCT", "item": {"id": "p1"}, "segment": {"id": "s1"}
+        "type": "PRODUCT",
+        "item": {"id": "p1"},
+        "segment": {"id": "s1"},
     }
 
 
