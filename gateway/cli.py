@@ -1,0 +1,206 @@
+"""The `gateway` command: serve, import, migrate, token, export-schema."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import shutil
+import sys
+from collections.abc import Callable, Sequence
+from typing import Any, NoReturn
+
+import uvicorn
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+
+from gateway.app import create_app
+from gateway.assets import fetch_assets
+from gateway.auth import scopes
+from gateway.auth.tokens import TokenVerifier, mint_token
+from gateway.demo import DEMO_FILE
+from gateway.http import TENANT
+from gateway.importer import CatalogImportError, import_file
+from gateway.migrations import ensure_schema_async, upgrade_async
+from gateway.schema import export_sdl
+from gateway.settings import Settings, load_settings
+
+DEMO_TOKEN_TTL = 12 * 3600
+
+
+class UsageError(Exception):
+    """A bad argument or configuration: exit code 2."""
+
+
+def main(argv: Sequence[str] | None = None) -> NoReturn:
+    """The console script's entry point."""
+    sys.exit(run(argv))
+
+
+def run(argv: Sequence[str] | None = None) -> int:
+    """Runs one command; returns the exit code."""
+    args = _parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except UsageError as error:
+        return _fail(str(error), 2)
+    except (OSError, SQLAlchemyError) as error:
+        return _fail(f"database error: {error}", 1)
+
+
+def _settings() -> Settings:
+    """The environment's settings, with the token configuration checked too."""
+    try:
+        settings = load_settings()
+        TokenVerifier(settings)
+    except ValueError as error:
+        raise UsageError(f"configuration error: {error}") from None
+    return settings
+
+
+def _fail(message: str, code: int) -> int:
+    print(f"gateway: {message}", file=sys.stderr)
+    return code
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
+    commands = parser.add_subparsers(required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="serve GraphQL over HTTP")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1)
+    serve.add_argument("--demo", action="store_true", help="import the demo data set first")
+    serve.set_defaults(handler=_serve)
+    imports = commands.add_parser("import", help="import a catalog file (idempotent)")
+    imports.add_argument("file")
+    imports.set_defaults(handler=_import)
+    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate.set_defaults(handler=_migrate)
+    token = commands.add_parser("token", help="print a signed bearer token")
+    token.add_argument("--tenant", required=True)
+    token.add_argument("--scope", required=True, help='space-separated, e.g. "S1 S2"')
+    token.add_argument("--customer")
+    token.add_argument("--legal-entity")
+    token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
+    token.set_defaults(handler=_token)
+    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export.set_defaults(handler=_export_schema)
+    return parser
+
+
+def _serve(args: argparse.Namespace) -> int:
+    if args.workers < 1:
+        raise UsageError("--workers must be at least 1")
+    settings = _settings()
+    # Before any worker starts, so workers never race to create it.
+    asyncio.run(ensure_schema_async(settings.database_url))
+    demo = _import_demo(settings) if args.demo else None
+    if settings.graphiql:
+        fetch_assets(settings.asset_cache_dir, shutil.which("npm"))
+    _announce(args, demo)
+    options: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "server_header": False,
+        "timeout_graceful_shutdown": 30,
+    }
+    if args.workers == 1:
+        uvicorn.run(create_app(settings), **options)
+    else:
+        # Each worker builds its app from the same environment.
+        uvicorn.run("gateway.app:create_app", factory=True, workers=args.workers, **options)
+    return 0
+
+
+def _import_demo(settings: Settings) -> tuple[str, dict[str, str]]:
+    """Imports the demo data set; returns its tenant and tokens to try it with."""
+    print(asyncio.run(import_file(settings.database_url, DEMO_FILE)))
+    demo = json.loads(DEMO_FILE.read_text("utf-8"))
+    tenant, customer = demo["tenant"], demo["customerAssignments"][0]["customerId"]
+    customer_token = mint_token(
+        settings, tenant=tenant, scopes=[scopes.READ_OWN], customer=customer,
+        ttl_seconds=DEMO_TOKEN_TTL,
+    )  # fmt: skip
+    manager_token = mint_token(
+        settings, tenant=tenant, scopes=[scopes.READ, scopes.MANAGE], subject="demo-manager",
+        ttl_seconds=DEMO_TOKEN_TTL,
+    )  # fmt: skip
+    return tenant, {
+        f"Customer token (customer {customer}, {scopes.READ_OWN})": customer_token,
+        f"Manager token ({scopes.READ} {scopes.MANAGE})": manager_token,
+    }
+
+
+def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None) -> None:
+    host = "127.0.0.1" if args.host in {"0.0.0.0", "::", ""} else args.host
+    host = f"[{host}]" if ":" in host else host
+    tenant = demo[0] if demo else "<tenant>"
+    print(f"GraphiQL and GraphQL: http://{host}:{args.port}/{tenant}/graphql")
+    for label, token in (demo[1] if demo else {}).items():
+        print(f"{label}:\n{token}")
+    if demo:
+        print('Paste one into GraphiQL\'s Headers tab: {"Authorization": "Bearer <token>"}')
+    sys.stdout.flush()
+
+
+def _import(args: argparse.Namespace) -> int:
+    settings = _settings()
+    try:
+        report = asyncio.run(import_file(settings.database_url, args.file))
+    except CatalogImportError as error:
+        return _fail(f"import refused, nothing was written:\n{error}", 1)
+    print(report)
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    settings = _settings()
+    asyncio.run(upgrade_async(settings.database_url))
+    shown = make_url(settings.database_url).render_as_string(hide_password=True)
+    print(f"The schema of {shown} is up to date.")
+    return 0
+
+
+def _token(args: argparse.Namespace) -> int:
+    settings = _settings()
+    granted = args.scope.split()
+    _check_token_request(settings, args, granted)
+    token = mint_token(
+        settings,
+        tenant=args.tenant,
+        scopes=granted,
+        customer=args.customer,
+        legal_entity=args.legal_entity,
+        ttl_seconds=args.ttl,
+    )
+    print(token)
+    return 0
+
+
+def _check_token_request(settings: Settings, args: argparse.Namespace, granted: list[str]) -> None:
+    if not TENANT.fullmatch(args.tenant):
+        raise UsageError(
+            f"--tenant {args.tenant!r}: 3 to 16 lowercase letters or digits, starting with a letter"
+        )
+    unknown = [s for s in granted if s not in scopes.ALL]
+    if unknown or not granted:
+        given = " ".join(unknown) or "(empty)"
+        raise UsageError(f"--scope: unknown {given}; known: {' '.join(scopes.ALL)}")
+    if scopes.READ_OWN in granted and not args.customer:
+        raise UsageError(f"--customer is required with {scopes.READ_OWN}")
+    if args.ttl <= 0:
+        raise UsageError("--ttl must be a positive number of seconds")
+    if "HS256" not in settings.jwt_algorithms:
+        raise UsageError(
+            "this gateway does not accept HS256 tokens (GATEWAY_JWT_ALGORITHMS), "
+            "and `gateway token` signs with GATEWAY_JWT_SECRET"
+        )
+
+
+def _export_schema(args: argparse.Namespace) -> int:
+    sys.stdout.write(export_sdl())
+    return 0
