@@ -13,7 +13,6 @@ from gateway.context import Context, Loader
 from gateway.errors import forbidden
 from gateway.query_language import PageResult
 from gateway.segments.access import SegmentAccess, segment_access
-from gateway.segments.models import Segment
 
 
 def caller_access(
@@ -32,22 +31,6 @@ def caller_access(
 
 
 A = TypeVar("A")
-SegmentKey = tuple[str, SegmentAccess]
-
-
-class SegmentByIdLoader(Loader[SegmentKey, Segment | None]):
-    """A segment by (id, access); None when absent or not visible under that access."""
-
-    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[Segment | None]:
-        by_access: dict[SegmentAccess, list[str]] = {}
-        for segment_id, access in keys:
-            by_access.setdefault(access, []).append(segment_id)
-        found: dict[SegmentKey, Segment] = {}
-        async with self.context.sessions() as session:
-            for access, ids in by_access.items():
-                rows = await repository.visible_segments(session, access=access, ids=ids)
-                found.update(((row.id, access), row) for row in rows)
-        return [found.get(key) for key in keys]
 
 
 @dataclass(frozen=True)

@@ -209,14 +209,3 @@ async def assignment_by_key(
         if rule is not None:
             stmt = stmt.where(rule)
     return (await session.execute(stmt)).one_or_none()
-
-
-async def visible_segments(
-    session: AsyncSession, *, access: SegmentAccess, ids: Sequence[str]
-) -> list[Segment]:
-    """The segments among `ids` that `access` may see, one statement."""
-    stmt = sa.select(Segment).where(
-        *visible_segment_conditions(access),
-        Segment.id.in_(ids),  # type: ignore[attr-defined]
-    )
-    return list((await session.execute(stmt)).scalars())

@@ -6,11 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from gateway.assignments.loaders import SegmentByIdLoader, caller_access
+from gateway.assignments.loaders import caller_access
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden
 from gateway.pages import Page
 from gateway.segments.access import SegmentAccess
+from gateway.segments.loaders import SegmentByIdLoader
 from gateway.types import JSON, Info, ItemType, Metadata, metadata_of
 
 if TYPE_CHECKING:
