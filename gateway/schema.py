@@ -13,6 +13,7 @@ from gateway.catalog.types import Category, Product
 from gateway.segments import customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
+from gateway.types import SCALAR_MAP
 
 Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
 
@@ -26,7 +27,7 @@ schema = strawberry.Schema(
     mutation=Mutation,
     # Reached only through the Item interface (ItemAssignment.item), so named here.
     types=[Product, Category],
-    config=StrawberryConfig(auto_camel_case=True),
+    config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
 )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any, NewType
+from typing import Annotated, Any, NewType
 
 import strawberry
 from strawberry.scalars import JSON
@@ -41,16 +41,16 @@ def parse_datetime(value: Any) -> datetime:
     return parsed.astimezone(UTC)
 
 
-if TYPE_CHECKING:
-    DateTime = datetime
-else:
-    DateTime = strawberry.scalar(
-        NewType("DateTime", datetime),
-        name="DateTime",
-        description="ISO 8601 instant in UTC with millisecond precision: 2024-10-12T12:00:00.000Z",
-        serialize=format_datetime,
-        parse_value=parse_datetime,
-    )
+DateTime = NewType("DateTime", datetime)
+
+# Registered with the schema through StrawberryConfig.scalar_map (see gateway/schema.py).
+DATETIME_SCALAR = strawberry.scalar(
+    name="DateTime",
+    description="ISO 8601 instant in UTC with millisecond precision: 2024-10-12T12:00:00.000Z",
+    serialize=format_datetime,
+    parse_value=parse_datetime,
+)
+SCALAR_MAP = {DateTime: DATETIME_SCALAR}
 
 ErrorCode = strawberry.enum(PyErrorCode, description="Machine-readable error classes.")
 
@@ -112,6 +112,8 @@ class UserError:
 
 __all__ = [
     "JSON",
+    "DATETIME_SCALAR",
+    "SCALAR_MAP",
     "DateTime",
     "ErrorCode",
     "Info",
