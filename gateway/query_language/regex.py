@@ -23,7 +23,7 @@ from gateway.query_language.problems import at
 PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 SPACE = " \t\r\n"
 DUP_MAX = 255  # PostgreSQL's largest repetition bound
-_BOUND = re.compile(r"\{(\d{1,3})(,(\d{1,3})?)?\}")
+_BOUND = re.compile(r"\{([0-9]+)(,([0-9]+)?)?\}")
 
 
 def scan_pattern(text: str, start: int, *, in_group: bool) -> int | None:
