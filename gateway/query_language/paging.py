@@ -87,11 +87,9 @@ async def fetch_pages(
     Partitions without rows on that page are absent: use PageResult.empty for them.
     """
     bound_to = cursors.binding(fingerprint, keys)
+    rank = sa.func.row_number().over(partition_by=partition, order_by=order_by(keys))
     inner = _with_keys(stmt, keys).add_columns(
-        partition.label(PARTITION_LABEL),
-        sa.func.row_number()
-        .over(partition_by=partition, order_by=order_by(keys))
-        .label(RANK_LABEL),
+        partition.label(PARTITION_LABEL), rank.label(RANK_LABEL)
     )
     skip = 0
     if after is not None:
@@ -99,17 +97,23 @@ async def fetch_pages(
     else:
         skip = (page_number - 1) * page_size
     result = await session.execute(_ranked(stmt, inner, skip, page_size + 1, len(keys)))
-    rows, tails = _split(result, len(keys) + 2)
+    number = 0 if after else page_number
+    return {
+        key: _page(rows, values, page_size, number, bound_to)
+        for key, (rows, values) in _by_partition(*_split(result, len(keys) + 2)).items()
+    }
+
+
+def _by_partition(
+    rows: list[Row[Any]], tails: list[Sequence[Any]]
+) -> dict[Any, tuple[list[Any], list[Sequence[Any]]]]:
+    """Rows grouped by partition, each with its key values (tails end partition, rank)."""
     groups: dict[Any, tuple[list[Any], list[Sequence[Any]]]] = {}
     for row, tail in zip(rows, tails, strict=True):
         group = groups.setdefault(tail[-2], ([], []))
         group[0].append(row)
         group[1].append(tail[:-2])
-    number = 0 if after else page_number
-    return {
-        key: _page(group_rows, values, page_size, number, bound_to)
-        for key, (group_rows, values) in groups.items()
-    }
+    return groups
 
 
 def _with_keys(stmt: Select[Any], keys: Sequence[SortKey]) -> Select[Any]:

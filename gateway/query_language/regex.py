@@ -5,10 +5,11 @@ expressions `[a-z]` / `[^...]` of literals and ranges, quantifiers `* + ? {m} {m
 (m, n <= 255) optionally followed by `?`, and `\\` before ASCII punctuation.
 Refused: every `\\letter` or `\\digit` escape (classes, backreferences, anchors differ
 between the two), lookaround, named groups and inline flags (`(?...)` other than `(?:`),
-POSIX classes, possessive quantifiers, empty groups or alternatives, and repetition nested
-inside repetition (`(a+)+`), which makes Python's backtracking explode on SQLite.
+POSIX classes, possessive quantifiers, empty groups or alternatives, repetition nested
+inside repetition (`(a+)+`), more than two variable repetitions or four `?`, which make
+Python's backtracking explode on SQLite.
 PostgreSQL lets `.` match a newline and `$` match only at the very end; the Python form
-(`python_form`) says the same with `(?s)` and `\\Z`.
+(`Pattern.python`, which SQLite's REGEXP receives) says the same with `(?s)` and `\\Z`.
 """
 
 from __future__ import annotations
@@ -23,6 +24,10 @@ from gateway.query_language.problems import at
 PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 SPACE = " \t\r\n"
 DUP_MAX = 255  # PostgreSQL's largest repetition bound
+# Python's backtracking is polynomial in the value's length to the power of the number of
+# variable repetitions (a*a*a*c takes seconds on 300 characters): SQLite runs it.
+MAX_VARYING = 2
+MAX_OPTIONAL = 4  # a?a?a?...aaa is exponential in the number of `?`
 _BOUND = re.compile(r"\{([0-9]+)(,([0-9]+)?)?\}")
 
 
@@ -84,6 +89,8 @@ class _Checker:
         self.argument = argument
         self.i = 0
         self.repeats = False
+        self.varying = 0
+        self.optional = 0
 
     def error(self, message: str, offset: int | None = None) -> GatewayError:
         where = self.i if offset is None else offset
@@ -163,14 +170,24 @@ class _Checker:
         if char in ("*", "+", "?"):
             self.i += 1
             text, repeating = char, char != "?"
+            varying = repeating
         elif char == "{":
-            text, repeating = self.bound(start)
+            text, repeating, varying = self.bound(start)
         else:
             return "", False
         if not quantifiable:
             raise self.error(f"{char!r} cannot repeat an anchor", start)
         if repeating and inner_repeats:
             raise self.error("repetition inside repetition is not allowed", start)
+        self.optional += text == "?"
+        if self.optional > MAX_OPTIONAL:
+            raise self.error(f"at most {MAX_OPTIONAL} optional parts (?) per pattern", start)
+        self.varying += varying
+        if self.varying > MAX_VARYING:
+            raise self.error(
+                f"at most {MAX_VARYING} open repetitions (*, +, {{m,}}, {{m,n}}) per pattern",
+                start,
+            )
         if self.peek() == "?":
             self.i += 1
             text += "?"
@@ -178,7 +195,8 @@ class _Checker:
             raise self.error("a quantifier cannot follow a quantifier", self.i)
         return text, repeating
 
-    def bound(self, start: int) -> tuple[str, bool]:
+    def bound(self, start: int) -> tuple[str, bool, bool]:
+        """The bound's text, whether it repeats, whether its count varies (m < n)."""
         found = _BOUND.match(self.text, self.i)
         if found is None:
             raise self.error("write a bound as {m}, {m,} or {m,n}; a literal '{' as '\\{'", start)
@@ -189,7 +207,8 @@ class _Checker:
         if high is not None and int(high) < low:
             raise self.error("a bound's minimum exceeds its maximum", start)
         self.i = found.end()
-        return found.group(0), high is None or int(high) > 1
+        varying = found.group(2) is not None and (high is None or int(high) > low)
+        return found.group(0), high is None or int(high) > 1, varying
 
     def bracket(self, start: int) -> str:
         out = ["["]
