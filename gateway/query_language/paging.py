@@ -132,7 +132,7 @@ def _ranked(
         if entity is not None and described["expr"] is entity:
             outer.append(aliased(entity, sub, name=described["name"]))
         else:
-            outer.append(sub.corresponding_column(selected))
+            outer.append(_read_back(sub, selected, described["name"]))
     rank = sub.c[RANK_LABEL]
     labels = [KEY_LABEL.format(i) for i in range(key_count)] + [PARTITION_LABEL, RANK_LABEL]
     return (
@@ -140,6 +140,14 @@ def _ranked(
         .where(rank > skip, rank <= skip + limit)
         .order_by(sub.c[PARTITION_LABEL], rank)
     )
+
+
+def _read_back(sub: sa.Subquery, selected: Any, name: str | None) -> Any:
+    column = sub.corresponding_column(getattr(selected, "expression", selected))
+    if column is None:
+        raise ValueError(f"fetch_pages cannot read back the column {name!r}")
+    # Two columns of one lineage (item_id and item_id AS id) may resolve to either proxy.
+    return column.label(name) if name and column.name != name else column
 
 
 def _originals(stmt: Select[Any]) -> list[Any]:

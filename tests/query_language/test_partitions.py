@@ -108,3 +108,25 @@ async def test_partition_rows_are_the_callers_rows(db: Database, memberships: No
     row = pages["s1"].rows[0]
     assert len(row) == 1
     assert row.CustomerAssignment.segment_id == "s1"
+
+
+async def test_partition_rows_keep_the_callers_column_names(
+    db: Database, memberships: None
+) -> None:
+    # given: plain columns, one of them twice under another name, and an expression
+    c = CustomerAssignment.__table__.c  # type: ignore[attr-defined]
+    statement = sa.select(
+        c.customer_id, c.customer_id.label("who"), sa.func.upper(c.customer_id).label("loud")
+    ).where(c.segment_id == "s2")
+    # when
+    async with db.sessions() as session:
+        pages = await fetch_pages(
+            session, statement, partition=c.segment_id, keys=keys_for(db, None), page_size=2,
+            page_number=1, after=None, fingerprint=FP,
+        )
+    # then
+    rows = pages["s2"].rows
+    assert [tuple(row._mapping.items()) for row in rows] == [
+        (("customer_id", "c0"), ("who", "c0"), ("loud", "C0")),
+        (("customer_id", "c0"), ("who", "c0"), ("loud", "C0")),
+    ]
