@@ -8,6 +8,7 @@ from strawberry.tools import merge_types
 
 from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments
+from gateway.auth.policy import enforce
 from gateway.catalog import schema as catalog
 from gateway.catalog.types import Category, Product
 from gateway.segments import customer_mutations
@@ -29,6 +30,8 @@ schema = strawberry.Schema(
     types=[Product, Category],
     config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
 )
+# Every field's scope decision (gateway/auth/policy.py), checked before its resolver runs.
+enforce(schema._schema)
 
 
 def export_sdl() -> str:
