@@ -56,18 +56,25 @@ def _mutation(name: str, body: str, *path: str) -> Operation:
 
 
 QUERIES = [
-    _query("segments", f"segments(pageSize: 500) {{ {PAGE} items {{ {SEGMENT} }} }}",
-           "Query.segments"),
+    _query(
+        "segments", f"segments(pageSize: 500) {{ {PAGE} items {{ {SEGMENT} }} }}", "Query.segments"
+    ),
     _query(
         "segments with items and customers",
         f"segments(pageSize: 500) {{ items {{ id {SEGMENT_ITEMS} {SEGMENT_CUSTOMERS} }} }}",
-        "Query.segments", "Segment.items", "ItemAssignment.segment", "Segment.customers",
+        "Query.segments",
+        "Segment.items",
+        "ItemAssignment.segment",
+        "Segment.customers",
     ),
     _query(
         "segment",
         f"""own: segment(id: "s1") {{ {SEGMENT} {SEGMENT_ITEMS} {SEGMENT_CUSTOMERS} }}
             other: segment(id: "{S_OTHER}") {{ id {SEGMENT_ITEMS} }}""",
-        "Query.segment", "Segment.items", "ItemAssignment.segment", "Segment.customers",
+        "Query.segment",
+        "Segment.items",
+        "ItemAssignment.segment",
+        "Segment.customers",
     ),
     _query(
         "customerAssignment",
@@ -88,7 +95,8 @@ QUERIES = [
     _query(
         "itemAssignments with segment",
         f"itemAssignments(pageSize: 500) {{ items {{ segmentId segment {{ {SEGMENT} }} }} }}",
-        "Query.itemAssignments", "ItemAssignment.segment",
+        "Query.itemAssignments",
+        "ItemAssignment.segment",
     ),
     _query(
         "itemAssignment",
@@ -98,7 +106,8 @@ QUERIES = [
               segmentId }}
             other: itemAssignment(segmentId: "{S_OTHER}", type: PRODUCT, itemId: "{P_OTHER}") {{
               segmentId }}""",
-        "Query.itemAssignment", "ItemAssignment.segment",
+        "Query.itemAssignment",
+        "ItemAssignment.segment",
     ),
     _query(
         "categoryTrees",
@@ -135,7 +144,8 @@ MUTATIONS = [
         "upsertItemAssignment with segment",
         f"""upsertItemAssignment(segmentId: "s1", type: CATEGORY, itemId: "c-child") {{
               assignment {{ segment {{ id }} }} {ERRORS} }}""",
-        "Mutation.upsertItemAssignment", "ItemAssignment.segment",
+        "Mutation.upsertItemAssignment",
+        "ItemAssignment.segment",
     ),
     _mutation(
         "deleteItemAssignment",
@@ -183,7 +193,10 @@ MUTATIONS = [
         f"""upsertSegment(id: "s1", input: {{name: [{{locale: "en", value: "Gold"}}],
               siteCode: "main", status: ACTIVE}}) {{
               segment {{ id {SEGMENT_ITEMS} {SEGMENT_CUSTOMERS} }} {ERRORS} }}""",
-        "Mutation.upsertSegment", "Segment.items", "ItemAssignment.segment", "Segment.customers",
+        "Mutation.upsertSegment",
+        "Segment.items",
+        "ItemAssignment.segment",
+        "Segment.customers",
     ),
     _mutation(
         "deleteSegment",

@@ -31,8 +31,13 @@ def _marked(tenant: str) -> dict[str, Any]:
 def _catalog(seed: Seed, tenant: str) -> list[Any]:
     def category(id: str, parent: str | None = None) -> Any:
         return seed.category(
-            id, parent, code=f"{id}-{tenant}", name={"en": id.title()},
-            slug={"en": f"{id}-{tenant}"}, description={"en": tenant}, ecn=[tenant],
+            id,
+            parent,
+            code=f"{id}-{tenant}",
+            name={"en": id.title()},
+            slug={"en": f"{id}-{tenant}"},
+            description={"en": tenant},
+            ecn=[tenant],
         )
 
     return [

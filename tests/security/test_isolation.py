@@ -30,10 +30,7 @@ async def _run(client: Client, operations: list[Operation], token: Token) -> dic
 
 def _leaks(bodies: dict[str, Any], words: tuple[str, ...]) -> list[tuple[str, str]]:
     return [
-        (name, word)
-        for name, body in bodies.items()
-        for word in words
-        if word in json.dumps(body)
+        (name, word) for name, body in bodies.items() for word in words if word in json.dumps(body)
     ]
 
 
@@ -87,6 +84,7 @@ async def test_bulk_entries_naming_the_other_tenants_records_are_not_found(
     client = await _started(db, serve)
     # when
     bodies = await _run(client, [m for m in MUTATIONS if m.name in BULKS], WRITER)
+
     # then
     def codes(name: str, field: str) -> list[tuple[str, int]]:
         return [(r["id"], r["code"]) for r in bodies[name]["data"][field]["results"]]

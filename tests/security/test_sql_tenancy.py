@@ -37,17 +37,24 @@ def found(statement: sa.ClauseElement) -> list[str]:
         sa.select(s).where(s.c.tenant == "t", s.c.id.in_(visible_segment_ids(CUSTOMER_ACCESS))),
         select(Tenant).where(Tenant.tenant == "t"),
         select_assignments(AssignmentFilter(CUSTOMER_ACCESS)),
-        sa.select(c).select_from(
-            c.join(s, sa.and_(s.c.tenant == c.c.tenant, s.c.id == c.c.segment_id))
-        ).where(c.c.tenant == "t"),
+        sa.select(c)
+        .select_from(c.join(s, sa.and_(s.c.tenant == c.c.tenant, s.c.id == c.c.segment_id)))
+        .where(c.c.tenant == "t"),
         sa.update(s).where(s.c.tenant == "t").values(status="ACTIVE"),
         sa.delete(c).where(c.c.tenant == "t", c.c.segment_id == "s1"),
         sa.insert(s).values(tenant="t", id="s1", site_code="main"),
         sa.text("BEGIN IMMEDIATE"),
     ],
     ids=[
-        "where", "subquery", "orm", "joined read", "join on tenant", "update", "delete",
-        "insert", "no table",
+        "where",
+        "subquery",
+        "orm",
+        "joined read",
+        "join on tenant",
+        "update",
+        "delete",
+        "insert",
+        "no table",
     ],
 )
 def test_statements_pinned_to_a_tenant_pass(statement):
@@ -70,8 +77,16 @@ def test_statements_pinned_to_a_tenant_pass(statement):
         sa.text("DELETE FROM segment WHERE id = 's1'"),
     ],
     ids=[
-        "no where", "orm", "under or", "subquery", "joined table", "exists", "update", "delete",
-        "insert", "raw sql",
+        "no where",
+        "orm",
+        "under or",
+        "subquery",
+        "joined table",
+        "exists",
+        "update",
+        "delete",
+        "insert",
+        "raw sql",
     ],
 )
 def test_statements_that_could_reach_another_tenant_are_caught(statement):
