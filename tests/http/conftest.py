@@ -117,7 +117,10 @@ Serve = Callable[..., Awaitable[Gateway]]
 
 @pytest.fixture
 async def serve(settings: Settings, tmp_path: Path) -> AsyncIterator[Serve]:
-    """Starts the app (lifespan included) with setting overrides; stops it after the test."""
+    """Starts the app (lifespan included) with setting overrides; stops it after the test.
+
+    The recording schema by default; `schema=None` serves the gateway's own schema.
+    """
     async with AsyncExitStack() as stack:
 
         async def start(*, schema: Any = "recording", **overrides: Any) -> Gateway:
