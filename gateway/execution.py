@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,6 +26,10 @@ from gateway.limits import validation_rules
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.execution")
+
+MAX_CACHED_DOCUMENTS = 512
+MAX_CACHED_QUERY_LENGTH = 16 * 1024
+_valid_documents: OrderedDict[tuple[Any, ...], DocumentNode] = OrderedDict()
 
 
 class RequestError(Exception):
@@ -71,6 +76,36 @@ def prepare(
     extra_rules: tuple[Any, ...] = (),
 ) -> Prepared:
     """Parse and validate; raises RequestError for anything that must not execute."""
+    document = _checked_document(graphql_schema, settings, query, extra_rules)
+    operation = _select_operation(document, operation_name)
+    if operation.operation is OperationType.MUTATION and not allow_mutations:
+        raise request_error(405, "Mutations must be sent with POST.", ErrorCode.BAD_USER_INPUT)
+    if operation.operation is OperationType.SUBSCRIPTION:
+        raise request_error(400, "Subscriptions are not supported.", ErrorCode.BAD_USER_INPUT)
+    return Prepared(document, operation, variables, operation_name)
+
+
+def _checked_document(
+    graphql_schema: Any, settings: Settings, query: str, extra_rules: tuple[Any, ...]
+) -> DocumentNode:
+    key = (id(graphql_schema), settings, extra_rules, query)
+    cached = _valid_documents.get(key)
+    if cached is not None:
+        _valid_documents.move_to_end(key)
+        return cached
+    document = _parse_and_validate(graphql_schema, settings, query, extra_rules)
+    # Storefronts send the same few documents over and over; only valid ones are kept, so
+    # garbage cannot crowd them out, and only short ones, so memory stays bounded.
+    if len(query) <= MAX_CACHED_QUERY_LENGTH:
+        _valid_documents[key] = document
+        if len(_valid_documents) > MAX_CACHED_DOCUMENTS:
+            _valid_documents.popitem(last=False)
+    return document
+
+
+def _parse_and_validate(
+    graphql_schema: Any, settings: Settings, query: str, extra_rules: tuple[Any, ...]
+) -> DocumentNode:
     try:
         # Lexical tokens, so comments do not eat into the budget; they have their own.
         document = parse(
@@ -88,12 +123,7 @@ def prepare(
     )
     if errors:
         raise RequestError(400, [_format_graphql_error(e) for e in errors])
-    operation = _select_operation(document, operation_name)
-    if operation.operation is OperationType.MUTATION and not allow_mutations:
-        raise request_error(405, "Mutations must be sent with POST.", ErrorCode.BAD_USER_INPUT)
-    if operation.operation is OperationType.SUBSCRIPTION:
-        raise request_error(400, "Subscriptions are not supported.", ErrorCode.BAD_USER_INPUT)
-    return Prepared(document, operation, variables, operation_name)
+    return document
 
 
 async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
