@@ -91,9 +91,13 @@ async def segment_exists(session: AsyncSession, *, tenant: str, segment_id: str)
     return (await session.execute(stmt)).first() is not None
 
 
-async def _locked_segment(session: AsyncSession, tenant: str, segment_id: str) -> Any | None:
+async def _locked_segment(
+    session: AsyncSession, tenant: str, segment_id: str, *, exclusive: bool = False
+) -> Any | None:
+    """The segment's version, locked until commit. Only `exclusive` (a delete) waits for and
+    blocks assignment writes; an update of the segment's fields lets them run alongside."""
     stmt = sa.select(_s.version, _s.modified_at).where(_s.tenant == tenant, _s.id == segment_id)
-    return (await session.execute(stmt.with_for_update())).first()
+    return (await session.execute(stmt.with_for_update(key_share=not exclusive))).first()
 
 
 def _segment_row(
@@ -169,7 +173,7 @@ async def delete_segment(
     session: AsyncSession, *, tenant: str, segment_id: str, force: bool
 ) -> Failure | None:
     """Deletes a segment; with `force` its assignments too, else only when it has none."""
-    if await _locked_segment(session, tenant, segment_id) is None:
+    if await _locked_segment(session, tenant, segment_id, exclusive=True) is None:
         return unknown_segment(segment_id, "id")
     if not force and await _has_assignments(session, tenant, segment_id):
         message = (

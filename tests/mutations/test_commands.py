@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
+import pytest
 import sqlalchemy as sa
 
 from gateway.assignments import commands as items
@@ -12,7 +14,7 @@ from gateway.database import utcnow
 from gateway.errors import ErrorCode
 from gateway.segments import commands as segments
 from gateway.segments.models import CustomerAssignment
-from gateway.writes import CHANGED, Done, Failure, write
+from gateway.writes import ATTEMPTS, CHANGED, Done, Failure, write
 
 
 def entry(item_id: str, version: int | None = None, **mixins: Any) -> items.ItemEntry:
@@ -181,3 +183,49 @@ async def test_customer_assignments_keep_b2c_and_b2b_apart(db, seed):
     async with db.sessions() as session:
         rows = await session.execute(sa.select(CustomerAssignment.legal_entity_id))
     assert sorted(rows.scalars()) == ["", "le1"]
+
+
+class Flaky:
+    """A unit of work that fails with `error` the first `times` calls, then succeeds."""
+
+    def __init__(self, error: Exception, times: int) -> None:
+        self.error, self.times, self.calls = error, times, 0
+
+    async def __call__(self, session: Any) -> str:
+        self.calls += 1
+        if self.calls <= self.times:
+            raise self.error
+        return "done"
+
+
+def locked() -> Exception:
+    return sa.exc.OperationalError("INSERT ...", {}, sqlite3.OperationalError("database is locked"))
+
+
+def deadlock() -> Exception:
+    class Deadlock(Exception):
+        sqlstate = "40P01"
+
+    return sa.exc.DBAPIError("UPDATE ...", {}, Deadlock("deadlock detected"))
+
+
+async def test_write_runs_again_after_a_locked_database_or_a_deadlock(db):
+    # given
+    works = [Flaky(locked(), 2), Flaky(deadlock(), 1)]
+    # when
+    results = [await write(db.sessions, work) for work in works]
+    # then
+    assert results == ["done", "done"]
+    assert [work.calls for work in works] == [3, 2]
+
+
+async def test_write_gives_up_after_a_few_attempts_and_never_retries_other_errors(db):
+    # given
+    stuck = Flaky(locked(), 100)
+    broken = Flaky(sa.exc.IntegrityError("INSERT ...", {}, Exception("constraint")), 1)
+    # when
+    for work in (stuck, broken):
+        with pytest.raises(sa.exc.DBAPIError):
+            await write(db.sessions, work)
+    # then
+    assert (stuck.calls, broken.calls) == (ATTEMPTS, 1)

@@ -8,13 +8,19 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import MANAGE
+from gateway.database import create_engine, session_factory
+from tests.conftest import MANAGE, READ, Database, GraphQL
 from tests.mutations.operations import (
+    BULK_UPSERT_CUSTOMERS,
     BULK_UPSERT_ITEMS,
+    DELETE_SEGMENT,
+    SEGMENT,
     UPSERT_ITEM,
+    UPSERT_SEGMENT,
     bulk_upsert,
     read_item,
     read_items,
+    segment_input,
 )
 
 pytestmark = pytest.mark.slow
@@ -163,3 +169,50 @@ def check_overlap(
     assert max(checked.values()) <= 1
     for item, version in before.items():
         assert after[item][0] == version + applied.get(item, 0), item
+
+
+async def test_two_engines_on_one_database_serialize_their_writes_too(gql, seed, db, settings):
+    # given a second engine on the same database, as a second worker process would have
+    await seed.add(seed.segment("s1"), seed.product("p1"))
+    await seed.add(seed.item("s1", "PRODUCT", "p1"))
+    engine = create_engine(db.url, **({} if db.dialect == "sqlite" else {"max_overflow": 30}))
+    other = GraphQL(Database(db.url, engine, session_factory(engine)), settings)
+    try:
+        for _ in range(5):
+            start = (await read_item(gql, "p1"))["metadata"]["version"]
+            # when
+            bodies = await asyncio.gather(
+                *(upsert_body((gql, other)[n % 2], "p1", {"n": n}, start) for n in range(40))
+            )
+            # then
+            no_errors(bodies)
+            payloads = [body["data"]["upsertItemAssignment"] for body in bodies]
+            assert sum(not p["userErrors"] for p in payloads) == 1
+            assert (await read_item(gql, "p1"))["metadata"]["version"] == start + 1
+    finally:
+        await engine.dispose()
+
+
+async def test_segment_writes_racing_assignment_writes_never_deadlock(gql, seed):
+    # given
+    ids = [f"p{n:02d}" for n in range(50)]
+    await seed.add(*(seed.product(i) for i in ids))
+    segment = {"id": "s1", "input": segment_input(status="ACTIVE")}
+    items = {"s": "s1", "t": "PRODUCT", "items": [{"id": i} for i in ids]}
+    customers = {"s": "s1", "a": [{"customerId": f"u{n}"} for n in range(50)]}
+    for round_ in range(10):
+        await gql.data(UPSERT_SEGMENT, segment, scopes=MANAGE)
+        # when
+        bodies = await asyncio.gather(
+            gql(BULK_UPSERT_ITEMS, items, scopes=MANAGE),
+            gql(BULK_UPSERT_CUSTOMERS, customers, scopes=MANAGE),
+            gql(UPSERT_SEGMENT, segment, scopes=MANAGE),
+            gql(DELETE_SEGMENT, {"id": "s1", "force": True}, scopes=MANAGE),
+            gql(BULK_UPSERT_ITEMS, items, scopes=MANAGE),
+        )
+        # then only a bulk that came after the delete may fail, as NOT_FOUND
+        codes = {e["extensions"]["code"] for body in bodies for e in body.get("errors", [])}
+        assert codes <= {"NOT_FOUND"}, f"round {round_}"
+        segment_left = (await gql.data(SEGMENT, {"id": "s1"}, scopes=READ))["segment"]
+        if segment_left is None:
+            assert await read_items(gql, None) == {}
