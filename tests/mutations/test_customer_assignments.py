@@ -207,3 +207,15 @@ async def test_bulk_of_200_customers_takes_a_bounded_number_of_statements(gql, s
     # then
     assert payload["succeeded"] == 200
     assert len(statements) <= 8
+
+
+async def test_customer_mixins_that_are_not_an_object_are_a_top_level_error(gql, seed, db):
+    # given
+    await segment(seed)
+    variables = {"s": "s1", "c": "c1", "le": None, "input": {"metadata": {"mixins": [1]}}}
+    # when
+    error = await gql.error(UPSERT_CUSTOMER, variables, scopes=MANAGE)
+    # then
+    assert error["extensions"]["code"] == "BAD_USER_INPUT"
+    assert error["extensions"]["field"] == ["input", "metadata", "mixins"]
+    assert (await snapshot(db))["customer_assignment"] == []

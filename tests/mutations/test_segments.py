@@ -263,3 +263,15 @@ async def test_forced_delete_removes_the_assignments_too(gql, seed, db):
     assert rows["customer_assignment"] == []
     assert len(rows["item_assignment"]) == 1
     assert await read_items(gql, "s2") == {"p1": (1, None)}
+
+
+async def test_create_with_a_version_is_a_conflict_with_null_current_version(gql, seed, db):
+    # given
+    await seed.tenant_row()
+    # when
+    payload = await create(gql, id="s1", metadata={"version": 1})
+    # then
+    assert [(e["code"], e["currentVersion"]) for e in payload["userErrors"]] == [
+        ("VERSION_CONFLICT", None)
+    ]
+    assert (await snapshot(db))["segment"] == []
