@@ -42,9 +42,7 @@ async def upsert_body(gql: Any, item: str, mixins: Any, version: int | None) -> 
     return await gql(UPSERT_ITEM, variables, scopes=MANAGE)
 
 
-async def test_concurrent_upserts_with_one_expected_version_let_exactly_one_through(
-    gql, seed, cached_documents
-):
+async def test_concurrent_upserts_with_one_expected_version_let_exactly_one_through(gql, seed):
     # given
     await seed.add(seed.segment("s1"), seed.product("p1"))
     await seed.add(seed.item("s1", "PRODUCT", "p1", version=7))
@@ -96,7 +94,7 @@ async def apply_with_retry(gql: Any, edits: dict[str, str]) -> int:
     return rounds
 
 
-async def test_writers_retrying_on_conflict_lose_no_edit(gql, seed, cached_documents):
+async def test_writers_retrying_on_conflict_lose_no_edit(gql, seed):
     # given 20 writers, each with 50 distinct edits: one new mixin key on each of 50 items
     items = [f"p{n:02d}" for n in range(50)]
     await seed.add(seed.segment("s1"), *(seed.product(i) for i in items))
@@ -113,9 +111,7 @@ async def test_writers_retrying_on_conflict_lose_no_edit(gql, seed, cached_docum
     assert sum(rounds) > 20  # the writers really did collide and retry
 
 
-async def test_overlapping_bulk_upserts_never_deadlock_and_settle_every_entry(
-    gql, seed, cached_documents
-):
+async def test_overlapping_bulk_upserts_never_deadlock_and_settle_every_entry(gql, seed):
     # given 300 assignments; bulk A writes p000-p199, bulk B p100-p299 in reverse order
     ids = [f"p{n:03d}" for n in range(300)]
     await seed.add(seed.segment("s1"), *(seed.product(i) for i in ids))

@@ -216,7 +216,7 @@ class Writes(RuleBasedStateMachine):
         assert customers == {k: (v, m or None) for k, (v, m) in self.customers.items()}
 
 
-async def test_random_writes_keep_reads_in_line_with_the_model(gql, cached_documents):
+async def test_random_writes_keep_reads_in_line_with_the_model(gql):
     # given a machine that drives the gateway on this test's event loop from a worker thread
     Writes.gql = gql
     Writes.loop = asyncio.get_running_loop()
