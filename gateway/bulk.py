@@ -130,6 +130,13 @@ def bulk_payload(ids: Sequence[str | None], outcomes: Sequence[Outcome]) -> Bulk
     return BulkPayload(results=results, succeeded=len(results) - failed, failed=failed)
 
 
+def merge_outcomes(entries: Sequence[object], written: Sequence[Outcome]) -> list[Outcome]:
+    """Outcomes in input order: entries refused before the write (Failures) stay as they
+    are; the others take the command's outcomes, which come in the same order."""
+    outcomes = iter(written)
+    return [e if isinstance(e, Failure) else next(outcomes) for e in entries]
+
+
 def object_problem(value: Any, name: str, *, urls: bool = False) -> str | None:
     """Why a mixins map is unusable, or None: a JSON object (of strings, for schema URLs)."""
     if given(value) is None:

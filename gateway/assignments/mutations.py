@@ -18,6 +18,7 @@ from gateway.bulk import (
     checked_mixins_of,
     delete_payload,
     given,
+    merge_outcomes,
     mixins_of,
     mixins_problem,
     require_manage,
@@ -140,12 +141,6 @@ async def _delete(
     return await write(info.context.sessions, work)
 
 
-def _merge(entries: list[ItemEntry | Failure], written: list[Outcome]) -> list[Outcome]:
-    """Outcomes in input order: refused entries kept, the others from the command."""
-    outcomes = iter(written)
-    return [e if isinstance(e, Failure) else next(outcomes) for e in entries]
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -212,7 +207,7 @@ class Mutation:
         written = await _upsert(info, str(segment_id), type_, valid, read_back=False)
         if isinstance(written, Failure):
             raise top_level(written)
-        return bulk_payload([str(e.id) for e in items], _merge(entries, written[0]))
+        return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written[0]))
 
     @strawberry.mutation(
         description="Removes up to 200 items of one type from a segment; an id that is not "

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Annotated, Any
 
 import strawberry
@@ -16,6 +15,7 @@ from gateway.bulk import (
     checked_mixins_of,
     delete_payload,
     given,
+    merge_outcomes,
     mixins_of,
     mixins_problem,
     require_manage,
@@ -167,12 +167,6 @@ async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> list[
     return await write(info.context.sessions, work)
 
 
-def _merge(entries: Sequence[object], written: list[Outcome]) -> list[Outcome]:
-    """Outcomes in input order: refused entries kept, the others from the command."""
-    outcomes = iter(written)
-    return [e if isinstance(e, Failure) else next(outcomes) for e in entries]
-
-
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -248,7 +242,7 @@ class Mutation:
         if isinstance(written, Failure):
             raise top_level(written)
         ids = [str(a.customer_id) for a in assignments]
-        return bulk_payload(ids, _merge(entries, written[0]))
+        return bulk_payload(ids, merge_outcomes(entries, written[0]))
 
     @strawberry.mutation(
         description="Removes up to 200 customer assignments of a segment; one that does not "
@@ -270,4 +264,5 @@ class Mutation:
         outcomes = await _delete(info, str(segment_id), keys)
         if isinstance(outcomes, Failure):
             raise top_level(outcomes)
-        return bulk_payload([str(a.customer_id) for a in assignments], _merge(refs, outcomes))
+        ids = [str(a.customer_id) for a in assignments]
+        return bulk_payload(ids, merge_outcomes(refs, outcomes))
