@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import replace
 
 from gateway.assignments import repository
 from gateway.assignments.fields import DEFAULT_ORDER, SEGMENT_ORDER, Plan, compile_plan
@@ -144,9 +145,15 @@ async def segment_items_page(
     """Segment.items: one page of a segment's assignments; every segment of a list is
     fetched by one statement, and their totalCounts by another."""
     context = info.context
-    caller_access(context)  # FORBIDDEN without a read scope
-    # The parent segment was read under the caller's visibility; its items need no more.
-    access = SegmentAccess(tenant=context.tenant, now=context.now, only_active=False)
+    # FORBIDDEN without a read scope. A customer's parent segment may come from a mutation
+    # payload, not a read: their items need an active segment of theirs (any legal entity,
+    # so a segment read under a legalEntityId argument keeps its items).
+    access = caller_access(context)
+    if access.restricted:
+        access = replace(access, legal_entity_id=None)
+    else:
+        # The parent segment was read under the caller's visibility; its items need no more.
+        access = SegmentAccess(tenant=context.tenant, now=context.now, only_active=False)
     where = AssignmentFilter(access, item_type=type.value if type else None)
     plan = _plan(context, q, sort, SEGMENT_ORDER)
     paging = _paging(

@@ -3,7 +3,8 @@
 Hypothesis draws segments (status, validity) and the customer's memberships (none, B2C, B2B
 with one of two legal entities); the customer then reaches segments every way the schema
 allows: by list, by id, through assignments, nested fields, aliases, fragments, category
-trees and matchItems. Segment i owns product p{i} and category c{i}, so any of s{i}, p{i}
+trees and matchItems (which takes no legalEntityId: the token's, else all of the
+customer's, count). Segment i owns product p{i} and category c{i}, so any of s{i}, p{i}
 or c{i} in a response means segment i was seen.
 """
 
@@ -21,7 +22,7 @@ from hypothesis import strategies as st
 
 from gateway.database import utcnow
 from gateway.models import metadata
-from tests.conftest import READ_OWN, Database, GraphQL
+from tests.conftest import MANAGE, READ_OWN, Database, GraphQL
 from tests.factories import PAST, Seed
 
 ME, SOMEONE_ELSE = "me", "zed"
@@ -38,21 +39,25 @@ FRAGMENT = "fragment Seen on Segment { id active status }"
 LISTS = (
     FRAGMENT
     + """
-query($le: ID, $all: [ID!]!, $products: [ID!]!) {
+query($le: ID, $all: [ID!]!) {
   plain: segments(pageSize: 500, legalEntityId: $le) { totalCount items { ...Seen } }
   forced: segments(onlyActive: false, siteCode: "main", legalEntityId: $le) { items { id } }
   searched: segments(q: "status:INACTIVE", legalEntityId: $le) { items { id } }
   assignments: itemAssignments(pageSize: 500, legalEntityId: $le) {
     totalCount items { segmentId item { id } segment { ...Seen } } }
-  inactive: itemAssignments(onlyActive: false, type: CATEGORY) { items { segmentId } }
+  inactive: itemAssignments(onlyActive: false, type: CATEGORY, legalEntityId: $le) {
+    items { segmentId } }
   nested: segments(legalEntityId: $le) { items { ... on Segment {
     items { totalCount items { segmentId segment { id } } }
     customers { totalCount items { segmentId customerId legalEntityId } } } } }
   trees: categoryTrees(segmentIds: $all, legalEntityId: $le) { id subcategories { id } }
   nodes: categoryTreeNodes(legalEntityId: $le) { id }
-  matched: matchItems(siteCode: "main", segmentIds: $all, itemIds: $products)
 }"""
 )
+
+MATCH = """query($all: [ID!]!, $products: [ID!]!) {
+  matchItems(siteCode: "main", segmentIds: $all, itemIds: $products)
+}"""
 
 
 def by_id(count: int) -> str:
@@ -184,3 +189,24 @@ async def test_a_customer_sees_only_active_segments_they_belong_to(
     shown = _segments_shown(lists) + _segments_shown(singles)
     assert all(s["active"] and s["status"] == "ACTIVE" for s in shown)
     assert SOMEONE_ELSE not in json.dumps(lists) + json.dumps(singles)
+
+
+WRITE_AND_READ_ITEMS = """mutation($id: ID!) {
+  upsertSegment(id: $id, input: {name: [{locale: "en", value: "X"}], siteCode: "main"}) {
+    segment { id items { totalCount items { item { id } } } customers { items { customerId } } }
+  }
+}"""
+
+
+async def test_a_customer_who_may_write_reads_no_items_of_a_segment_not_theirs(
+    db: Database, gql: GraphQL
+):
+    # given
+    await _store(db, [Drawn("ACTIVE", "always", frozenset())])
+    as_writing_customer = {"scopes": (*READ_OWN, *MANAGE), "customer": ME}
+    # when
+    written = await gql.data(WRITE_AND_READ_ITEMS, {"id": "s0"}, **as_writing_customer)
+    # then
+    segment = written["upsertSegment"]["segment"]
+    assert segment["items"] == {"totalCount": 0, "items": []}
+    assert segment["customers"] == {"items": []}
