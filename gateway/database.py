@@ -81,7 +81,14 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
+# No statement may hold a PostgreSQL connection longer than this (a pathological regex, a
+# runaway sort); the request then fails as INTERNAL instead of exhausting the pool.
+DEFAULT_STATEMENT_TIMEOUT_MS = 15_000
+
+
+def create_engine(
+    url: str, *, statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS, **kwargs: Any
+) -> AsyncEngine:
     """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
@@ -90,6 +97,9 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
     kwargs.setdefault("pool_pre_ping", False)
+    if statement_timeout_ms > 0:
+        settings = {"statement_timeout": str(statement_timeout_ms)}
+        kwargs.setdefault("connect_args", {}).setdefault("server_settings", settings)
     return create_async_engine(url, **kwargs)
 
 
