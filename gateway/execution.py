@@ -51,6 +51,8 @@ class Prepared:
     operation: OperationDefinitionNode
     variables: dict[str, Any] | None
     operation_name: str | None
+    # Variables are coerced while executing; their errors must not suggest names either.
+    hide_suggestions: bool = False
 
 
 def _select_operation(document: DocumentNode, name: str | None) -> OperationDefinitionNode:
@@ -82,7 +84,7 @@ def prepare(
         raise request_error(405, "Mutations must be sent with POST.", ErrorCode.BAD_USER_INPUT)
     if operation.operation is OperationType.SUBSCRIPTION:
         raise request_error(400, "Subscriptions are not supported.", ErrorCode.BAD_USER_INPUT)
-    return Prepared(document, operation, variables, operation_name)
+    return Prepared(document, operation, variables, operation_name, not settings.suggestions)
 
 
 def _checked_document(
@@ -134,6 +136,7 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
         context_value=context,
         variable_values=prepared.variables,
         operation_name=prepared.operation_name,
+        hide_suggestions=prepared.hide_suggestions,
     )
     if not isinstance(result, ExecutionResult):
         result = await result

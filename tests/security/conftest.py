@@ -106,10 +106,12 @@ async def serve(tmp_path: Path) -> AsyncIterator[Serve]:
     """Starts the gateway (lifespan included) on a database; stops it after the test."""
     async with AsyncExitStack() as stack:
 
-        async def start(db: Database, **overrides: Any) -> Client:
+        async def start(db: Database, base: Settings | None = None, **overrides: Any) -> Client:
             overrides.setdefault("asset_cache_dir", tmp_path / "assets")
-            overrides.setdefault("graphiql", False)
-            settings = replace(Settings(database_url=db.url), **overrides)
+            if base is None:
+                overrides.setdefault("graphiql", False)
+            base = base or Settings()
+            settings = replace(base, database_url=db.url, **overrides)
             app = create_app(settings)
             await stack.enter_async_context(app.router.lifespan_context(app))
             transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
