@@ -129,7 +129,10 @@ QUERIES = [
 ]
 
 ITEMS_P = f'[{{id: "p1"}}, {{id: "{P_OTHER}"}}, {{id: "p3", mixins: {{owner: "alpha"}}}}]'
-CUSTOMERS = f'[{{customerId: "c1"}}, {{customerId: "{OTHER_CUSTOMER}"}}, {{customerId: "c2", legalEntityId: "le1"}}]'  # noqa: E501
+CUSTOMERS = (
+    f'[{{customerId: "c1"}}, {{customerId: "{OTHER_CUSTOMER}"}}, '
+    '{customerId: "c2", legalEntityId: "le1"}]'
+)
 
 MUTATIONS = [
     _mutation(

@@ -107,7 +107,7 @@ async def test_the_same_write_as_json_runs(client: Client, sqlite_db):
 PREFLIGHT = {
     "Access-Control-Request-Method": "POST",
     "Access-Control-Request-Headers": "authorization, content-type",
-}  # noqa: E501
+}
 
 
 async def test_cors_allows_exactly_the_configured_origins(sqlite_db, serve: Serve):
