@@ -104,7 +104,7 @@ async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Da
             await conn.run_sync(metadata.create_all)
     else:
         url = _postgres_url()
-        engine = create_engine(url, pool_size=5, max_overflow=60)
+        engine = create_engine(url, pool_size=25, max_overflow=35)
         async with engine.begin() as conn:
             await conn.run_sync(metadata.create_all)
             names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables)
