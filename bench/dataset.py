@@ -43,7 +43,12 @@ def build_document(categories: int = 5000, products: int = 2000, segments: int =
             for n in range(products)
         ],
         "segments": [
-            {"id": f"s{n:03d}", "name": {"en": f"Segment {n}"}, "status": "ACTIVE", "siteCode": "main"}
+            {
+                "id": f"s{n:03d}",
+                "name": {"en": f"Segment {n}"},
+                "status": "ACTIVE",
+                "siteCode": "main",
+            }
             for n in range(segments)
         ],
         "customerAssignments": [

@@ -172,7 +172,10 @@ async def bench_database(url: str, label: str, iterations: int) -> list[Row]:
         transport = httpx.ASGITransport(app=app)
         async with httpx.AsyncClient(transport=transport, base_url="http://bench") as client:
             floor = await measure(
-                "{ __typename }", graphql_call(client, reader, "{ __typename }"), counter, iterations
+                "{ __typename }",
+                graphql_call(client, reader, "{ __typename }"),
+                counter,
+                iterations,
             )
             cases = [
                 ("categoryTrees, customer, 5,000 categories", customer, TREE, RAW_TREE),
@@ -182,10 +185,14 @@ async def bench_database(url: str, label: str, iterations: int) -> list[Row]:
                 measured = await measure(
                     "gateway", graphql_call(client, token, query), counter, iterations
                 )
-                baseline = await measure("one raw SQL", raw_sql(engine, raw), raw_counter, iterations)
+                baseline = await measure(
+                    "one raw SQL", raw_sql(engine, raw), raw_counter, iterations
+                )
                 rows.append(Row(f"{label}: {scenario}", measured, baseline))
                 rows.append(Row(f"{label}: {scenario} (vs trivial request)", measured, floor))
-            nested = await measure("gateway", graphql_call(client, reader, NESTED), counter, iterations)
+            nested = await measure(
+                "gateway", graphql_call(client, reader, NESTED), counter, iterations
+            )
             naive = await measure("N+1", naive_nested(engine), raw_counter, iterations)
             rows.append(Row(f"{label}: 100 segments x 20 items", nested, naive))
     await engine.dispose()

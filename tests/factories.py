@@ -35,8 +35,12 @@ class Seed:
         now = utcnow()
         return {"created_at": now, "modified_at": now}
 
-    async def tenant_row(self, default: str = "en", languages: tuple[str, ...] = ("en", "de")) -> None:
-        await self.add(Tenant(tenant=self.tenant, default_language=default, languages=list(languages)))
+    async def tenant_row(
+        self, default: str = "en", languages: tuple[str, ...] = ("en", "de")
+    ) -> None:
+        await self.add(
+            Tenant(tenant=self.tenant, default_language=default, languages=list(languages))
+        )
 
     def category(self, id: str, parent: str | None = None, **fields: Any) -> Category:
         fields.setdefault("code", id)
@@ -53,7 +57,9 @@ class Seed:
             tenant=self.tenant, product_id=product, category_id=category, position=position
         )
 
-    def segment(self, id: str, status: str = "ACTIVE", site: str = "main", **fields: Any) -> Segment:
+    def segment(
+        self, id: str, status: str = "ACTIVE", site: str = "main", **fields: Any
+    ) -> Segment:
         fields.setdefault("name", {"en": id.title()})
         return Segment(
             tenant=self.tenant, id=id, status=status, site_code=site, **fields, **self._stamps()
