@@ -200,10 +200,11 @@ async def bench_database(url: str, label: str, iterations: int) -> list[Row]:
 
 
 def write_results(rows: list[Row], iterations: int) -> None:
+    when = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     lines = [
         "# Benchmark results",
         "",
-        f"Written by `python -m bench.run` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; "
+        f"Written by `python -m bench.run` on {when}; "
         f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}; "
         f"{iterations} timed runs per figure after two warm-up runs. In-process ASGI (no "
         "network). Ratio = gateway median / baseline median, both measured in the same run.",
