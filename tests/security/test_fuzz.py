@@ -43,8 +43,16 @@ FUZZ = settings(
     ],
 )
 
-IDS = ["s1", "s2", "p1", "p3", "c-root", "c1", *OTHER_ONLY.values()]
-STRINGS = st.one_of(st.sampled_from(IDS), st.text(max_size=12))
+IDS = ["s1", "s2", "p1", "p3", "c-root", "c1", "le1", *OTHER_ONLY.values()]
+# Values that mean something here, so that many operations get past argument checks and
+# run deep; arbitrary ones for the rest.
+MEANINGFUL = [
+    *IDS, "main", "en", "de-CH", "status:ACTIVE", "id:s1", "name.en:~Go", "mixins.owner:alpha",
+    "type:PRODUCT item.code:~p", "metadata.version:>=1", "id:DESC", "item.name:ASC",
+    "customerId:DESC,legalEntityId",
+]  # fmt: skip
+STRINGS = st.one_of(st.sampled_from(MEANINGFUL), st.text(max_size=12))
+INTS = st.one_of(st.sampled_from([1, 2, 60, 500]), st.integers(-(2**31), 2**31 - 1))
 INSTANTS = st.one_of(
     st.datetimes().map(lambda moment: moment.isoformat(timespec="milliseconds") + "Z"),
     st.text(max_size=12),
@@ -56,18 +64,22 @@ def _field(name: str, value: graphql.ValueNode) -> graphql.ObjectFieldNode:
 
 
 SCALAR_NODES = st.one_of(
-    STRINGS.map(nodes.String),
-    st.integers(-(2**40), 2**40).map(nodes.Int),
-    st.booleans().map(nodes.Boolean),
+    STRINGS.map(nodes.String), INTS.map(nodes.Int), st.booleans().map(nodes.Boolean)
 )
 JSON_NODES = st.one_of(
-    st.dictionaries(st.sampled_from(["owner", "a", "b.c", ""]), SCALAR_NODES, max_size=3).map(
+    st.dictionaries(st.sampled_from(["owner", "a", "b_c", "_"]), SCALAR_NODES, max_size=3).map(
         lambda fields: nodes.Object([_field(k, v) for k, v in fields.items()])
     ),
     SCALAR_NODES,
     st.lists(SCALAR_NODES, max_size=3).map(nodes.List),
 )
-CUSTOM_SCALARS = {"DateTime": INSTANTS.map(nodes.String), "JSON": JSON_NODES}
+CUSTOM_SCALARS = {
+    "DateTime": INSTANTS.map(nodes.String),
+    "JSON": JSON_NODES,
+    "String": STRINGS.map(nodes.String),
+    "ID": STRINGS.map(nodes.String),
+    "Int": INTS.map(nodes.Int),
+}
 TOKENS = st.sampled_from(
     [
         Token((scopes.READ, scopes.MANAGE)),
