@@ -13,6 +13,8 @@ from graphql import (
     GraphQLError,
     OperationDefinitionNode,
     OperationType,
+    StringValueNode,
+    ValidationRule,
     execute,
     parse,
     specified_rules,
@@ -79,6 +81,7 @@ def prepare(
 ) -> Prepared:
     """Parse and validate; raises RequestError for anything that must not execute."""
     document = _checked_document(graphql_schema, settings, query, extra_rules)
+    _check_no_nul(variables)
     operation = _select_operation(document, operation_name)
     if operation.operation is OperationType.MUTATION and not allow_mutations:
         raise request_error(405, "Mutations must be sent with POST.", ErrorCode.BAD_USER_INPUT)
@@ -120,7 +123,7 @@ def _parse_and_validate(
     errors = validate(
         graphql_schema,
         document,
-        rules=[*specified_rules, *validation_rules(settings), *extra_rules],
+        rules=[*specified_rules, *validation_rules(settings), NoNulStringsRule, *extra_rules],
         hide_suggestions=not settings.suggestions,
     )
     if errors:
@@ -185,3 +188,29 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     if error.locations:
         masked["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
     return masked
+
+
+NUL_MESSAGE = "Strings may not contain the NUL character (U+0000)."
+
+
+class NoNulStringsRule(ValidationRule):
+    """Refuses string literals holding U+0000, which PostgreSQL cannot store or compare."""
+
+    def enter_string_value(self, node: StringValueNode, *_args: Any) -> None:
+        if "\x00" in node.value:
+            code = ErrorCode.BAD_USER_INPUT.value
+            self.report_error(GraphQLError(NUL_MESSAGE, node, extensions={"code": code}))
+
+
+def _check_no_nul(variables: Any) -> None:
+    """The same for variables, keys of JSON objects included; iterative, so depth is free."""
+    pending = [variables]
+    while pending:
+        value = pending.pop()
+        if isinstance(value, str) and "\x00" in value:
+            raise request_error(400, f"Variables: {NUL_MESSAGE}", ErrorCode.BAD_USER_INPUT)
+        if isinstance(value, dict):
+            pending.extend(value.keys())
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)

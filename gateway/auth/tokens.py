@@ -170,8 +170,9 @@ def _text(claims: dict[str, Any], name: str) -> str | None:
     value = claims.get(name)
     if value is None:
         return None
-    if not isinstance(value, str) or not value:
-        raise InvalidToken(f"the token's {name!r} claim must be a non-empty string")
+    # NUL cannot reach PostgreSQL (it is refused in every string a request sends, too).
+    if not isinstance(value, str) or not value or "\x00" in value:
+        raise InvalidToken(f"the token's {name!r} claim must be a non-empty string without NUL")
     return value
 
 
