@@ -189,6 +189,8 @@ async def test_a_customer_sees_only_active_segments_they_belong_to(
     shown = _segments_shown(lists) + _segments_shown(singles)
     assert all(s["active"] and s["status"] == "ACTIVE" for s in shown)
     assert SOMEONE_ELSE not in json.dumps(lists) + json.dumps(singles)
+    customers = [s["customers"] for s in lists["nested"]["items"]]
+    assert all(c["totalCount"] == len(c["items"]) for c in customers)
 
 
 WRITE_AND_READ_ITEMS = """mutation($id: ID!) {
