@@ -16,7 +16,7 @@ from gateway.database import utcnow
 from gateway.localization import TenantLanguages, request_order
 from gateway.settings import Settings
 
-L = TypeVar("L")
+L = TypeVar("L", bound="Loader[Any, Any]")
 K = TypeVar("K")
 V = TypeVar("V")
 
@@ -40,7 +40,7 @@ class Context:
         found = self._loaders.get(cls)
         if found is None:
             found = self._loaders[cls] = cls(self)
-        return found  # type: ignore[no-any-return]
+        return found
 
 
 async def build_context(

@@ -50,7 +50,7 @@ DATETIME_SCALAR = strawberry.scalar(
     serialize=format_datetime,
     parse_value=parse_datetime,
 )
-SCALAR_MAP = {DateTime: DATETIME_SCALAR}
+SCALAR_MAP: dict[object, Any] = {DateTime: DATETIME_SCALAR}
 
 ErrorCode = strawberry.enum(PyErrorCode, description="Machine-readable error classes.")
 

@@ -9,26 +9,8 @@ from typing import TypeVar
 from gateway.assignments import repository
 from gateway.assignments.fields import Plan
 from gateway.assignments.repository import AssignmentFilter, Paging
-from gateway.context import Context, Loader
-from gateway.errors import forbidden
+from gateway.context import Loader
 from gateway.query_language import PageResult
-from gateway.segments.access import SegmentAccess, segment_access
-
-
-def caller_access(
-    context: Context, *, only_active: bool = False, legal_entity_id: str | None = None
-) -> SegmentAccess:
-    """The caller's read visibility; FORBIDDEN without a read scope (manage alone)."""
-    if not context.principal.can_read:
-        raise forbidden("Reading item assignments needs segment_read or segment_read_own.")
-    return segment_access(
-        context.principal,
-        tenant=context.tenant,
-        now=context.now,
-        only_active=only_active,
-        legal_entity_id=legal_entity_id,
-    )
-
 
 A = TypeVar("A")
 

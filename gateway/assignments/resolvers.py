@@ -12,13 +12,12 @@ from gateway.assignments.loaders import (
     ItemPageBySegmentLoader,
     SegmentCount,
     SegmentItems,
-    caller_access,
 )
 from gateway.assignments.repository import AssignmentFilter, Paging
 from gateway.assignments.types import ItemAssignment, ItemAssignmentPage, item_assignment_from_row
 from gateway.context import Context
 from gateway.query_language import PageResult, check_paging, fingerprint
-from gateway.segments.access import SegmentAccess
+from gateway.segments.access import SegmentAccess, read_access
 from gateway.types import Info, ItemType
 
 Counter = Callable[[], Awaitable[int]]
@@ -82,7 +81,7 @@ async def item_assignments_page(
 ) -> ItemAssignmentPage:
     """Query.itemAssignments: the visible assignments matching every argument."""
     context = info.context
-    access = caller_access(context, only_active=only_active, legal_entity_id=legal_entity_id)
+    access = read_access(context, only_active=only_active, legal_entity_id=legal_entity_id)
     where = AssignmentFilter(access, segment_id, type.value if type else None, site_code)
     plan = _plan(context, q, sort, DEFAULT_ORDER)
     paging = _paging(
@@ -118,7 +117,7 @@ async def item_assignment(
 ) -> ItemAssignment | None:
     """Query.itemAssignment: one assignment by natural key; null when absent or invisible."""
     context = info.context
-    access = caller_access(context, legal_entity_id=legal_entity_id)
+    access = read_access(context, legal_entity_id=legal_entity_id)
     async with context.sessions() as session:
         row = await repository.assignment_by_key(
             session,
@@ -148,7 +147,7 @@ async def segment_items_page(
     # FORBIDDEN without a read scope. A customer's parent segment may come from a mutation
     # payload, not a read: their items need an active segment of theirs (any legal entity,
     # so a segment read under a legalEntityId argument keeps its items).
-    access = caller_access(context)
+    access = read_access(context)
     if access.restricted:
         access = replace(access, legal_entity_id=None)
     else:

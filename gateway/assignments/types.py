@@ -6,11 +6,10 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from gateway.assignments.loaders import caller_access
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden
 from gateway.pages import Page
-from gateway.segments.access import SegmentAccess
+from gateway.segments.access import SegmentAccess, read_access
 from gateway.segments.loaders import SegmentByIdLoader
 from gateway.types import JSON, Info, ItemType, Metadata, metadata_of
 
@@ -35,7 +34,7 @@ class ItemAssignment:
         # Imported here: gateway.segments.types imports this domain for Segment.items.
         from gateway.segments.types import segment_from_row
 
-        access = self.access or caller_access(info.context)
+        access = self.access or read_access(info.context)
         row = await info.context.loader(SegmentByIdLoader).load((str(self.segment_id), access))
         if row is None:
             raise forbidden("Your token does not allow reading this assignment's segment.")

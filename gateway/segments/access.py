@@ -4,8 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from gateway.auth.principal import Principal
+from gateway.errors import forbidden
+
+if TYPE_CHECKING:  # the context imports the catalog, which imports this module
+    from gateway.context import Context
 
 
 @dataclass(frozen=True)
@@ -45,4 +50,19 @@ def segment_access(
         only_active=True,
         customer_id=principal.customer_id,
         legal_entity_id=principal.legal_entity_id if legal_entity_id is None else legal_entity_id,
+    )
+
+
+def read_access(
+    context: Context, *, only_active: bool = False, legal_entity_id: str | None = None
+) -> SegmentAccess:
+    """The caller's read visibility; FORBIDDEN without a read scope (manage alone)."""
+    if not context.principal.can_read:
+        raise forbidden("Reading segments needs segment_read or segment_read_own.")
+    return segment_access(
+        context.principal,
+        tenant=context.tenant,
+        now=context.now,
+        only_active=only_active,
+        legal_entity_id=legal_entity_id,
     )

@@ -6,26 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from gateway.context import Context, Loader
-from gateway.errors import forbidden
 from gateway.query_language import PageResult
 from gateway.segments import repository
-from gateway.segments.access import SegmentAccess, segment_access
+from gateway.segments.access import SegmentAccess, read_access
 from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
-
-
-def read_access(
-    context: Context, *, only_active: bool = False, legal_entity_id: str | None = None
-) -> SegmentAccess:
-    """The caller's read visibility; FORBIDDEN without a read scope (manage alone)."""
-    if not context.principal.can_read:
-        raise forbidden("Reading segments needs segment_read or segment_read_own.")
-    return segment_access(
-        context.principal,
-        tenant=context.tenant,
-        now=context.now,
-        only_active=only_active,
-        legal_entity_id=legal_entity_id,
-    )
 
 
 def customer_filter(context: Context) -> CustomerFilter:

@@ -7,11 +7,11 @@ from typing import Annotated
 import strawberry
 
 from gateway.pages import Page
+from gateway.segments.access import read_access
 from gateway.segments.loaders import (
     CustomerAssignmentByKeyLoader,
     SegmentByIdLoader,
     count_segments,
-    read_access,
     segment_page,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY
