@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from gateway.context import Context
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import bad_input
+from gateway.localization import resolve
 
 Info = strawberry.Info[Context, None]
 
@@ -71,6 +72,47 @@ def localized_list(values: dict[str, str] | None) -> list[LocalizedString]:
     return [LocalizedString(locale=k, value=v) for k, v in sorted((values or {}).items())]
 
 
+# Mixins of the localized fields: they add fields to the types that inherit them and are not
+# exposed themselves. Resolvers are sync and run only when the field is selected.
+@strawberry.type
+class Named:
+    name_map: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="The name in the resolved language.")
+    def name(self, info: Info, locale: Locale = None) -> str | None:
+        return resolve(self.name_map, info.context.locales, locale)
+
+    @strawberry.field(description="Every translation of the name, ordered by locale.")
+    def name_all_locales(self) -> list[LocalizedString]:
+        return localized_list(self.name_map)
+
+
+@strawberry.type
+class Described:
+    description_map: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="The description in the resolved language.")
+    def description(self, info: Info, locale: Locale = None) -> str | None:
+        return resolve(self.description_map, info.context.locales, locale)
+
+    @strawberry.field(description="Every translation of the description, ordered by locale.")
+    def description_all_locales(self) -> list[LocalizedString]:
+        return localized_list(self.description_map)
+
+
+@strawberry.type
+class Slugged:
+    slug_map: strawberry.Private[dict[str, str]]
+
+    @strawberry.field(description="The URL slug in the resolved language.")
+    def slug(self, info: Info, locale: Locale = None) -> str | None:
+        return resolve(self.slug_map, info.context.locales, locale)
+
+    @strawberry.field(description="Every translation of the slug, ordered by locale.")
+    def slug_all_locales(self) -> list[LocalizedString]:
+        return localized_list(self.slug_map)
+
+
 @strawberry.type(description="A period of validity; an open end is unbounded.")
 class Validity:
     from_: DateTime | None = strawberry.field(name="from", description="Start, inclusive.")
@@ -117,10 +159,13 @@ __all__ = [
     "DateTime",
     "ErrorCode",
     "Info",
+    "Described",
     "ItemType",
     "Locale",
     "LocalizedString",
     "Metadata",
+    "Named",
+    "Slugged",
     "UserError",
     "Validity",
     "format_datetime",

@@ -8,42 +8,14 @@ import strawberry
 
 from gateway.catalog.repository import StoredDisplay, decode_list, decode_map
 from gateway.catalog.trees import TreeNode
-from gateway.localization import resolve
-from gateway.types import Info, Locale, LocalizedString, Validity, localized_list, validity_of
+from gateway.types import Described, Named, Slugged, Validity, validity_of
 
 
 @strawberry.type(description="A category of a segment category tree, with its subcategories.")
-class CategoryTreeNode:
+class CategoryTreeNode(Named, Described, Slugged):
     id: strawberry.ID = strawberry.field(description="The category's id in the catalog.")
     parent_id: strawberry.ID | None = strawberry.field(description="The parent; null for roots.")
     code: str = strawberry.field(description="The category's user-defined code.")
-    name_map: strawberry.Private[dict[str, str]]
-    description_map: strawberry.Private[dict[str, str]]
-    slug_map: strawberry.Private[dict[str, str]]
-
-    @strawberry.field(description="The name in the resolved language.")
-    def name(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.name_map, info.context.locales, locale)
-
-    @strawberry.field(description="Every translation of the name, ordered by locale.")
-    def name_all_locales(self) -> list[LocalizedString]:
-        return localized_list(self.name_map)
-
-    @strawberry.field(description="The description in the resolved language.")
-    def description(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.description_map, info.context.locales, locale)
-
-    @strawberry.field(description="Every translation of the description, ordered by locale.")
-    def description_all_locales(self) -> list[LocalizedString]:
-        return localized_list(self.description_map)
-
-    @strawberry.field(description="The URL slug in the resolved language.")
-    def slug(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.slug_map, info.context.locales, locale)
-
-    @strawberry.field(description="Every translation of the slug, ordered by locale.")
-    def slug_all_locales(self) -> list[LocalizedString]:
-        return localized_list(self.slug_map)
 
     ecn: list[str] = strawberry.field(description="ECN codes of the category.")
     validity: Validity | None = strawberry.field(description="When the category is valid.")

@@ -7,23 +7,13 @@ from typing import Any
 import strawberry
 
 from gateway.catalog.loaders import CategoryIdsByProductIdLoader
-from gateway.localization import resolve
-from gateway.types import Info, Locale, LocalizedString, Validity, localized_list, validity_of
+from gateway.types import Described, Info, Named, Slugged, Validity, validity_of
 
 
 @strawberry.interface(description="A catalog item that can be assigned to a segment.")
-class Item:
+class Item(Named):
     id: strawberry.ID = strawberry.field(description="The item's id in the catalog.")
     code: str = strawberry.field(description="The item's user-defined code.")
-    name_map: strawberry.Private[dict[str, str]]
-
-    @strawberry.field(description="The name in the resolved language.")
-    def name(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.name_map, info.context.locales, locale)
-
-    @strawberry.field(description="Every translation of the name, ordered by locale.")
-    def name_all_locales(self) -> list[LocalizedString]:
-        return localized_list(self.name_map)
 
 
 @strawberry.type(description="A product of the tenant's catalog.")
@@ -35,30 +25,12 @@ class Product(Item):
 
 
 @strawberry.type(description="A category of the tenant's catalog.")
-class Category(Item):
+class Category(Item, Described, Slugged):
     parent_id: strawberry.ID | None = strawberry.field(description="The parent; null for roots.")
     position: int = strawberry.field(description="Position among its siblings.")
     published: bool = strawberry.field(description="Whether the category is published.")
     validity: Validity | None = strawberry.field(description="When the category is valid.")
     ecn: list[str] = strawberry.field(description="ECN codes of the category.")
-    description_map: strawberry.Private[dict[str, str]]
-    slug_map: strawberry.Private[dict[str, str]]
-
-    @strawberry.field(description="The description in the resolved language.")
-    def description(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.description_map, info.context.locales, locale)
-
-    @strawberry.field(description="Every translation of the description, ordered by locale.")
-    def description_all_locales(self) -> list[LocalizedString]:
-        return localized_list(self.description_map)
-
-    @strawberry.field(description="The URL slug in the resolved language.")
-    def slug(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.slug_map, info.context.locales, locale)
-
-    @strawberry.field(description="Every translation of the slug, ordered by locale.")
-    def slug_all_locales(self) -> list[LocalizedString]:
-        return localized_list(self.slug_map)
 
 
 def product_from_row(row: Any) -> Product:

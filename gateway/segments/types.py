@@ -11,7 +11,6 @@ import strawberry
 
 from gateway.assignments.resolvers import segment_items_page
 from gateway.assignments.types import ItemAssignmentPage
-from gateway.localization import resolve
 from gateway.pages import Page
 from gateway.query_language import PageResult, check_paging
 from gateway.segments.loaders import (
@@ -23,13 +22,12 @@ from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.repository import ListArgs
 from gateway.types import (
     JSON,
+    Described,
     Info,
     ItemType,
-    Locale,
-    LocalizedString,
     Metadata,
+    Named,
     Validity,
-    localized_list,
     metadata_of,
     validity_of,
 )
@@ -130,7 +128,7 @@ class AssignmentType(StrEnum):
 
 
 @strawberry.type(description="A customer segment: a group of customers with its own assortment.")
-class Segment:
+class Segment(Named, Described):
     id: strawberry.ID = strawberry.field(description="The segment's id.")
     status: SegmentStatus = strawberry.field(description="ACTIVE or INACTIVE.")
     active: bool = strawberry.field(
@@ -140,24 +138,8 @@ class Segment:
     validity: Validity | None = strawberry.field(
         description="When the segment is valid; null when unbounded."
     )
-    name_all_locales: list[LocalizedString] = strawberry.field(
-        description="Every translation of the name, ordered by locale."
-    )
-    description_all_locales: list[LocalizedString] = strawberry.field(
-        description="Every translation of the description, ordered by locale."
-    )
     mixins: JSON | None = strawberry.field(description="Custom attributes; null when none.")
     metadata: Metadata = strawberry.field(description="Version and timestamps of the segment.")
-    name_map: strawberry.Private[dict[str, str]]
-    description_map: strawberry.Private[dict[str, str]]
-
-    @strawberry.field(description="The name in the resolved language.")
-    def name(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.name_map, info.context.locales, locale)
-
-    @strawberry.field(description="The description in the resolved language.")
-    def description(self, info: Info, locale: Locale = None) -> str | None:
-        return resolve(self.description_map, info.context.locales, locale)
 
     @strawberry.field(
         description="The products and categories assigned to the segment, by type then item id."
@@ -243,8 +225,6 @@ def segment_from_row(row: Any, now: datetime) -> Segment:
         active=is_active(row, now),
         site_code=row.site_code,
         validity=validity_of(row.valid_from, row.valid_to),
-        name_all_locales=localized_list(row.name),
-        description_all_locales=localized_list(row.description),
         mixins=row.mixins or None,
         metadata=metadata_of(row),
         name_map=row.name or {},
