@@ -11,9 +11,8 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
-from gateway.catalog.repository import tenant_languages
 from gateway.database import utcnow
-from gateway.localization import TenantLanguages, request_order
+from gateway.localization import TenantLanguages
 from gateway.settings import Settings
 
 L = TypeVar("L", bound="Loader[Any, Any]")
@@ -41,31 +40,6 @@ class Context:
         if found is None:
             found = self._loaders[cls] = cls(self)
         return found
-
-
-async def build_context(
-    *,
-    settings: Settings,
-    sessions: async_sessionmaker[AsyncSession],
-    tenant: str,
-    principal: Principal,
-    accept_language: str | None = None,
-    request_id: str | None = None,
-) -> Context:
-    """A fresh context for one request: loads the tenant's languages (one statement)."""
-    async with sessions() as session:
-        languages = await tenant_languages(session, tenant=tenant)
-    context = Context(
-        settings=settings,
-        sessions=sessions,
-        tenant=tenant,
-        principal=principal,
-        languages=languages,
-        locales=request_order(accept_language, languages),
-    )
-    if request_id:
-        context.request_id = request_id
-    return context
 
 
 class Loader(DataLoader[K, V]):

@@ -16,11 +16,11 @@ from starlette.responses import Response
 
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
-from gateway.context import build_context
 from gateway.errors import ErrorCode
 from gateway.execution import RequestError, prepare, run
 from gateway.middleware import request_id_of
 from gateway.negotiation import JSON, prefers_html, response_media_type
+from gateway.request_context import build_context
 from gateway.runtime import Runtime, runtime_of
 
 log = logging.getLogger("gateway.http")

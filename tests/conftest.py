@@ -142,8 +142,8 @@ class GraphQL:
         accept_language: str | None = None,
     ) -> dict[str, Any]:
         from gateway.auth.principal import Principal
-        from gateway.context import build_context
         from gateway.execution import prepare, run
+        from gateway.request_context import build_context
         from gateway.schema import schema
 
         principal = Principal(
