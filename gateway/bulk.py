@@ -38,6 +38,20 @@ class MetadataInput:
     )
 
 
+def mixins_input() -> Any:
+    """The `mixins` field of every write input."""
+    return strawberry.field(
+        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
+    )
+
+
+def metadata_input() -> Any:
+    """The `metadata` field of every write input."""
+    return strawberry.field(
+        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
+    )
+
+
 @strawberry.type(description="The result of a delete.")
 class DeletePayload:
     deleted: bool = strawberry.field(description="Whether something was deleted.")

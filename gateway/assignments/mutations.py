@@ -19,6 +19,8 @@ from gateway.bulk import (
     delete_payload,
     given,
     merge_outcomes,
+    metadata_input,
+    mixins_input,
     mixins_of,
     mixins_problem,
     require_manage,
@@ -45,23 +47,15 @@ ItemIdArg = Annotated[
 
 @strawberry.input(description="The replacement of an item assignment's data (as a PUT).")
 class ItemAssignmentInput:
-    mixins: JSON | None = strawberry.field(
-        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
-    )
-    metadata: MetadataInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
-    )
+    mixins: JSON | None = mixins_input()
+    metadata: MetadataInput | None = metadata_input()
 
 
 @strawberry.input(description="One entry of a bulk item assignment upsert.")
 class BulkItemAssignmentInput:
     id: strawberry.ID = strawberry.field(description="The catalog item's id.")
-    mixins: JSON | None = strawberry.field(
-        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
-    )
-    metadata: MetadataInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
-    )
+    mixins: JSON | None = mixins_input()
+    metadata: MetadataInput | None = metadata_input()
 
 
 @strawberry.type(description="The result of an item assignment upsert.")
@@ -115,13 +109,20 @@ async def _upsert(
 
     async def work(session: Any) -> tuple[list[Outcome], Any] | Failure:
         outcomes = await commands.upsert_items(
-            session, tenant=tenant, segment_id=segment_id, item_type=item_type.value,
-            entries=entries, now=info.context.now,
+            session,
+            tenant=tenant,
+            segment_id=segment_id,
+            item_type=item_type.value,
+            entries=entries,
+            now=info.context.now,
         )
         if isinstance(outcomes, Failure) or not read_back or isinstance(outcomes[0], Failure):
             return outcomes if isinstance(outcomes, Failure) else (outcomes, None)
         row = await repository.assignment_by_key(
-            session, tenant=tenant, segment_id=segment_id, item_type=item_type.value,
+            session,
+            tenant=tenant,
+            segment_id=segment_id,
+            item_type=item_type.value,
             item_id=entries[0].item_id,
         )
         return outcomes, row
@@ -134,8 +135,11 @@ async def _delete(
 ) -> list[Outcome] | Failure:
     async def work(session: Any) -> list[Outcome] | Failure:
         return await commands.delete_items(
-            session, tenant=info.context.tenant, segment_id=segment_id,
-            item_type=item_type.value, item_ids=item_ids,
+            session,
+            tenant=info.context.tenant,
+            segment_id=segment_id,
+            item_type=item_type.value,
+            item_ids=item_ids,
         )
 
     return await write(info.context.sessions, work)

@@ -16,6 +16,8 @@ from gateway.bulk import (
     delete_payload,
     given,
     merge_outcomes,
+    metadata_input,
+    mixins_input,
     mixins_of,
     mixins_problem,
     require_manage,
@@ -46,12 +48,8 @@ class CustomerAssignmentInput:
     assignment_type: AssignmentType | None = strawberry.field(
         default=AssignmentType.MANUAL, description="MANUAL (the default) or AUTOMATIC."
     )
-    mixins: JSON | None = strawberry.field(
-        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
-    )
-    metadata: MetadataInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
-    )
+    mixins: JSON | None = mixins_input()
+    metadata: MetadataInput | None = metadata_input()
 
 
 @strawberry.input(description="One entry of a bulk customer assignment upsert.")
@@ -63,12 +61,8 @@ class BulkCustomerAssignmentInput:
     assignment_type: AssignmentType | None = strawberry.field(
         default=AssignmentType.MANUAL, description="MANUAL (the default) or AUTOMATIC."
     )
-    mixins: JSON | None = strawberry.field(
-        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
-    )
-    metadata: MetadataInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
-    )
+    mixins: JSON | None = mixins_input()
+    metadata: MetadataInput | None = metadata_input()
 
 
 @strawberry.input(description="A customer assignment by its key.")

@@ -12,6 +12,8 @@ from gateway.bulk import (
     checked_mixins_of,
     delete_payload,
     given,
+    metadata_input,
+    mixins_input,
     require_manage,
     user_error,
     version_of,
@@ -38,9 +40,7 @@ class ValidityInput:
     from_: DateTime | None = strawberry.field(
         default=strawberry.UNSET, name="from", description="Start, inclusive; before `to`."
     )
-    to: DateTime | None = strawberry.field(
-        default=strawberry.UNSET, description="End, exclusive."
-    )
+    to: DateTime | None = strawberry.field(default=strawberry.UNSET, description="End, exclusive.")
 
 
 @strawberry.input(description="A whole segment, as a PUT replaces it.")
@@ -62,12 +62,8 @@ class SegmentInput:
     validity: ValidityInput | None = strawberry.field(
         default=strawberry.UNSET, description="When the segment is valid; omitted: always."
     )
-    mixins: JSON | None = strawberry.field(
-        default=strawberry.UNSET, description="Custom attributes, a JSON object; omitted: none."
-    )
-    metadata: MetadataInput | None = strawberry.field(
-        default=strawberry.UNSET, description="Expected version and mixin schema URLs."
-    )
+    mixins: JSON | None = mixins_input()
+    metadata: MetadataInput | None = metadata_input()
 
 
 @strawberry.type(description="The result of a segment write.")
@@ -96,16 +92,24 @@ def _fields(info: Info, data: SegmentInput) -> SegmentFields | list[Failure]:
     end = given(validity.to) if validity else None
     name, description = _pairs(data.name), _pairs(data.description)
     problems = segment_problems(
-        name=name, description=description, site_code=data.site_code,
-        valid_from=start, valid_to=end, languages=info.context.languages,
+        name=name,
+        description=description,
+        site_code=data.site_code,
+        valid_from=start,
+        valid_to=end,
+        languages=info.context.languages,
     )
     if problems:
         return problems
     return SegmentFields(
-        name=dict(name), description=dict(description),
+        name=dict(name),
+        description=dict(description),
         status=(given(data.status) or SegmentStatus.INACTIVE).value,
-        site_code=data.site_code, valid_from=start, valid_to=end,
-        mixins=mixins, metadata_mixins=schemas,
+        site_code=data.site_code,
+        valid_from=start,
+        valid_to=end,
+        mixins=mixins,
+        metadata_mixins=schemas,
     )
 
 
@@ -132,8 +136,12 @@ async def _create(
 ) -> tuple[bool, Any] | Failure:
     async def work(session: Any) -> tuple[bool, Any] | Failure:
         created = await commands.create_segment(
-            session, tenant=info.context.tenant, segment_id=segment_id, fields=fields,
-            version=version, now=info.context.now,
+            session,
+            tenant=info.context.tenant,
+            segment_id=segment_id,
+            fields=fields,
+            version=version,
+            now=info.context.now,
         )
         return created if isinstance(created, Failure) else (True, created)
 
@@ -145,8 +153,12 @@ async def _upsert(
 ) -> tuple[bool, Any] | Failure:
     async def work(session: Any) -> tuple[bool, Any] | Failure:
         return await commands.upsert_segment(
-            session, tenant=info.context.tenant, segment_id=segment_id, fields=fields,
-            version=version, now=info.context.now,
+            session,
+            tenant=info.context.tenant,
+            segment_id=segment_id,
+            fields=fields,
+            version=version,
+            now=info.context.now,
         )
 
     return await write(info.context.sessions, work)
