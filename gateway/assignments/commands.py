@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.assignments.models import ItemAssignment
-from gateway.catalog.models import Category, Product
 from gateway.errors import ErrorCode
+from gateway.models import category_table, product_table
+from gateway.models import item_table as assignment_table
 from gateway.segments.commands import segment_exists, unknown_segment, upsert_statement
 from gateway.writes import (
     Done,
@@ -24,10 +24,9 @@ from gateway.writes import (
     settle,
 )
 
-assignment_table: sa.Table = ItemAssignment.__table__  # type: ignore[attr-defined]
 _catalog: dict[str, sa.Table] = {
-    "PRODUCT": Product.__table__,  # type: ignore[attr-defined]
-    "CATEGORY": Category.__table__,  # type: ignore[attr-defined]
+    "PRODUCT": product_table,
+    "CATEGORY": category_table,
 }
 _a = assignment_table.c
 VERSION_FIELD = ("input", "metadata", "version")

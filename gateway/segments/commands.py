@@ -12,9 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.assignments.models import ItemAssignment
 from gateway.errors import ErrorCode
-from gateway.segments.models import CustomerAssignment, Segment
+from gateway.models import customer_table, item_table, segment_table
 from gateway.writes import (
     Done,
     Failure,
@@ -25,9 +24,6 @@ from gateway.writes import (
     settle,
 )
 
-segment_table: sa.Table = Segment.__table__  # type: ignore[attr-defined]
-customer_table: sa.Table = CustomerAssignment.__table__  # type: ignore[attr-defined]
-item_table: sa.Table = ItemAssignment.__table__  # type: ignore[attr-defined]
 _s = segment_table.c
 _c = customer_table.c
 VERSION_FIELD = ("input", "metadata", "version")

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from gateway.models import customer_table as _customer
+from gateway.models import segment_table as _segment
 from gateway.query_language import Field, FieldSet, Kind
-from gateway.segments.models import CustomerAssignment, Segment
-
-_segment: sa.Table = Segment.__table__  # type: ignore[attr-defined]
-_customer: sa.Table = CustomerAssignment.__table__  # type: ignore[attr-defined]
 
 
 def _metadata(table: sa.Table) -> dict[str, Field]:

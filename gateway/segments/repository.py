@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from gateway.models import customer_table, segment_table
 from gateway.query_language import (
     PageResult,
     compile_q,
@@ -26,11 +27,9 @@ from gateway.segments.fields import (
     SEGMENT_DEFAULT_SORT,
     SEGMENT_FIELDS,
 )
-from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignment, Segment
+from gateway.segments.models import NO_LEGAL_ENTITY, Segment
 
 # Core tables: typed columns, and rows that read like the models (row.id, row.site_code).
-segment_table: sa.Table = Segment.__table__  # type: ignore[attr-defined]
-customer_table: sa.Table = CustomerAssignment.__table__  # type: ignore[attr-defined]
 _s = segment_table.c
 _c = customer_table.c
 
