@@ -9,6 +9,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -101,6 +102,12 @@ def create_engine(
         settings = {"statement_timeout": str(statement_timeout_ms)}
         kwargs.setdefault("connect_args", {}).setdefault("server_settings", settings)
     return create_async_engine(url, **kwargs)
+
+
+def conflict_insert(session: AsyncSession, table: sa.Table) -> Any:
+    """The dialect's INSERT for `table`, which offers ON CONFLICT on both databases."""
+    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
+    return dialect.insert(table)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

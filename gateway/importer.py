@@ -11,10 +11,9 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.database import create_engine, session_factory, transaction, utcnow
+from gateway.database import conflict_insert, create_engine, session_factory, transaction, utcnow
 from gateway.import_checks import Known, check_document, outside_references
 from gateway.import_fields import CatalogImportError
 from gateway.import_format import ImportDocument, parse_document
@@ -211,7 +210,7 @@ async def _write_tenant(session: AsyncSession, document: ImportDocument, known: 
     languages, default = document.languages, document.default_language
     if languages is None or (default, languages) == (known.default_language, known.languages):
         return
-    statement = _insert(session, TENANTS)
+    statement = conflict_insert(session, TENANTS)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[TENANTS.c.tenant],
@@ -219,11 +218,6 @@ async def _write_tenant(session: AsyncSession, document: ImportDocument, known: 
         ),
         {"tenant": document.tenant, "default_language": default, "languages": list(languages)},
     )
-
-
-def _insert(session: AsyncSession, table: sa.Table) -> Any:
-    dialect = postgresql if _dialect(session) == "postgresql" else sqlite
-    return dialect.insert(table)
 
 
 def _key(spec: Spec, row: Row) -> tuple[Any, ...]:
@@ -295,7 +289,7 @@ async def _upsert(
     fresh: Row = {"tenant": tenant, "created_at": now, "modified_at": now}
     if spec.versioned:
         fresh |= {"version": 1, "metadata_mixins": {}}
-    statement = _insert(session, table)
+    statement = conflict_insert(session, table)
     updates = {name: statement.excluded[name] for name in (*names, "modified_at")}
     if spec.versioned:
         updates["version"] = table.c.version + 1

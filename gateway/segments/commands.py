@@ -9,9 +9,9 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.database import conflict_insert
 from gateway.errors import ErrorCode
 from gateway.models import customer_table, item_table, segment_table
 from gateway.writes import (
@@ -66,9 +66,7 @@ def unknown_segment(segment_id: str, field: str = "segmentId") -> Failure:
 
 def upsert_statement(session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]) -> Any:
     """INSERT ... ON CONFLICT (primary key) DO UPDATE: replaces everything but createdAt."""
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    stmt = insert(table).values(rows)
+    stmt = conflict_insert(session, table).values(rows)
     keep = {c.name for c in table.primary_key.columns} | {"created_at", "version"}
     replaced = {name: stmt.excluded[name] for name in rows[0] if name not in keep}
     return stmt.on_conflict_do_update(
@@ -125,10 +123,9 @@ async def create_segment(
     conflict = check_version(version, None, VERSION_FIELD)
     if conflict is not None:
         return conflict
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     row = _segment_row(tenant, segment_id, fields, now, now)
-    stmt = insert(segment_table).values(row).on_conflict_do_nothing().returning(*segment_table.c)
+    stmt = conflict_insert(session, segment_table).values(row)
+    stmt = stmt.on_conflict_do_nothing().returning(*segment_table.c)
     created = (await session.execute(stmt)).first()
     if created is None:  # inserted meanwhile by another transaction
         message = f"Segment {segment_id!r} already exists."
