@@ -107,6 +107,11 @@ def _segment_row(
     }
 
 
+def _already_exists(segment_id: str) -> Failure:
+    message = f"Segment {segment_id!r} already exists."
+    return Failure(ErrorCode.ALREADY_EXISTS, message, ("input", "id"))
+
+
 async def create_segment(
     session: AsyncSession,
     *,
@@ -118,8 +123,7 @@ async def create_segment(
 ) -> Any | Failure:
     """A new segment row; ALREADY_EXISTS when the id is taken."""
     if await _locked_segment(session, tenant, segment_id) is not None:
-        message = f"Segment {segment_id!r} already exists."
-        return Failure(ErrorCode.ALREADY_EXISTS, message, ("input", "id"))
+        return _already_exists(segment_id)
     conflict = check_version(version, None, VERSION_FIELD)
     if conflict is not None:
         return conflict
@@ -128,8 +132,7 @@ async def create_segment(
     stmt = stmt.on_conflict_do_nothing().returning(*segment_table.c)
     created = (await session.execute(stmt)).first()
     if created is None:  # inserted meanwhile by another transaction
-        message = f"Segment {segment_id!r} already exists."
-        return Failure(ErrorCode.ALREADY_EXISTS, message, ("input", "id"))
+        return _already_exists(segment_id)
     return created
 
 
