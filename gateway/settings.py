@@ -26,6 +26,10 @@ class Limits:
     max_regex_length: int = 200
     max_match_segments: int = 200
     max_match_items: int = 500
+    max_sort_keys: int = 10
+    max_path_parts: int = 10  # of a `q` or `sort` path such as mixins.a.b
+    max_mixins_depth: int = 32  # nesting of JSON objects and arrays in mixins
+    max_cost: int = 50_000  # objects an operation can return at most (see gateway/cost.py)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,12 @@ class Settings:
     suggestions: bool = True
     asset_cache_dir: Path = field(default_factory=lambda: DEFAULT_ASSET_CACHE)
     readiness_timeout_seconds: float = 2.0
+    # A request that has not finished by then gets 503 UNAVAILABLE; no statement outlives it.
+    request_timeout_seconds: float = 10.0
+    # Clients that have not sent their request headers by then are disconnected.
+    header_timeout_seconds: float = 10.0
+    # Connections beyond this many at once are answered 503 instead of exhausting descriptors.
+    max_connections: int = 1000
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -77,6 +87,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
+    if not 0 < value < 3600:
+        raise ValueError(f"{name} must be more than 0 and less than 3600 seconds, got {raw!r}")
+    return value
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the gateway's configuration from the environment."""
     env = os.environ if env is None else env
@@ -98,6 +121,10 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_page_size=_int(env, "GATEWAY_MAX_PAGE_SIZE", defaults.max_page_size),
         max_bulk=_int(env, "GATEWAY_MAX_BULK", defaults.max_bulk),
         max_q_length=_int(env, "GATEWAY_MAX_Q_LENGTH", defaults.max_q_length),
+        max_sort_keys=_int(env, "GATEWAY_MAX_SORT_KEYS", defaults.max_sort_keys),
+        max_path_parts=_int(env, "GATEWAY_MAX_PATH_PARTS", defaults.max_path_parts),
+        max_mixins_depth=_int(env, "GATEWAY_MAX_MIXINS_DEPTH", defaults.max_mixins_depth),
+        max_cost=_int(env, "GATEWAY_MAX_COST", defaults.max_cost),
     )
     cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
     return Settings(
@@ -115,5 +142,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         graphiql=_flag(env, "GATEWAY_GRAPHIQL", not production),
         suggestions=_flag(env, "GATEWAY_SUGGESTIONS", not production),
         asset_cache_dir=Path(cache_dir) if cache_dir else DEFAULT_ASSET_CACHE,
+        request_timeout_seconds=_seconds(env, "GATEWAY_REQUEST_TIMEOUT", 10.0),
+        header_timeout_seconds=_seconds(env, "GATEWAY_HEADER_TIMEOUT", 10.0),
+        max_connections=_int(env, "GATEWAY_MAX_CONNECTIONS", 1000),
         limits=limits,
     )
