@@ -115,13 +115,14 @@ class _Term:
 
     def _regex(self, condition: Condition) -> ColumnElement[bool]:
         if self.field.kind not in (Kind.STRING, Kind.ENUM, Kind.LOCALIZED, Kind.JSON):
-            raise self.error(f"'~' applies to text fields, not {self.term.path!r}",
-                             condition.value.position - 1)
+            raise self.error(
+                f"'~' applies to text fields, not {self.term.path!r}", condition.value.position - 1
+            )
         value = condition.value
         pattern = check_pattern(value.text, value.position, max_length=self.max_regex)
         if self.field.kind is Kind.JSON:
-            return self._json().regex(pattern.text, pattern.python)
-        text = pattern.text if self.dialect == "postgresql" else pattern.python
+            return self._json().regex(pattern.text, pattern.re2)
+        text = pattern.text if self.dialect == "postgresql" else pattern.re2
         return self._scalar_expr().regexp_match(text)
 
     def _ordered_only_for(self, condition: Condition, *kinds: Kind) -> None:
