@@ -45,9 +45,11 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def binding(bound_to: str, keys: Sequence[SortKey]) -> str:
-    """The caller's fingerprint plus the keys themselves (names carry resolved locales)."""
-    return fingerprint(bound_to, [[key.name, key.descending] for key in keys])
+def binding(bound_to: str, keys: Sequence[SortKey], parent: Any = None) -> str:
+    """The caller's fingerprint plus the keys themselves (names carry resolved locales),
+    and for a partitioned list the parent (a segment's items continue that segment only)."""
+    sorted_by = [[key.name, key.descending] for key in keys]
+    return fingerprint(bound_to, sorted_by, *([] if parent is None else [parent]))
 
 
 def encode(bound_to: str, values: Sequence[Any]) -> str:
@@ -193,4 +195,3 @@ _READERS = {
     "s": _text,
     "t": datetime.fromisoformat,
 }
-

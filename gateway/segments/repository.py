@@ -185,6 +185,7 @@ async def customer_pages(
         session,
         sa.select(customer_table).where(*_customer_conditions(session, where, segment_ids, args.q)),
         partition=_c.segment_id,
+        parents=segment_ids,
         keys=keys,
         page_size=args.page_size,
         page_number=args.page_number,
