@@ -240,3 +240,39 @@ async def test_every_response_has_a_request_id_and_no_server_header(gateway: Gat
 
 def _limits(**overrides: int) -> Limits:
     return replace(Limits(), **overrides)
+
+
+@pytest.mark.parametrize("name", [0, [], False, {}, 0.0, True, ["A"]])
+async def test_an_operation_name_that_is_not_a_string_is_400(gateway: Gateway, name):
+    # given: a falsy or truthy non-string, which must not read as "absent"
+    body = orjson.dumps({"query": "{ hello }", "operationName": name})
+    headers = {**gateway.auth(), "Content-Type": JSON}
+    # when
+    response = await gateway.client.post("/demo/graphql", content=body, headers=headers)
+    # then
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "message": "`operationName` must be a string.",
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }
+    assert gateway.calls == []
+
+
+async def test_a_null_operation_name_is_absent(gateway: Gateway):
+    body = orjson.dumps({"query": "{ hello }", "operationName": None})
+    headers = {**gateway.auth(), "Content-Type": JSON}
+    response = await gateway.client.post("/demo/graphql", content=body, headers=headers)
+    assert response.json() == {"data": {"hello": "world"}}
+
+
+async def test_an_empty_operation_name_is_absent_over_get_only(gateway: Gateway):
+    # given: GET cannot send null, so an empty parameter means no name
+    by_get = await gateway.get({"query": "{ hello }", "operationName": ""})
+    # when: over POST, "" is a name, and no operation has it
+    body = orjson.dumps({"query": "{ hello }", "operationName": ""})
+    headers = {**gateway.auth(), "Content-Type": JSON}
+    by_post = await gateway.client.post("/demo/graphql", content=body, headers=headers)
+    # then
+    assert by_get.json() == {"data": {"hello": "world"}}
+    assert by_post.status_code == 400
+    assert gateway.calls == ["hello"]
