@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any, NoReturn
+
+from gateway.instants import parse_instant
 
 
 class CatalogImportError(Exception):
@@ -94,24 +96,7 @@ class Entry:
         raw = validity.get(key)
         if raw is None:
             return None
-        parsed = parse_date(raw)
-        if parsed is None:
-            self.fail(
-                f"validity.{key} must be an ISO 8601 date-time with a time zone, "
-                f"e.g. 2024-01-01T00:00:00.000Z, got {raw!r}"
-            )
-        return parsed
-
-
-def parse_date(raw: Any) -> datetime | None:
-    """An aware ISO 8601 date-time in UTC at millisecond precision, or None if it is not one."""
-    if not isinstance(raw, str) or "T" not in raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        return None
-    value = value.astimezone(UTC)
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+        try:
+            return parse_instant(raw)
+        except ValueError as error:
+            self.fail(f"validity.{key} {error}, got {raw!r}")

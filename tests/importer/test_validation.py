@@ -144,17 +144,29 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     (
         "impossible date",
         _set("segments.0.validity.from", "2024-13-01T00:00:00.000Z"),
-        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time with a time zone',
+        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time such as '
+        "2024-10-12T12:00:00.000Z, got '2024-13-01T00:00:00.000Z'",
     ),
     (
         "date without a time zone",
         _set("segments.0.validity.from", "2024-01-01T00:00:00"),
-        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time with a time zone',
+        'segments[0] (id "pros"): validity.from needs a time zone: an offset or Z, as in '
+        "2024-10-12T12:00:00.000Z, got '2024-01-01T00:00:00'",
     ),
     (
         "date without a time",
         _set("segments.0.validity.from", "2024-01-01"),
-        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time with a time zone',
+        'segments[0] (id "pros"): validity.from needs a time zone: an offset or Z',
+    ),
+    (
+        "date that leaves the calendar in UTC",
+        _set("segments.0.validity.from", "0001-01-01T00:00:00+14:00"),
+        'segments[0] (id "pros"): validity.from is outside the years 1 to 9999 once in UTC',
+    ),
+    (
+        "date that is a number",
+        _set("segments.0.validity.to", 1e20),
+        'segments[0] (id "pros"): validity.to must be an ISO 8601 date-time string',
     ),
     (
         "validity with other keys",
