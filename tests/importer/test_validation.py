@@ -13,6 +13,7 @@ from tests.conftest import Database
 from tests.importer.documents import document, run_import, snapshot
 
 Doc = Any  # a broken file need not even be an object
+ID_RULE = "must be 1 to 256 characters, without control characters or surrounding whitespace"
 
 
 def _set(path: str, value: Any) -> Callable[[Doc], Doc]:
@@ -65,8 +66,8 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
         'categories[1] (id "hammers"): name has a translation in "fr", '
         "which is not one of the tenant's languages (en, de)",
     ),
-    ("empty id", _set("categories.0.id", ""), "categories[0]: id must be a non-empty string"),
-    ("id not a string", _set("products.0.id", 7), "products[0]: id must be a non-empty string"),
+    ("empty id", _set("categories.0.id", ""), f'categories[0]: id {ID_RULE}, got ""'),
+    ("id not a string", _set("products.0.id", 7), "products[0]: id must be a string, got 7"),
     (
         "duplicate category id",
         _set("categories.2.id", "tools"),
@@ -112,7 +113,7 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     (
         "segment without site",
         _set("segments.0.siteCode", None),
-        'segments[0] (id "pros"): siteCode must be a non-empty string',
+        'segments[0] (id "pros"): siteCode must be a non-blank string',
     ),
     (
         "segment without name",
@@ -223,7 +224,7 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     (
         "empty legal entity",
         _set("customerAssignments.0.legalEntityId", ""),
-        "customerAssignments[0]: legalEntityId must be a non-empty string",
+        f'customerAssignments[0]: legalEntityId {ID_RULE}, got ""',
     ),
     (
         "assignment type",
