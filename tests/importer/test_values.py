@@ -234,3 +234,20 @@ async def test_an_integer_too_long_to_read_is_refused_with_a_message(
     path = _write(tmp_path, _file_with_mixins('{"x": ' + "9" * 5000 + "}"))
     with pytest.raises(CatalogImportError, match="not valid JSON: Exceeds the limit"):
         await import_file(db.url, path)
+
+
+async def test_every_broken_reference_is_reported_in_one_run(db: Database) -> None:
+    # given: a cycle, an unknown category, an unknown segment and an unknown item
+    doc = _set("categories.0.parentId", "sledges")(document())
+    doc = _set("products.0.categoryIds", ["nowhere"])(doc)
+    doc = _set("customerAssignments.0.segmentId", "nobody")(doc)
+    doc = _set("itemAssignments.0.itemId", "nothing")(doc)
+    # when
+    problems = await refused(db, doc)
+    # then
+    assert [problem.split(": ")[0] for problem in problems] == [
+        'categories[0] (id "tools")',
+        'products[0] (id "claw")',
+        'customerAssignments[0] (segment "nobody", customer "anna")',
+        'itemAssignments[0] (segment "pros", CATEGORY "nothing")',
+    ]
