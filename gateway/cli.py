@@ -150,9 +150,15 @@ def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None)
 def _import(args: argparse.Namespace) -> int:
     settings = _settings()
     try:
-        report = asyncio.run(import_file(settings.database_url, args.file))
+        report = asyncio.run(import_file(settings.database_url, args.file, limits=settings.limits))
     except CatalogImportError as error:
         return _fail(f"import refused, nothing was written:\n{error}", 1)
+    except SQLAlchemyError as error:
+        # Not str(error): it holds the statement and its parameters, i.e. the file's data.
+        cause = getattr(error, "orig", None) or error
+        reason = (str(cause).strip().splitlines() or [""])[0]
+        message = f"{type(cause).__name__}: {reason}" if reason else type(cause).__name__
+        return _fail(f"import failed in the database, nothing was written: {message}", 1)
     print(report)
     return 0
 

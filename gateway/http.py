@@ -206,7 +206,11 @@ def _params(source: Mapping[str, Any], *, encoded: bool = False) -> Params:
         raise HttpError(400, "The request needs a `query` string.")
     variables = _json_object(source.get("variables"), "variables", encoded)
     _json_object(source.get("extensions"), "extensions", encoded)
-    operation_name = source.get("operationName") or None
+    # Absent is null or missing (and, for GET, which cannot send null, an empty parameter);
+    # any other non-string (0, [], false) is a malformed request, not "no name".
+    operation_name = source.get("operationName")
+    if encoded and operation_name == "":
+        operation_name = None
     if operation_name is not None and not isinstance(operation_name, str):
         raise HttpError(400, "`operationName` must be a string.")
     return Params(query, variables, operation_name)

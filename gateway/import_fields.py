@@ -2,12 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
-from typing import Any, NoReturn
+import json
+from collections.abc import Callable, Iterable
+from datetime import datetime
+from typing import Any, NoReturn, TypeVar
+
+from gateway.instants import parse_instant
+from gateway.json_values import json_problem
+from gateway.writes import id_problem
+
+T = TypeVar("T")
+
+
+MAX_PROBLEMS = 100
 
 
 class CatalogImportError(Exception):
-    """The file cannot be imported; nothing was written. The message names the entry."""
+    """The file cannot be imported; nothing was written. Each problem names its entry."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+class Problems:
+    """The problems found so far: one run reports up to MAX_PROBLEMS of them."""
+
+    def __init__(self) -> None:
+        self.found: list[str] = []
+
+    def each(self, read: Callable[[str, Any], T], entries: Iterable[tuple[str, Any]]) -> list[T]:
+        """`read` of every entry that has no problem; the others' problems are kept."""
+        done: list[T] = []
+        for where, raw in entries:
+            try:
+                done.append(read(where, raw))
+            except CatalogImportError as error:
+                self.add(*error.problems)
+        return done
+
+    def add(self, *problems: str) -> None:
+        self.found.extend(problems)
+        if len(self.found) >= MAX_PROBLEMS:
+            raise self.error()
+
+    def raise_any(self) -> None:
+        if self.found:
+            raise self.error()
+
+    def error(self) -> CatalogImportError:
+        shown = self.found[:MAX_PROBLEMS]
+        if len(shown) == MAX_PROBLEMS:
+            shown.append(f"(stopped after {MAX_PROBLEMS} problems; there may be more)")
+        return CatalogImportError(*shown)
 
 
 class Entry:
@@ -17,10 +64,14 @@ class Entry:
         self.where = where
         if not isinstance(raw, dict):
             self.fail("must be a JSON object")
+        # Anywhere in the entry, keys included: NUL, lone surrogates, NaN and Infinity.
+        problem = json_problem(raw)
+        if problem is not None:
+            self.fail(problem)
         self.raw: dict[str, Any] = raw
         unknown = [key for key in raw if key not in allowed]
         if unknown:
-            self.fail(f'unknown field "{unknown[0]}" (allowed: {", ".join(allowed)})')
+            self.fail(f"unknown field {json.dumps(unknown[0])} (allowed: {', '.join(allowed)})")
 
     def fail(self, message: str) -> NoReturn:
         raise CatalogImportError(f"{self.where}: {message}")
@@ -30,10 +81,23 @@ class Entry:
         self.where = f"{self.where} ({label})"
 
     def id(self, key: str) -> str:
+        """An id by the API's rule (writes.id_problem), so the API can address it later."""
         value = self.raw.get(key)
-        if not isinstance(value, str) or not value:
-            self.fail(f"{key} must be a non-empty string")
-        return str(value)
+        if not isinstance(value, str):
+            self.fail(f"{key} must be a string, got {_shown(value)}")
+        self.check_id(key, value)
+        return value
+
+    def check_id(self, name: str, value: str) -> None:
+        problem = id_problem(value, name)
+        if problem is not None:
+            self.fail(f"{problem.rstrip('.')}, got {_shown(value)}")
+
+    def text(self, key: str) -> str:
+        value = self.raw.get(key)
+        if not isinstance(value, str) or not value.strip():
+            self.fail(f"{key} must be a non-blank string")
+        return value
 
     def optional_id(self, key: str) -> str | None:
         return None if self.raw.get(key) is None else self.id(key)
@@ -56,12 +120,15 @@ class Entry:
             self.fail(f"{key} must be a whole number, got {value!r}")
         return int(value)
 
-    def ids(self, key: str) -> tuple[str, ...]:
+    def ids(self, key: str, *, texts: bool = False) -> tuple[str, ...]:
+        """A list of distinct ids (or, with `texts`, of non-empty strings)."""
         values = self.raw.get(key) or []
         if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
             self.fail(f"{key} must be a list of non-empty strings")
         seen: set[str] = set()
-        for value in values:
+        for index, value in enumerate(values):
+            if not texts:
+                self.check_id(f"{key}[{index}]", value)
             if value in seen:
                 self.fail(f'{key} lists "{value}" twice')
             seen.add(value)
@@ -75,10 +142,13 @@ class Entry:
             self.fail(f"{key} needs at least one translation")
         return dict(value)
 
-    def mixins(self) -> dict[str, Any]:
+    def mixins(self, max_depth: int) -> dict[str, Any]:
         value = self.raw.get("mixins") or {}
         if not isinstance(value, dict):
             self.fail("mixins must be a JSON object")
+        problem = json_problem(value, name="mixins", max_depth=max_depth)
+        if problem is not None:
+            self.fail(problem)
         return dict(value)
 
     def validity(self) -> dict[str, datetime | None]:
@@ -94,24 +164,14 @@ class Entry:
         raw = validity.get(key)
         if raw is None:
             return None
-        parsed = parse_date(raw)
-        if parsed is None:
-            self.fail(
-                f"validity.{key} must be an ISO 8601 date-time with a time zone, "
-                f"e.g. 2024-01-01T00:00:00.000Z, got {raw!r}"
-            )
-        return parsed
+        try:
+            return parse_instant(raw)
+        except ValueError as error:
+            self.fail(f"validity.{key} {error}, got {raw!r}")
 
 
-def parse_date(raw: Any) -> datetime | None:
-    """An aware ISO 8601 date-time in UTC at millisecond precision, or None if it is not one."""
-    if not isinstance(raw, str) or "T" not in raw:
-        return None
-    try:
-        value = datetime.fromisoformat(raw)
-    except ValueError:
-        return None
-    if value.tzinfo is None:
-        return None
-    value = value.astimezone(UTC)
-    return value.replace(microsecond=value.microsecond // 1000 * 1000)
+def _shown(value: Any) -> str:
+    """A value for a message: escaped, and cut short when long."""
+    text = json.dumps(value) if isinstance(value, str) else repr(value)
+    size = len(value) if isinstance(value, str) else len(text)
+    return text if len(text) <= 60 else f"{text[:40]}... ({size} characters)"

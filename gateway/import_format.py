@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gateway.import_fields import CatalogImportError, Entry
+from gateway.import_fields import CatalogImportError, Entry, Problems
+from gateway.settings import Limits
 
 TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -88,9 +89,9 @@ def _category(where: str, raw: Any) -> tuple[CategoryEntry, Localized]:
     parent_id = entry.optional_id("parentId")
     values: dict[str, Any] = {
         "parent_id": parent_id,
-        "code": entry.id("code"),
+        "code": entry.text("code"),
         **texts,
-        "ecn": list(entry.ids("ecn")),
+        "ecn": list(entry.ids("ecn", texts=True)),
         "position": entry.whole("position", 0),
         "published": entry.flag("published", True),
         **entry.validity(),
@@ -105,12 +106,12 @@ def _product(where: str, raw: Any) -> tuple[ProductEntry, Localized]:
     entry.named(f'id "{id}"')
     name = entry.localized("name")
     product = ProductEntry(
-        entry.where, id, entry.ids("categoryIds"), {"code": entry.id("code"), "name": name}
+        entry.where, id, entry.ids("categoryIds"), {"code": entry.text("code"), "name": name}
     )
     return product, Localized(entry.where, {"name": name})
 
 
-def _segment(where: str, raw: Any) -> tuple[SegmentEntry, Localized]:
+def _segment(where: str, raw: Any, mixins_depth: int) -> tuple[SegmentEntry, Localized]:
     entry = Entry(where, raw, SEGMENT_FIELDS)
     id = entry.id("id")
     entry.named(f'id "{id}"')
@@ -121,14 +122,14 @@ def _segment(where: str, raw: Any) -> tuple[SegmentEntry, Localized]:
     values = {
         **texts,
         "status": entry.choice("status", STATUSES, default="INACTIVE"),
-        "site_code": entry.id("siteCode"),
+        "site_code": entry.text("siteCode"),
         **entry.validity(),
-        "mixins": entry.mixins(),
+        "mixins": entry.mixins(mixins_depth),
     }
     return SegmentEntry(entry.where, id, values), Localized(entry.where, texts)
 
 
-def _customer(where: str, raw: Any) -> CustomerEntry:
+def _customer(where: str, raw: Any, mixins_depth: int) -> CustomerEntry:
     entry = Entry(where, raw, CUSTOMER_FIELDS)
     segment_id, customer_id = entry.id("segmentId"), entry.id("customerId")
     legal_entity_id = entry.optional_id("legalEntityId")
@@ -136,18 +137,19 @@ def _customer(where: str, raw: Any) -> CustomerEntry:
     entry.named(label + (f', legal entity "{legal_entity_id}"' if legal_entity_id else ""))
     values = {
         "assignment_type": entry.choice("assignmentType", ASSIGNMENT_TYPES, default="MANUAL"),
-        "mixins": entry.mixins(),
+        "mixins": entry.mixins(mixins_depth),
     }
     return CustomerEntry(entry.where, segment_id, customer_id, legal_entity_id, values)
 
 
-def _item(where: str, raw: Any) -> ItemEntry:
+def _item(where: str, raw: Any, mixins_depth: int) -> ItemEntry:
     entry = Entry(where, raw, ("segmentId", "type", "itemId", "mixins"))
     segment_id = entry.id("segmentId")
     item_type = entry.choice("type", ITEM_TYPES)
     item_id = entry.id("itemId")
     entry.named(f'segment "{segment_id}", {item_type} "{item_id}"')
-    return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": entry.mixins()})
+    mixins = entry.mixins(mixins_depth)
+    return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": mixins})
 
 
 CATEGORY_FIELDS = (
@@ -167,13 +169,13 @@ def _entries(doc: dict[str, Any], key: str) -> list[tuple[str, Any]]:
     return [(f"{key}[{index}]", entry) for index, entry in enumerate(raw)]
 
 
-def _unique(entries: Iterable[Any], key: Any, what: str) -> None:
+def _unique(entries: Iterable[Any], key: Any, what: str, problems: Problems) -> None:
     """Two entries with the same natural key would silently overwrite each other."""
     first: dict[Any, str] = {}
     for entry in entries:
         seen = first.setdefault(key(entry), entry.where)
         if seen != entry.where:
-            raise CatalogImportError(f"{entry.where}: duplicate {what}, already at {seen}")
+            problems.add(f"{entry.where}: duplicate {what}, already at {seen}")
 
 
 def _tenant(doc: dict[str, Any]) -> str:
@@ -218,14 +220,23 @@ def _top_level(doc: Any) -> dict[str, Any]:
     return doc
 
 
-def parse_document(raw: Any) -> ImportDocument:
-    """The file's entries, each checked on its own and for duplicates; references come later."""
+def parse_document(raw: Any, *, max_mixins_depth: int = Limits.max_mixins_depth) -> ImportDocument:
+    """The file's entries, each checked on its own and for duplicates; references come later.
+
+    Every entry is read, so one run reports the problems of all (up to MAX_PROBLEMS).
+    """
     doc = _top_level(raw)
     tenant = _tenant(doc)
     default, languages = _languages(doc)
-    categories = [_category(where, entry) for where, entry in _entries(doc, "categories")]
-    products = [_product(where, entry) for where, entry in _entries(doc, "products")]
-    segments = [_segment(where, entry) for where, entry in _entries(doc, "segments")]
+    problems = Problems()
+    depth = max_mixins_depth
+    categories = problems.each(_category, _entries(doc, "categories"))
+    products = problems.each(_product, _entries(doc, "products"))
+    segments = problems.each(lambda w, e: _segment(w, e, depth), _entries(doc, "segments"))
+    customers = problems.each(
+        lambda w, e: _customer(w, e, depth), _entries(doc, "customerAssignments")
+    )
+    items = problems.each(lambda w, e: _item(w, e, depth), _entries(doc, "itemAssignments"))
     document = ImportDocument(
         tenant,
         default,
@@ -233,27 +244,28 @@ def parse_document(raw: Any) -> ImportDocument:
         categories=[category for category, _ in categories],
         products=[product for product, _ in products],
         segments=[segment for segment, _ in segments],
-        customers=[
-            _customer(where, entry) for where, entry in _entries(doc, "customerAssignments")
-        ],
-        items=[_item(where, entry) for where, entry in _entries(doc, "itemAssignments")],
+        customers=customers,
+        items=items,
         localized=[texts for _, texts in (*categories, *products, *segments)],
     )
-    _check_unique(document)
+    _check_unique(document, problems)
+    problems.raise_any()
     return document
 
 
-def _check_unique(document: ImportDocument) -> None:
-    _unique(document.categories, lambda entry: entry.id, "id")
-    _unique(document.products, lambda entry: entry.id, "id")
-    _unique(document.segments, lambda entry: entry.id, "id")
+def _check_unique(document: ImportDocument, problems: Problems) -> None:
+    _unique(document.categories, lambda entry: entry.id, "id", problems)
+    _unique(document.products, lambda entry: entry.id, "id", problems)
+    _unique(document.segments, lambda entry: entry.id, "id", problems)
     _unique(
         document.customers,
         lambda entry: (entry.segment_id, entry.customer_id, entry.legal_entity_id),
         "customer assignment",
+        problems,
     )
     _unique(
         document.items,
         lambda entry: (entry.segment_id, entry.item_type, entry.item_id),
         "item assignment",
+        problems,
     )

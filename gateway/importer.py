@@ -20,6 +20,7 @@ from gateway.import_format import ImportDocument, parse_document
 from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.models import metadata
 from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.settings import Limits
 
 __all__ = ["CatalogImportError", "ImportReport", "import_document", "import_file"]
 
@@ -29,6 +30,7 @@ KINDS = ("categories", "products", "segments", "customerAssignments", "itemAssig
 CHUNK = 1000
 T = TypeVar("T")
 Row = dict[str, Any]
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass
@@ -97,12 +99,22 @@ def read_import_file(path: str | PathLike[str]) -> Any:
         raise CatalogImportError(
             f"{path}: not valid JSON: {error.msg} at line {error.lineno} column {error.colno}"
         ) from None
+    except RecursionError:
+        # The parser recurses per level; no entry of the file needs anywhere near this.
+        raise CatalogImportError(
+            f"{path}: arrays or objects are nested too deeply to read "
+            f"(mixins may be at most {Limits.max_mixins_depth} levels deep by default)"
+        ) from None
+    except ValueError as error:  # e.g. an integer of more than 4,300 digits
+        raise CatalogImportError(f"{path}: not valid JSON: {error}") from None
 
 
-async def import_file(database_url: str, path: str | PathLike[str]) -> ImportReport:
+async def import_file(
+    database_url: str, path: str | PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+) -> ImportReport:
     """Import a catalog file; an empty SQLite database gets its schema first."""
     # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
-    document = parse_document(read_import_file(path))
+    document = parse_document(read_import_file(path), max_mixins_depth=limits.max_mixins_depth)
     if not await ensure_schema_async(database_url) and not await has_tables_async(database_url):
         raise CatalogImportError("the database has no tables yet: run `gateway migrate` first")
     engine = create_engine(database_url)
@@ -112,9 +124,11 @@ async def import_file(database_url: str, path: str | PathLike[str]) -> ImportRep
         await engine.dispose()
 
 
-async def import_document(sessions: async_sessionmaker[AsyncSession], doc: Any) -> ImportReport:
+async def import_document(
+    sessions: async_sessionmaker[AsyncSession], doc: Any, *, limits: Limits = DEFAULT_LIMITS
+) -> ImportReport:
     """Validate the whole document, then write it in one transaction; nothing on any error."""
-    return await _import(sessions, parse_document(doc))
+    return await _import(sessions, parse_document(doc, max_mixins_depth=limits.max_mixins_depth))
 
 
 async def _import(

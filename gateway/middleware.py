@@ -1,4 +1,10 @@
-"""Gives every request an id, carried in the X-Request-ID header of every response."""
+"""Gives every request an id, carried in the X-Request-ID header of every response.
+
+A client's X-Request-ID is adopted when it is 1 to 64 characters of A-Z a-z 0-9 . _ : -
+starting with a letter or digit (UUIDs, ULIDs, hex and dotted trace ids all fit); anything
+else is replaced by a generated id (32 hex digits), and the client's value is neither
+logged nor echoed, so it cannot forge log lines or smuggle control characters into headers.
+"""
 
 from __future__ import annotations
 
@@ -11,8 +17,9 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 HEADER = "x-request-id"
 SCOPE_KEY = "gateway.request_id"
+MAX_LENGTH = 64
 # An incoming id is kept only when it cannot smuggle anything into logs or headers.
-SANE = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
+SANE = re.compile(rf"[A-Za-z0-9][A-Za-z0-9._:-]{{0,{MAX_LENGTH - 1}}}")
 
 
 def request_id_of(connection: HTTPConnection) -> str:

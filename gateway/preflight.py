@@ -40,7 +40,7 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 from gateway.context import Context
 from gateway.errors import ErrorCode, GatewayError, bad_input
-from gateway.json_values import json_value_problem
+from gateway.json_values import json_problem
 from gateway.query_language import FieldSet, check_paging, compile_q, compile_sort
 from gateway.settings import Limits
 
@@ -311,9 +311,9 @@ def _check_json(type_: GraphQLInputType, value: Any, path: str, max_depth: int) 
                 if name in kind.fields:
                     pending.append((kind.fields[name].type, child, f"{where}.{name}"))
         elif isinstance(kind, GraphQLScalarType) and kind.name == "JSON":
-            problem = json_value_problem(item, max_depth=max_depth)
+            problem = json_problem(item, name=where, max_depth=max_depth)
             if problem:
-                raise bad_input(f"`{where}` {problem}.", argument=path)
+                raise bad_input(f"{problem}.", argument=path)
 
 
 def cost_exceeded(cost: int, limit: int) -> GatewayError:

@@ -12,6 +12,7 @@ from strawberry.scalars import JSON
 from gateway.context import Context
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import bad_input
+from gateway.instants import parse_instant
 from gateway.localization import resolve
 
 Info = strawberry.Info[Context, None]
@@ -31,15 +32,10 @@ def format_datetime(value: datetime) -> str:
 
 
 def parse_datetime(value: Any) -> datetime:
-    if not isinstance(value, str):
-        raise bad_input("DateTime must be an ISO 8601 string such as 2024-10-12T12:00:00.000Z")
     try:
-        parsed = datetime.fromisoformat(value.replace("Z", "+00:00").replace("z", "+00:00"))
-    except ValueError:
-        raise bad_input(f"{value!r} is not an ISO 8601 date-time") from None
-    if parsed.tzinfo is None:
-        parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+        return parse_instant(value)
+    except ValueError as error:
+        raise bad_input(f"DateTime {error}, got {value!r}") from None
 
 
 DateTime = NewType("DateTime", datetime)

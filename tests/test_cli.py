@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import socket
@@ -200,3 +201,77 @@ def test_serve_demo_answers_with_the_printed_token(environment, tmp_path):
     # uvicorn shuts down gracefully, then re-raises the SIGTERM it caught
     assert process.returncode in (0, -signal.SIGTERM)
     assert "Application shutdown complete" in err.read_text()
+
+
+def _catalog(tmp_path: Path, mixins: str = "{}") -> Path:
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        '{"tenant": "shop1", "defaultLanguage": "en", "languages": ["en"], "segments": '
+        f'[{{"id": "s1", "name": {{"en": "S"}}, "siteCode": "main", "mixins": {mixins}}}]}}'
+    )
+    return catalog
+
+
+@pytest.mark.parametrize(
+    ("mixins", "message"),
+    [
+        ('{"a": ' + "[" * 100_000 + "]" * 100_000 + "}", "nested too deeply to read"),
+        ('{"a": "x\\u0000"}', "segments[0]: mixins.a contains the NUL character (U+0000)"),
+        ('{"a": NaN}', "segments[0]: mixins.a is not a finite number"),
+    ],
+    ids=["deep", "nul", "nan"],
+)
+def test_import_of_an_unstorable_file_is_exit_1_without_a_traceback(
+    environment, tmp_path, capsys, mixins, message
+):
+    # when
+    code = run(["import", str(_catalog(tmp_path, mixins))])
+    # then
+    assert code == 1
+    error = capsys.readouterr().err
+    assert error.startswith("gateway: import refused, nothing was written:\n")
+    assert message in error and "Traceback" not in error
+
+
+REFUSE_SEGMENTS = {
+    "sqlite": [
+        "CREATE TRIGGER refuse BEFORE INSERT ON segment "
+        "BEGIN SELECT RAISE(ABORT, 'refused by a trigger'); END"
+    ],
+    "postgresql": [
+        "CREATE FUNCTION refuse() RETURNS trigger AS $$ BEGIN "
+        "RAISE EXCEPTION 'refused by a trigger'; END $$ LANGUAGE plpgsql",
+        "CREATE TRIGGER refuse BEFORE INSERT ON segment FOR EACH ROW EXECUTE FUNCTION refuse()",
+    ],
+}
+DROP_REFUSAL = {
+    "sqlite": ["DROP TRIGGER refuse"],
+    "postgresql": ["DROP TRIGGER refuse ON segment", "DROP FUNCTION refuse()"],
+}
+
+
+async def _run_sql(db, statements):
+    async with db.engine.begin() as connection:
+        for statement in statements:
+            await connection.execute(sa.text(statement))
+
+
+async def test_import_failing_in_the_database_prints_no_sql_and_no_data(
+    environment, db, tmp_path, capsys, monkeypatch
+):
+    # given: a database that refuses every new segment
+    monkeypatch.setenv("GATEWAY_DATABASE_URL", db.url)
+    await _run_sql(db, REFUSE_SEGMENTS[db.dialect])
+    catalog = _catalog(tmp_path, '{"secret": "s3cr3t-value"}')
+    try:
+        # when
+        code = await asyncio.to_thread(run, ["import", str(catalog)])
+    finally:
+        await _run_sql(db, DROP_REFUSAL[db.dialect])
+    # then
+    error = capsys.readouterr().err
+    assert code == 1
+    assert error.startswith("gateway: import failed in the database, nothing was written: ")
+    assert "refused by a trigger" in error
+    for leaked in ("INSERT", "[SQL", "s3cr3t-value", "[parameters", "Traceback"):
+        assert leaked not in error

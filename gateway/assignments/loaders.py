@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from gateway.assignments import repository
 from gateway.assignments.fields import Plan
 from gateway.assignments.repository import AssignmentFilter, Paging
 from gateway.context import Loader
-from gateway.query_language import PageResult
+from gateway.errors import GatewayError
+from gateway.query_language import PageResult, one_batch_per_cursor
 
 A = TypeVar("A")
 
@@ -33,14 +34,25 @@ class ItemPageBySegmentLoader(Loader[SegmentItemsKey, PageResult]):
     """A page of a segment's assignments; all segments asking the same share one statement."""
 
     async def batch_load_fn(self, keys: Sequence[SegmentItemsKey]) -> list[PageResult]:
-        found: dict[SegmentItemsKey, PageResult] = {}
+        found: dict[SegmentItemsKey, PageResult | GatewayError] = {}
         async with self.context.sessions() as session:
             for ask, ids in _group(keys).items():
-                pages = await repository.assignment_pages(
-                    session, ask.where, ids, ask.plan.conditions, ask.plan.keys, ask.paging
-                )
-                found.update(((segment_id, ask), page) for segment_id, page in pages.items())
-        return [found.get(key) or _empty(key[1].paging) for key in keys]
+                for batch in one_batch_per_cursor(ids, ask.paging.after):
+                    try:
+                        pages = await repository.assignment_pages(
+                            session,
+                            ask.where,
+                            batch,
+                            ask.plan.conditions,
+                            ask.plan.keys,
+                            ask.paging,
+                        )
+                    except GatewayError as refused:  # a cursor of another segment
+                        found.update(((segment_id, ask), refused) for segment_id in batch)
+                        continue
+                    found.update(((segment_id, ask), page) for segment_id, page in pages.items())
+        # aiodataloader fails the key whose value is an exception, and only that key.
+        return cast(list[PageResult], [found.get(key) or _empty(key[1].paging) for key in keys])
 
 
 @dataclass(frozen=True)

@@ -140,11 +140,11 @@ async def assignment_pages(
     paging: Paging,
 ) -> dict[str, PageResult]:
     """The same page of assignments for each of many segments, one statement."""
-    stmt = select_assignments(where, extra).where(assignment.c.segment_id.in_(segment_ids))
     return await fetch_pages(
         session,
-        stmt,
+        select_assignments(where, extra),
         partition=assignment.c.segment_id,
+        parents=segment_ids,
         keys=keys,
         page_size=paging.page_size,
         page_number=paging.page_number,

@@ -146,6 +146,13 @@ def _key_file(settings: Settings, algorithms: frozenset[str]) -> KeyFile | None:
     return KeyFile(jwks, parse_jwks) if jwks else None
 
 
+def scopes_of(scope: str) -> frozenset[str]:
+    """The scopes of a `scope` claim: separated by U+0020 only (RFC 6749, section 3.3)."""
+    # str.split() would also split on tabs and NO-BREAK SPACE, granting scopes the issuer
+    # wrote as one unknown scope.
+    return frozenset(part for part in scope.split(" ") if part)
+
+
 def principal_from_claims(claims: dict[str, Any]) -> Principal:
     """The Principal a verified token's claims describe; InvalidToken when malformed."""
     tenant = _text(claims, "tenant")
@@ -158,7 +165,7 @@ def principal_from_claims(claims: dict[str, Any]) -> Principal:
     customer = _text(claims, "customer_id")
     return Principal(
         tenant=tenant,
-        scopes=frozenset(scope.split()),
+        scopes=scopes_of(scope),
         subject=subject,
         customer_id=customer if customer is not None else subject,
         legal_entity_id=_text(claims, "legal_entity_id"),

@@ -26,6 +26,7 @@ from gateway.query_language.paging import (
     fetch_page,
     fetch_pages,
     fingerprint,
+    one_batch_per_cursor,
 )
 from gateway.query_language.sorting import SortKey, compile_sort, order_by
 
@@ -41,5 +42,6 @@ __all__ = [
     "fetch_page",
     "fetch_pages",
     "fingerprint",
+    "one_batch_per_cursor",
     "order_by",
 ]

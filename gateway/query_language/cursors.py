@@ -1,8 +1,8 @@
 """Opaque cursors: the sort key values of a row, bound to the query that produced them.
 
 A cursor is urlsafe base64 (unpadded) of orjson `[1, binding, [typed values]]`. It is not a
-secret and not signed; decoding checks every value against its key's type, so an edited
-cursor is BAD_USER_INPUT rather than a database error.
+secret and not signed; decoding checks every value against its key's type and range, so an
+edited cursor is BAD_USER_INPUT naming the key rather than a database error.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import binascii
 import hashlib
 import math
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -27,6 +27,7 @@ VERSION = 1
 MAX_CURSOR = 8192
 INT_64 = 2**63
 INT_32 = 2**31
+MAX_EXPONENT = 1000
 
 
 def fingerprint(*parts: Any) -> str:
@@ -45,9 +46,11 @@ def _plain(value: Any) -> Any:
     return repr(value)
 
 
-def binding(bound_to: str, keys: Sequence[SortKey]) -> str:
-    """The caller's fingerprint plus the keys themselves (names carry resolved locales)."""
-    return fingerprint(bound_to, [[key.name, key.descending] for key in keys])
+def binding(bound_to: str, keys: Sequence[SortKey], parent: Any = None) -> str:
+    """The caller's fingerprint plus the keys themselves (names carry resolved locales),
+    and for a partitioned list the parent (a segment's items continue that segment only)."""
+    sorted_by = [[key.name, key.descending] for key in keys]
+    return fingerprint(bound_to, sorted_by, *([] if parent is None else [parent]))
 
 
 def encode(bound_to: str, values: Sequence[Any]) -> str:
@@ -63,11 +66,24 @@ def decode(cursor: str, bound_to: str, keys: Sequence[SortKey]) -> list[Any]:
     tagged = payload[2]
     if not isinstance(tagged, list) or len(tagged) != len(keys):
         raise _malformed()
-    decoded = [_untag(item, key.expr.type) for item, key in zip(tagged, keys, strict=True)]
-    for value, key in zip(decoded, keys, strict=True):
-        if _family(key.expr.type) == "int32" and not -INT_32 <= (value or 0) < INT_32:
-            raise _malformed()
-    return decoded
+    return [_value(item, key) for item, key in zip(tagged, keys, strict=True)]
+
+
+def _value(item: Any, key: SortKey) -> Any:
+    """One key's value, checked against the key's type and range so no SQL sees it raw."""
+    if item is None:
+        return None
+    family = _family(key.expr.type)
+    tag = item[0] if isinstance(item, list) and len(item) == 2 else None
+    if not (isinstance(tag, str) and tag in _ACCEPTS[family]):
+        raise _out_of_range(key, family)
+    try:
+        value: Any = _READERS[tag](item[1])
+    except (ValueError, TypeError, InvalidOperation, OverflowError):
+        raise _out_of_range(key, family) from None
+    if family == "int32" and not -INT_32 <= value < INT_32:
+        raise _out_of_range(key, family)
+    return value
 
 
 def _payload(cursor: str) -> list[Any]:
@@ -85,6 +101,14 @@ def _payload(cursor: str) -> list[Any]:
 
 def _malformed() -> GatewayError:
     return bad_input("after: not a cursor this API issued", argument="after")
+
+
+def _out_of_range(key: SortKey, family: str) -> GatewayError:
+    name = key.name.split("#")[0]
+    return bad_input(
+        f"after: not a cursor this API issued: its value for {name} must be {_MEANS[family]}",
+        argument="after",
+    )
 
 
 def _foreign() -> GatewayError:
@@ -112,30 +136,18 @@ def _tag(value: Any) -> Any:
     raise TypeError(f"cannot put a {type(value).__name__} in a cursor")
 
 
-def _untag(item: Any, type_: sa.types.TypeEngine[Any]) -> Any:
-    if item is None:
-        return None
-    if not (isinstance(item, list) and len(item) == 2 and isinstance(item[1], str | bool)):
-        raise _malformed()
-    tag, text = item
-    if tag not in _ACCEPTS.get(_family(type_), _ANY):
-        raise _malformed()
-    try:
-        return _READERS[tag](text)
-    except (ValueError, TypeError, InvalidOperation, OverflowError):
-        raise _malformed() from None
-
-
 def _family(type_: sa.types.TypeEngine[Any]) -> str:
     if isinstance(type_, TypeDecorator):
         type_ = type_.impl_instance
     for family, classes in _FAMILIES:
         if isinstance(type_, classes):
             return family
-    return "any"
+    return "unknown"  # fails closed: no value fits
 
 
 def _int(text: str) -> int:
+    if not isinstance(text, str):
+        raise ValueError("not text")
     number = int(text)
     if not -INT_64 <= number < INT_64:
         raise ValueError("out of range")
@@ -149,6 +161,8 @@ def _text(text: str) -> str:
 
 
 def _float(text: str) -> float:
+    if not isinstance(text, str):
+        raise ValueError("not text")
     number = float(text)
     if not math.isfinite(number):
         raise ValueError("not finite")
@@ -156,10 +170,23 @@ def _float(text: str) -> float:
 
 
 def _decimal(text: str) -> Decimal:
+    if not isinstance(text, str):
+        raise ValueError("not text")
     number = Decimal(text)
-    if not number.is_finite():
-        raise ValueError("not finite")
+    # Finite, and within what a double (a JSON number) and PostgreSQL's numeric can hold.
+    if not number.is_finite() or not -MAX_EXPONENT <= number.adjusted() <= MAX_EXPONENT:
+        raise ValueError("out of range")
     return number
+
+
+def _utc(text: str) -> datetime:
+    if not isinstance(text, str):
+        raise ValueError("not text")
+    # Cursors carry aware UTC times; any other offset could overflow year 1 or 9999.
+    value = datetime.fromisoformat(text)
+    if value.utcoffset() != timedelta(0):
+        raise ValueError("not UTC")
+    return value
 
 
 def _bool(value: Any) -> bool:
@@ -169,6 +196,7 @@ def _bool(value: Any) -> bool:
 
 
 _FAMILIES: list[tuple[str, type | tuple[type, ...]]] = [
+    ("number", (sa.types.NullType,)),  # SQLite's JSON number key: json_extract is untyped
     ("int64", (sa.BigInteger,)),  # before Integer, of which it is a subclass
     ("int32", (sa.Integer,)),
     ("number", (sa.Numeric,)),
@@ -176,8 +204,8 @@ _FAMILIES: list[tuple[str, type | tuple[type, ...]]] = [
     ("time", (sa.DateTime,)),
     ("text", (sa.String,)),
 ]
-_ANY = frozenset("bifdst")
 _ACCEPTS = {
+    "unknown": frozenset(),
     "int64": frozenset("i"),
     "int32": frozenset("i"),
     "number": frozenset("ifd"),
@@ -191,6 +219,14 @@ _READERS = {
     "f": _float,
     "d": _decimal,
     "s": _text,
-    "t": datetime.fromisoformat,
+    "t": _utc,
 }
-
+_MEANS = {
+    "unknown": "null",
+    "int64": "a 64-bit integer",
+    "int32": "a 32-bit integer",
+    "number": "a finite number",
+    "bool": "a boolean",
+    "time": "a UTC timestamp",
+    "text": "text without NUL",
+}

@@ -76,32 +76,44 @@ async def fetch_pages(
     stmt: Select[Any],
     *,
     partition: ColumnElement[Any],
+    parents: Sequence[Any],
     keys: Sequence[SortKey],
     page_size: int,
     page_number: int,
     after: str | None,
     fingerprint: str,
 ) -> dict[Any, PageResult]:
-    """The same page of every partition of `stmt`, in one statement.
+    """The same page of every partition of `stmt` among `parents`, in one statement.
 
-    Partitions without rows on that page are absent: use PageResult.empty for them.
+    Each partition's cursors are bound to it, so a cursor continues one partition only:
+    with `after`, every parent must be the cursor's own. Partitions without rows on that
+    page are absent: use PageResult.empty for them.
     """
-    bound_to = cursors.binding(fingerprint, keys)
+    if not parents:
+        return {}
+    bound = {parent: cursors.binding(fingerprint, keys, parent) for parent in parents}
     rank = sa.func.row_number().over(partition_by=partition, order_by=order_by(keys))
-    inner = _with_keys(stmt, keys).add_columns(
+    inner = _with_keys(stmt.where(partition.in_(bound)), keys).add_columns(
         partition.label(PARTITION_LABEL), rank.label(RANK_LABEL)
     )
     skip = 0
     if after is not None:
-        inner = inner.where(keyset_after(keys, cursors.decode(after, bound_to, keys)))
+        values = [cursors.decode(after, bound_to, keys) for bound_to in bound.values()][-1]
+        inner = inner.where(keyset_after(keys, values))
     else:
         skip = (page_number - 1) * page_size
     result = await session.execute(_ranked(stmt, inner, skip, page_size + 1, len(keys)))
     number = 0 if after else page_number
     return {
-        key: _page(rows, values, page_size, number, bound_to)
+        key: _page(rows, values, page_size, number, bound[key])
         for key, (rows, values) in _by_partition(*_split(result, len(keys) + 2)).items()
     }
+
+
+def one_batch_per_cursor(parents: Sequence[Any], after: str | None) -> list[list[Any]]:
+    """How to split a batch of parents for fetch_pages: all at once, or one by one after a
+    cursor (it belongs to one of them; the others must refuse it, each on its own)."""
+    return [list(parents)] if after is None else [[parent] for parent in parents]
 
 
 def _by_partition(
@@ -177,4 +189,11 @@ def _page(
     return PageResult(shown, len(rows) > page_size, cursor, page_number, page_size)
 
 
-__all__ = ["PageResult", "check_paging", "fetch_page", "fetch_pages", "fingerprint"]
+__all__ = [
+    "PageResult",
+    "check_paging",
+    "fetch_page",
+    "fetch_pages",
+    "fingerprint",
+    "one_batch_per_cursor",
+]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import Any, cast
 
 from gateway.context import Context, Loader
-from gateway.query_language import PageResult
+from gateway.errors import GatewayError
+from gateway.query_language import PageResult, one_batch_per_cursor
 from gateway.segments import repository
 from gateway.segments.access import SegmentAccess, read_access
 from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
@@ -55,14 +56,20 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
     """A page of a segment's customer assignments; one statement for every segment asked."""
 
     async def batch_load_fn(self, keys: Sequence[CustomerPageKey]) -> list[PageResult]:
-        found: dict[CustomerPageKey, PageResult] = {}
+        found: dict[CustomerPageKey, PageResult | GatewayError] = {}
         async with self.context.sessions() as session:
             for (where, args), ids in _grouped(keys).items():
-                pages = await repository.customer_pages(
-                    session, where=where, segment_ids=ids, args=args
-                )
-                found.update(((i, where, args), page) for i, page in pages.items())
-        return [found.get(key) or _empty(key[2]) for key in keys]
+                for batch in one_batch_per_cursor(ids, args.after):
+                    try:
+                        pages = await repository.customer_pages(
+                            session, where=where, segment_ids=batch, args=args
+                        )
+                    except GatewayError as refused:  # a cursor of another segment
+                        found.update(((i, where, args), refused) for i in batch)
+                        continue
+                    found.update(((i, where, args), page) for i, page in pages.items())
+        # aiodataloader fails the key whose value is an exception, and only that key.
+        return cast(list[PageResult], [found.get(key) or _empty(key[2]) for key in keys])
 
 
 CustomerCountKey = tuple[str, CustomerFilter, str | None, Limits]

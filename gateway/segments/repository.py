@@ -201,6 +201,7 @@ async def customer_pages(
         session,
         sa.select(customer_table).where(*conditions),
         partition=_c.segment_id,
+        parents=segment_ids,
         keys=keys,
         page_size=args.page_size,
         page_number=args.page_number,

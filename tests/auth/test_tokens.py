@@ -361,3 +361,20 @@ def test_without_leeway_a_token_expires_at_exp(make_verifier: Any, clock: Any) -
     # then
     with pytest.raises(InvalidToken, match="expired"):
         verifier.verify(token)
+
+
+@pytest.mark.parametrize("separator", ["\u00a0", "\t", "\n", "\u2003", "\u3000", "\x1f"])
+def test_scopes_are_separated_by_spaces_only(make_verifier: Any, separator: str) -> None:
+    # given: two scopes joined by something other than U+0020
+    joined = f"{scopes.READ}{separator}{scopes.MANAGE}"
+    token = sign(claims(scope=joined), SECRET, "HS256")
+    # when
+    principal = make_verifier().verify(token)
+    # then: one unknown scope, which grants nothing
+    assert principal.scopes == frozenset({joined})
+    assert not principal.can_read and not principal.can_manage
+
+
+def test_repeated_spaces_between_scopes_are_tolerated(make_verifier: Any) -> None:
+    token = sign(claims(scope=f" {scopes.READ}  {scopes.MANAGE} "), SECRET, "HS256")
+    assert make_verifier().verify(token).scopes == frozenset({scopes.READ, scopes.MANAGE})

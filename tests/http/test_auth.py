@@ -8,7 +8,7 @@ import pytest
 
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
-from tests.http.conftest import GRAPHQL_RESPONSE, JSON, Gateway
+from tests.http.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
 
 QUERY = b'{"query": "{ hello }"}'
 
@@ -105,3 +105,16 @@ async def test_accept_language_sets_the_request_locale(
     response = await gateway.post("{ locale }", headers=headers)
     # then
     assert response.json()["data"] == {"locale": locale}
+
+
+@pytest.mark.parametrize("separator", ["\u00a0", "\t"])
+async def test_scopes_joined_by_other_whitespace_grant_nothing(serve: Serve, separator: str):
+    # given: a token whose scope claim is "<read><NBSP or TAB><manage>"
+    gateway = await serve(schema=None)
+    joined = (f"{scopes.READ}{separator}{scopes.MANAGE}",)
+    # when
+    read = await gateway.post("{ segments { items { id } } }", scope=joined)
+    write = await gateway.post('mutation { deleteSegment(id: "s1") { __typename } }', scope=joined)
+    # then
+    for response in (read, write):
+        assert response.json()["errors"][0]["extensions"]["code"] == "FORBIDDEN"

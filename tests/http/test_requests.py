@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from dataclasses import replace
 
 import orjson
@@ -240,3 +242,78 @@ async def test_every_response_has_a_request_id_and_no_server_header(gateway: Gat
 
 def _limits(**overrides: int) -> Limits:
     return replace(Limits(), **overrides)
+
+
+@pytest.mark.parametrize("name", [0, [], False, {}, 0.0, True, ["A"]])
+async def test_an_operation_name_that_is_not_a_string_is_400(gateway: Gateway, name):
+    # given: a falsy or truthy non-string, which must not read as "absent"
+    body = orjson.dumps({"query": "{ hello }", "operationName": name})
+    headers = {**gateway.auth(), "Content-Type": JSON}
+    # when
+    response = await gateway.client.post("/demo/graphql", content=body, headers=headers)
+    # then
+    assert response.status_code == 400
+    assert response.json()["errors"][0] == {
+        "message": "`operationName` must be a string.",
+        "extensions": {"code": "BAD_USER_INPUT"},
+    }
+    assert gateway.calls == []
+
+
+async def test_a_null_operation_name_is_absent(gateway: Gateway):
+    body = orjson.dumps({"query": "{ hello }", "operationName": None})
+    headers = {**gateway.auth(), "Content-Type": JSON}
+    response = await gateway.client.post("/demo/graphql", content=body, headers=headers)
+    assert response.json()["data"] == {"hello": "world"}
+
+
+async def test_an_empty_operation_name_is_absent_over_get_only(gateway: Gateway):
+    # given: GET cannot send null, so an empty parameter means no name
+    by_get = await gateway.get({"query": "{ hello }", "operationName": ""})
+    # when: over POST, "" is a name, and no operation has it
+    body = orjson.dumps({"query": "{ hello }", "operationName": ""})
+    headers = {**gateway.auth(), "Content-Type": JSON}
+    by_post = await gateway.client.post("/demo/graphql", content=body, headers=headers)
+    # then
+    assert by_get.json()["data"] == {"hello": "world"}
+    assert by_post.status_code == 400
+    assert gateway.calls == ["hello"]
+
+
+async def test_a_request_id_of_64_characters_is_kept_and_of_65_replaced(gateway: Gateway):
+    # given
+    longest = "a" * 63 + "Z"
+    # when
+    kept = await gateway.post("{ requestId }", headers={"X-Request-ID": longest})
+    replaced = await gateway.post("{ requestId }", headers={"X-Request-ID": longest + "9"})
+    # then
+    assert kept.headers["x-request-id"] == longest
+    assert len(replaced.headers["x-request-id"]) == 32
+
+
+@pytest.mark.parametrize(
+    "incoming",
+    [b"abc\r\nX-Forged: 1", b"a\x00b", b"a\x1b[31mred", b"caf\xc3\xa9", b"a\x7f", b"a b", b"\xff"],
+)
+async def test_a_request_id_with_control_or_foreign_bytes_is_neither_echoed_nor_logged(
+    gateway: Gateway, caplog: pytest.LogCaptureFixture, incoming: bytes
+):
+    # when: an unexpected error, so the request id is logged
+    with caplog.at_level(logging.ERROR):
+        response = await gateway.client.post(
+            "/demo/graphql",
+            content=b'{"query": "{ boom }"}',
+            headers=[
+                *gateway.auth().items(),
+                ("Content-Type", JSON),
+                (b"X-Request-ID", incoming),
+            ],
+        )
+    # then: ours is echoed and logged, theirs appears nowhere
+    ours = response.headers["x-request-id"]
+    assert re.fullmatch("[0-9a-f]{32}", ours)
+    assert response.json()["errors"][0]["extensions"]["requestId"] == ours
+    logged = "\n".join(record.getMessage() for record in caplog.records)
+    assert ours in logged
+    assert incoming.decode("latin-1") not in logged
+    assert "X-Forged" not in response.headers

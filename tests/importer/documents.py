@@ -47,8 +47,8 @@ def document(tenant: str = "demo") -> dict[str, Any]:
     }
 
 
-async def run_import(db: Database, doc: Any) -> ImportReport:
-    return await import_document(db.sessions, doc)
+async def run_import(db: Database, doc: Any, **options: Any) -> ImportReport:
+    return await import_document(db.sessions, doc, **options)
 
 
 async def snapshot(db: Database) -> dict[str, list[tuple[Any, ...]]]:

@@ -13,6 +13,7 @@ from tests.conftest import Database
 from tests.importer.documents import document, run_import, snapshot
 
 Doc = Any  # a broken file need not even be an object
+ID_RULE = "must be 1 to 256 characters, without control characters or surrounding whitespace"
 
 
 def _set(path: str, value: Any) -> Callable[[Doc], Doc]:
@@ -65,8 +66,8 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
         'categories[1] (id "hammers"): name has a translation in "fr", '
         "which is not one of the tenant's languages (en, de)",
     ),
-    ("empty id", _set("categories.0.id", ""), "categories[0]: id must be a non-empty string"),
-    ("id not a string", _set("products.0.id", 7), "products[0]: id must be a non-empty string"),
+    ("empty id", _set("categories.0.id", ""), f'categories[0]: id {ID_RULE}, got ""'),
+    ("id not a string", _set("products.0.id", 7), "products[0]: id must be a string, got 7"),
     (
         "duplicate category id",
         _set("categories.2.id", "tools"),
@@ -112,7 +113,7 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     (
         "segment without site",
         _set("segments.0.siteCode", None),
-        'segments[0] (id "pros"): siteCode must be a non-empty string',
+        'segments[0] (id "pros"): siteCode must be a non-blank string',
     ),
     (
         "segment without name",
@@ -144,17 +145,29 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     (
         "impossible date",
         _set("segments.0.validity.from", "2024-13-01T00:00:00.000Z"),
-        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time with a time zone',
+        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time such as '
+        "2024-10-12T12:00:00.000Z, got '2024-13-01T00:00:00.000Z'",
     ),
     (
         "date without a time zone",
         _set("segments.0.validity.from", "2024-01-01T00:00:00"),
-        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time with a time zone',
+        'segments[0] (id "pros"): validity.from needs a time zone: an offset or Z, as in '
+        "2024-10-12T12:00:00.000Z, got '2024-01-01T00:00:00'",
     ),
     (
         "date without a time",
         _set("segments.0.validity.from", "2024-01-01"),
-        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time with a time zone',
+        'segments[0] (id "pros"): validity.from needs a time zone: an offset or Z',
+    ),
+    (
+        "date that leaves the calendar in UTC",
+        _set("segments.0.validity.from", "0001-01-01T00:00:00+14:00"),
+        'segments[0] (id "pros"): validity.from is outside the years 1 to 9999 once in UTC',
+    ),
+    (
+        "date that is a number",
+        _set("segments.0.validity.to", 1e20),
+        'segments[0] (id "pros"): validity.to must be an ISO 8601 date-time string',
     ),
     (
         "validity with other keys",
@@ -211,7 +224,7 @@ BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     (
         "empty legal entity",
         _set("customerAssignments.0.legalEntityId", ""),
-        "customerAssignments[0]: legalEntityId must be a non-empty string",
+        f'customerAssignments[0]: legalEntityId {ID_RULE}, got ""',
     ),
     (
         "assignment type",

@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+from gateway.errors import GatewayError
 from gateway.query_language import PageResult, compile_sort, fetch_page, fetch_pages, fingerprint
 from gateway.segments.models import CustomerAssignment
 from tests.conftest import Database
@@ -21,8 +22,12 @@ async def memberships(seed: Any) -> None:
     await seed.add(*(seed.segment(segment) for segment in COUNTS))
     await seed.add(
         *(
-            seed.customer(segment, f"c{n % 4}", None if n % 3 == 0 else f"le{n % 5}",
-                          assignment_type=["MANUAL", "AUTOMATIC"][n % 2])
+            seed.customer(
+                segment,
+                f"c{n % 4}",
+                None if n % 3 == 0 else f"le{n % 5}",
+                assignment_type=["MANUAL", "AUTOMATIC"][n % 2],
+            )
             for segment, count in COUNTS.items()
             for n in range(count)
         )
@@ -36,25 +41,48 @@ def keys_for(db: Database, sort: str | None) -> Any:
 
 
 async def many(
-    db: Database, sort: str | None, *, size: int, number: int = 1, after: str | None = None
+    db: Database,
+    sort: str | None,
+    *,
+    size: int,
+    number: int = 1,
+    after: str | None = None,
+    parents: tuple[str, ...] = tuple(COUNTS),
 ) -> dict[Any, PageResult]:
-    statement = sa.select(CustomerAssignment).where(CustomerAssignment.segment_id.in_(COUNTS))
+    statement = sa.select(CustomerAssignment)
     async with db.sessions() as session:
         return await fetch_pages(
-            session, statement, partition=CustomerAssignment.segment_id, keys=keys_for(db, sort),
-            page_size=size, page_number=number, after=after, fingerprint=FP,
+            session,
+            statement,
+            partition=CustomerAssignment.segment_id,
+            parents=parents,
+            keys=keys_for(db, sort),
+            page_size=size,
+            page_number=number,
+            after=after,
+            fingerprint=FP,
         )
 
 
 async def one(
-    db: Database, segment: str, sort: str | None, *, size: int, number: int = 1,
+    db: Database,
+    segment: str,
+    sort: str | None,
+    *,
+    size: int,
+    number: int = 1,
     after: str | None = None,
 ) -> PageResult:
     statement = sa.select(CustomerAssignment).where(CustomerAssignment.segment_id == segment)
     async with db.sessions() as session:
         return await fetch_page(
-            session, statement, keys=keys_for(db, sort), page_size=size, page_number=number,
-            after=after, fingerprint=FP,
+            session,
+            statement,
+            keys=keys_for(db, sort),
+            page_size=size,
+            page_number=number,
+            after=after,
+            fingerprint=FP,
         )
 
 
@@ -77,7 +105,8 @@ async def test_each_partition_gets_its_own_page(
         expected = await one(db, segment, sort, size=size, number=number)
         found = pages.get(segment, PageResult.empty(number, size))
         assert members(found) == members(expected)
-        assert (found.has_next, found.end_cursor) == (expected.has_next, expected.end_cursor)
+        assert found.has_next == expected.has_next
+        assert (found.end_cursor is None) == (expected.end_cursor is None)
         assert (found.page_number, found.page_size) == (number, size)
 
 
@@ -88,19 +117,36 @@ async def test_all_partitions_take_one_statement(db: Database, memberships: None
     assert sorted(pages) == ["s1", "s2", "s3"]
 
 
-async def test_a_cursor_continues_every_partition(db: Database, memberships: None) -> None:
+async def test_a_cursor_continues_its_own_partition(db: Database, memberships: None) -> None:
     # given: the last row of s2's first page
-    cursor = (await one(db, "s2", "legalEntityId:DESC", size=2)).end_cursor
+    cursor = (await many(db, "legalEntityId:DESC", size=2))["s2"].end_cursor
+    alone = (await one(db, "s2", "legalEntityId:DESC", size=2)).end_cursor
     # when
-    pages = await many(db, "legalEntityId:DESC", size=3, after=cursor)
-    # then: every partition continues after those key values, as fetch_page would
-    for segment in COUNTS:
-        expected = await one(db, segment, "legalEntityId:DESC", size=3, after=cursor)
-        found = pages.get(segment, PageResult.empty(1, 3, after=cursor))
-        assert members(found) == members(expected)
-        assert (found.has_next, found.end_cursor, found.page_number) == (
-            expected.has_next, expected.end_cursor, 0
-        )
+    pages = await many(db, "legalEntityId:DESC", size=3, after=cursor, parents=("s2",))
+    # then: s2 continues after those key values, as fetch_page would
+    expected = await one(db, "s2", "legalEntityId:DESC", size=3, after=alone)
+    assert members(pages["s2"]) == members(expected)
+    assert (pages["s2"].has_next, pages["s2"].page_number) == (expected.has_next, 0)
+
+
+@pytest.mark.parametrize("parents", [("s3",), ("s2", "s3"), ("s1", "s3")])
+async def test_a_cursor_is_foreign_to_other_partitions(
+    db: Database, memberships: None, parents: tuple[str, ...]
+) -> None:
+    # given
+    cursor = (await many(db, None, size=2))["s2"].end_cursor
+    # when / then: any parent but s2 refuses it, before any statement runs
+    with db.count_statements() as statements, pytest.raises(GatewayError, match="another query"):
+        await many(db, None, size=2, after=cursor, parents=parents)
+    assert statements == []
+
+
+async def test_an_unpartitioned_cursor_is_foreign_to_partitions(
+    db: Database, memberships: None
+) -> None:
+    cursor = (await one(db, "s2", None, size=2)).end_cursor
+    with pytest.raises(GatewayError, match="another query"):
+        await many(db, None, size=2, after=cursor, parents=("s2",))
 
 
 async def test_partition_rows_are_the_callers_rows(db: Database, memberships: None) -> None:
@@ -121,8 +167,15 @@ async def test_partition_rows_keep_the_callers_column_names(
     # when
     async with db.sessions() as session:
         pages = await fetch_pages(
-            session, statement, partition=c.segment_id, keys=keys_for(db, None), page_size=2,
-            page_number=1, after=None, fingerprint=FP,
+            session,
+            statement,
+            partition=c.segment_id,
+            parents=["s2"],
+            keys=keys_for(db, None),
+            page_size=2,
+            page_number=1,
+            after=None,
+            fingerprint=FP,
         )
     # then
     rows = pages["s2"].rows

@@ -246,3 +246,18 @@ async def test_customer_sees_only_their_own_assignments(gql, seed):
     # then
     assert keys(page) == [("cust1", None), ("cust1", "le1")]
     assert counted["segment"]["customers"]["totalCount"] == 2
+
+
+async def test_a_cursor_of_another_segment_is_foreign(gql, seed):
+    # given: the same customers in two segments
+    await seed.tenant_row()
+    await seed.add(seed.segment("s1"), seed.segment("s2"))
+    await seed.add(*(seed.customer(s, c) for s in ("s1", "s2") for c in ("a", "b")))
+    cursor = (await customers(gql, "s1", size=1))["endCursor"]
+    # when
+    error = await gql.error(CUSTOMERS, {"id": "s2", "size": 1, "after": cursor})
+    # then
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+    assert "another query" in error["message"]
+    # and the segment the cursor came from still continues from it
+    assert keys(await customers(gql, "s1", size=1, after=cursor)) == [("b", None)]

@@ -1,5 +1,8 @@
 """Paging of `segments`: page numbers, cursors, totalCount and bad paging arguments."""
 
+import base64
+
+import orjson
 import pytest
 
 from tests.conftest import READ_OWN
@@ -207,3 +210,34 @@ async def test_total_count_is_counted_only_when_selected(gql, seed, db):
     # then
     assert len(counted) == len(without) + 1
     assert not any("count(" in s.lower() for s in without)
+
+
+def edited(cursor, value):
+    payload = orjson.loads(base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)))
+    payload[2][0] = value
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        ["t", "0000-01-01T00:00:00+00:00"],
+        ["t", "0001-01-01T00:00:00+01:00"],
+        ["t", "9999-12-31T23:59:59.999999-01:00"],
+        ["t", "9999-12-31T23:59:59.999999"],
+        ["f", "1e20"],
+        ["t", "not a date"],
+    ],
+)
+async def test_cursor_edited_to_an_extreme_timestamp_is_bad_user_input(gql, seed, value):
+    # given: a real cursor over (createdAt, id) whose timestamp was edited
+    await seed_segments(seed, 3)
+    cursor = (await page(gql, sort="metadata.createdAt", size=1))["endCursor"]
+    # when
+    error = await gql.error(PAGE, {"sort": "metadata.createdAt", "after": edited(cursor, value)})
+    # then
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+    assert error["message"] == (
+        "after: not a cursor this API issued: its value for metadata.createdAt must be "
+        "a UTC timestamp"
+    )

@@ -82,3 +82,40 @@ async def test_customer_sees_items_of_own_segment(gql, seed):
     data = await gql.data(ITEMS, {"type": "CATEGORY"}, scopes=READ_OWN, customer="cust1")
     # then
     assert ids(data["segment"]["items"]) == [("CATEGORY", "c1")]
+
+
+ITEMS_OF = """
+query($id: ID!, $after: String) {
+  segment(id: $id) { items(pageSize: 1, after: $after) { items { item { id } } endCursor } }
+}
+"""
+BOTH_ITEMS = """
+query($after: String) {
+  segments { items { items(pageSize: 1, after: $after) { items { item { id } } } } }
+}
+"""
+
+
+async def test_a_cursor_of_another_segment_is_foreign(gql, seed):
+    # given: s1's first page ends at (PRODUCT, p1), a position s2 has too
+    await given_catalog(seed)
+    await seed.add(seed.item("s2", "PRODUCT", "p2"))
+    first = await gql.data(ITEMS_OF, {"id": "s1"})
+    cursor = first["segment"]["items"]["endCursor"]
+    # when
+    error = await gql.error(ITEMS_OF, {"id": "s2", "after": cursor})
+    # then
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+    assert "another query" in error["message"]
+    assert error["path"] == ["segment", "items"]
+
+
+async def test_a_cursor_in_a_list_continues_only_its_own_segment(gql, seed):
+    # given
+    await given_catalog(seed)
+    cursor = (await gql.data(ITEMS_OF, {"id": "s1"}))["segment"]["items"]["endCursor"]
+    # when: the same cursor is sent to every segment of a list
+    body = await gql(BOTH_ITEMS, {"after": cursor})
+    # then: s2 refuses it, and s2 alone (items is non-null, so the error nulls the list)
+    assert [e["path"] for e in body["errors"]] == [["segments", "items", 1, "items"]]
+    assert body["errors"][0]["extensions"]["code"] == "BAD_USER_INPUT"
