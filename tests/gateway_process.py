@@ -55,12 +55,8 @@ class GatewayProcess:
 def environment(**overrides: str) -> dict[str, str]:
     """The test's environment without GATEWAY_ variables, this checkout on PYTHONPATH."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
-        GATEWAY_JWT_SECRET=SECRET,
-        GATEWAY_GRAPHIQL="0",
-        **overrides,
-    )
+    env.update(PYTHONPATH=str(ROOT), GATEWAY_JWT_SECRET=SECRET, GATEWAY_GRAPHIQL="0")
+    env.update(overrides)
     return env
 
 
@@ -71,14 +67,14 @@ def migrate(env: Mapping[str, str], cwd: Path) -> None:
 
 @contextlib.contextmanager
 def serving(
-    port: int, env: Mapping[str, str], cwd: Path, *arguments: str
+    port: int, env: Mapping[str, str], cwd: Path, *arguments: str, **popen: Any
 ) -> Iterator[GatewayProcess]:
     """`python -m gateway serve` on `port`, healthy; terminated afterwards."""
     log = cwd / f"gateway-{port}.log"
     command = [sys.executable, "-m", "gateway", "serve", "--port", str(port), *arguments]
     with log.open("wb") as output:
         process = subprocess.Popen(
-            command, env=dict(env), cwd=cwd, stdout=output, stderr=subprocess.STDOUT
+            command, env=dict(env), cwd=cwd, stdout=output, stderr=subprocess.STDOUT, **popen
         )
     gateway = GatewayProcess(f"http://127.0.0.1:{port}", process, log)
     try:
