@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import sqlite3
 from collections.abc import AsyncIterator, Coroutine
@@ -156,6 +157,7 @@ _UNAVAILABLE_SQLSTATES = frozenset(
         "53300",  # too_many_connections
     }
 )
+_UNREACHABLE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN})
 # SQLite: a statement interrupted at its deadline, or a lock not granted in time.
 _SQLITE_UNAVAILABLE = ("interrupted", "database is locked", "database table is locked")
 
@@ -178,6 +180,8 @@ def is_unavailable(error: BaseException) -> bool:
 
 def _names_unavailability(error: BaseException) -> bool:
     if isinstance(error, TimeoutError | ConnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, OSError) and error.errno in _UNREACHABLE:
         return True
     if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
         return True

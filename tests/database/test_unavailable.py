@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import errno
 import sqlite3
 
 import pytest
@@ -33,6 +34,7 @@ def _wrapped(orig: BaseException, kind: type[exc.DBAPIError] = exc.OperationalEr
         TimeoutError(),
         ConnectionRefusedError(),
         ConnectionResetError(),
+        OSError(errno.EHOSTUNREACH, "No route to host"),
         exc.TimeoutError("QueuePool limit of size 10 overflow 10 reached"),
         _wrapped(_PgError("57014")),  # statement_timeout
         _wrapped(_PgError("57P01")),  # admin_shutdown
@@ -65,6 +67,7 @@ def test_a_cause_further_down_the_chain_counts():
     [
         RuntimeError("boom"),
         ValueError("bad"),
+        FileNotFoundError(errno.ENOENT, "No such file"),
         _wrapped(_PgError("23505"), exc.IntegrityError),  # unique_violation: a bug or a race
         _wrapped(_PgError("42601"), exc.ProgrammingError),  # syntax_error: a bug
         _wrapped(sqlite3.OperationalError("no such table: segment")),
