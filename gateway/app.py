@@ -77,7 +77,9 @@ def _middleware(settings: Settings) -> list[Middleware]:
 async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
     # An empty SQLite database gets its schema; PostgreSQL is migrated with `gateway migrate`.
     await ensure_schema_async(runtime.settings.database_url)
-    engine = create_engine(runtime.settings.database_url)
+    # No statement outlives the request's deadline, on SQLite as on PostgreSQL.
+    deadline_ms = round(runtime.settings.request_timeout_seconds * 1000)
+    engine = create_engine(runtime.settings.database_url, statement_timeout_ms=deadline_ms)
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.draining = False

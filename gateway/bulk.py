@@ -168,9 +168,14 @@ def schemas_of(metadata: MetadataInput | None) -> Any:
 
 def mixins_problem(value: Any, metadata: MetadataInput | None) -> tuple[str, str] | None:
     """(message, field) when an input's mixins or metadata.mixins are unusable, else None."""
+    return maps_problem(value, schemas_of(metadata))
+
+
+def maps_problem(mixins: Any, schemas: Any) -> tuple[str, str] | None:
+    """(message, field) when mixins or the metadata.mixins schema map are unusable, else None."""
     for field, problem in (
-        ("mixins", object_problem(value, "mixins")),
-        ("metadata.mixins", object_problem(schemas_of(metadata), "metadata.mixins", urls=True)),
+        ("mixins", object_problem(mixins, "mixins")),
+        ("metadata.mixins", object_problem(schemas, "metadata.mixins", urls=True)),
     ):
         if problem:
             return problem, field
@@ -182,14 +187,19 @@ def mixins_of(value: Any, metadata: MetadataInput | None) -> tuple[dict[str, Any
     return dict(given(value) or {}), dict(schemas_of(metadata) or {})
 
 
-def checked_mixins_of(
-    value: Any, metadata: MetadataInput | None
-) -> tuple[dict[str, Any], dict[str, Any]]:
-    """mixins_of an `input` argument; bad maps are a top-level BAD_USER_INPUT naming the field."""
-    found = mixins_problem(value, metadata)
+def check_input_maps(mixins: Any, schemas: Any) -> None:
+    """Bad maps in an `input` argument are a top-level BAD_USER_INPUT naming the field."""
+    found = maps_problem(mixins, schemas)
     if found:
         message, field = found
         raise bad_input(f"input.{message}", field=["input", *field.split(".")])
+
+
+def checked_mixins_of(
+    value: Any, metadata: MetadataInput | None
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """mixins_of an `input` argument, after check_input_maps."""
+    check_input_maps(value, schemas_of(metadata))
     return mixins_of(value, metadata)
 
 

@@ -6,11 +6,15 @@ import asyncio
 import errno
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Coroutine
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any, TypeVar
 
+import aiosqlite
+import re2  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy import exc as sa_exc
@@ -90,8 +94,71 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-# No statement may hold a PostgreSQL connection longer than this (a pathological regex, a
-# runaway sort): the server cancels it, and the request fails as UNAVAILABLE.
+# SQLite's REGEXP is ours: RE2 matches in time linear in the value's length, where the
+# `re` function SQLAlchemy registers backtracks exponentially on `(.|.|.|.)*#`. Capturing
+# nothing keeps RE2 on its DFA; its errors are BAD_USER_INPUT, not log lines.
+_RE2_OPTIONS = re2.Options()
+_RE2_OPTIONS.never_capture = True
+_RE2_OPTIONS.log_errors = False
+
+
+@lru_cache(maxsize=64)
+def sqlite_regex(pattern: str) -> Any:
+    """`pattern` (RE2 syntax) as SQLite's REGEXP compiles it, once; raises re2.error."""
+    return re2.compile(pattern, _RE2_OPTIONS)
+
+
+def _regexp(pattern: str | None, value: object) -> bool | None:
+    if pattern is None or value is None:
+        return None
+    text = value if isinstance(value, str) else str(value)
+    return sqlite_regex(pattern).search(text) is not None
+
+
+# SQLite calls the progress handler every this many VM steps: about every 0.1 ms at the
+# ~90 million steps a second it runs, 1% of the statement's time.
+PROGRESS_STEPS = 10_000
+
+
+class _Deadline:
+    """Interrupts any statement of one SQLite connection running longer than `seconds`."""
+
+    __slots__ = ("seconds", "started")
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.started = time.monotonic()
+
+    def start(self, statement: str) -> None:
+        # SQLite traces every statement as it starts (on the connection's own thread, so
+        # even one whose caller was cancelled keeps its deadline), and each trigger
+        # program a statement runs, as "-- TRIGGER ...": that is the same statement.
+        if not statement.startswith("--"):
+            self.started = time.monotonic()
+
+    def expired(self) -> bool:
+        return time.monotonic() - self.started > self.seconds
+
+
+def _sqlite_functions(deadline_seconds: float) -> Callable[[Any, Any], None]:
+    async def install(connection: aiosqlite.Connection) -> None:
+        await connection.create_function("regexp", 2, _regexp, deterministic=True)
+        if deadline_seconds > 0:
+            deadline = _Deadline(deadline_seconds)
+            await connection.set_trace_callback(deadline.start)
+            await connection.set_progress_handler(deadline.expired, PROGRESS_STEPS)
+
+    def connect(dbapi_connection: Any, _record: Any) -> None:
+        # aiosqlite runs sqlite3 on a thread of its own: install there, through its API.
+        dbapi_connection.run_async(install)
+
+    return connect
+
+
+# No statement may run longer than this, on either database (a pathological regex, a
+# runaway sort): PostgreSQL cancels it, SQLite interrupts it (OperationalError
+# "interrupted"), instead of it holding a connection and the request forever; the request
+# then fails as UNAVAILABLE.
 DEFAULT_STATEMENT_TIMEOUT_MS = 15_000
 # Client-side bounds for a server that does not answer at all (frozen, partitioned), which
 # statement_timeout cannot catch. A request's deadline (`within_deadline`) is shorter and
@@ -101,7 +168,7 @@ CONNECT_TIMEOUT_S = 5.0
 POOL_TIMEOUT_S = 5.0
 # Past statement_timeout, so the server cancels a slow statement first (a clean error), and
 # the client gives up only on a server that is silent.
-COMMAND_TIMEOUT_S = 20.0
+COMMAND_TIMEOUT_MARGIN_S = 5.0
 
 
 def create_engine(
@@ -111,6 +178,9 @@ def create_engine(
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        # After SQLAlchemy's own "connect" hook, so our REGEXP replaces its `re` one.
+        functions = _sqlite_functions(max(statement_timeout_ms, 0) / 1000)
+        event.listen(engine.sync_engine, "connect", functions)
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
@@ -120,7 +190,11 @@ def create_engine(
     kwargs.setdefault("pool_pre_ping", False)
     connect_args = kwargs.setdefault("connect_args", {})
     connect_args.setdefault("timeout", CONNECT_TIMEOUT_S)
-    connect_args.setdefault("command_timeout", COMMAND_TIMEOUT_S)
+    statement_ms = (
+        statement_timeout_ms if statement_timeout_ms > 0 else DEFAULT_STATEMENT_TIMEOUT_MS
+    )
+    statement_s = statement_ms / 1000
+    connect_args.setdefault("command_timeout", statement_s + COMMAND_TIMEOUT_MARGIN_S)
     if statement_timeout_ms > 0:
         settings = {"statement_timeout": str(statement_timeout_ms)}
         connect_args.setdefault("server_settings", settings)

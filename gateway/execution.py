@@ -26,6 +26,7 @@ from gateway.context import Context
 from gateway.database import is_unavailable
 from gateway.errors import ErrorCode
 from gateway.limits import validation_rules
+from gateway.preflight import VariableErrors, check_operation
 from gateway.settings import Settings
 
 log = logging.getLogger("gateway.execution")
@@ -140,6 +141,7 @@ def _parse_and_validate(
 
 async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
     """Execute a prepared operation; returns the response body as a dict."""
+    cost = await _preflight(graphql_schema, prepared, context)
     result = execute(
         graphql_schema,
         prepared.document,
@@ -161,12 +163,30 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
     body: dict[str, Any] = {"data": result.data}
     if result.errors:
         body["errors"] = [format_error(e, context.request_id) for e in result.errors]
+    body["extensions"] = {"cost": {"requested": cost, "limit": context.settings.limits.max_cost}}
     return body
 
 
 def _is_unavailable(error: GraphQLError) -> bool:
     # Resolvers' exceptions arrive wrapped; the database's are classified in one place.
     return error.original_error is not None and is_unavailable(error.original_error)
+
+
+async def _preflight(graphql_schema: Any, prepared: Prepared, context: Context) -> int:
+    """Arguments checked and the cost computed before any resolver: nothing runs if refused."""
+    try:
+        return await check_operation(
+            graphql_schema,
+            prepared.document,
+            prepared.operation,
+            prepared.variables,
+            context,
+            hide_suggestions=prepared.hide_suggestions,
+        )
+    except VariableErrors as refused:
+        raise RequestError(400, [_format_graphql_error(e) for e in refused.errors]) from None
+    except GraphQLError as refused:
+        raise RequestError(400, [_format_graphql_error(refused)]) from None
 
 
 def _is_coercion_failure(errors: list[GraphQLError]) -> bool:

@@ -11,6 +11,8 @@ from gateway.assignments import schema as assignments
 from gateway.auth.policy import enforce
 from gateway.catalog import schema as catalog
 from gateway.catalog.types import Category, Product
+from gateway.field_rules import RULES
+from gateway.preflight import install
 from gateway.segments import customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
@@ -32,6 +34,8 @@ schema = strawberry.Schema(
 )
 # Every field's scope decision (gateway/auth/policy.py), checked before its resolver runs.
 enforce(schema._schema)
+# Every field's argument limits and list bound (gateway/field_rules.py), checked before execution.
+install(schema._schema, RULES)
 
 
 def export_sdl() -> str:

@@ -142,7 +142,7 @@ class GraphQL:
         accept_language: str | None = None,
     ) -> dict[str, Any]:
         from gateway.auth.principal import Principal
-        from gateway.execution import prepare, run
+        from gateway.execution import RequestError, prepare, run
         from gateway.request_context import build_context
         from gateway.schema import schema
 
@@ -162,7 +162,11 @@ class GraphQL:
         )
         graphql_schema = schema._schema
         prepared = prepare(graphql_schema, self.settings, query, variables=variables)
-        return await run(graphql_schema, prepared, context)
+        try:
+            return await run(graphql_schema, prepared, context)
+        except RequestError as refused:
+            # Refused before execution (bad arguments, cost): the body HTTP would send.
+            return {"errors": refused.errors}
 
     async def data(self, query: str, variables: dict[str, Any] | None = None, **kw: Any) -> Any:
         """The `data` of a response that must have no errors."""

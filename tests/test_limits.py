@@ -56,8 +56,10 @@ def _no_resolver_calls_yet() -> None:
 
 async def execute(query: str, settings: Settings | None = None) -> dict[str, Any]:
     """prepare + run, the pipeline HTTP uses, against the test schema."""
-    prepared = prepare(SCHEMA, settings or Settings(), query)
-    return await run(SCHEMA, prepared, SimpleNamespace(request_id="test"))  # type: ignore[arg-type]
+    settings = settings or Settings()
+    prepared = prepare(SCHEMA, settings, query)
+    context = SimpleNamespace(request_id="test", settings=settings)
+    return await run(SCHEMA, prepared, context)  # type: ignore[arg-type]
 
 
 async def refused(query: str, settings: Settings | None = None) -> str:

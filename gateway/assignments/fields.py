@@ -51,14 +51,13 @@ def compile_plan(
     limits: Limits,
 ) -> Plan:
     """Compiles `q` and `sort`; a bad one raises BAD_USER_INPUT naming the position."""
-    conditions = compile_q(
-        q,
-        ITEM_ASSIGNMENT_FIELDS,
-        dialect=dialect,
-        max_length=limits.max_q_length,
-        max_regex=limits.max_regex_length,
-    )
+    conditions = compile_q(q, ITEM_ASSIGNMENT_FIELDS, dialect=dialect, limits=limits)
     keys = compile_sort(
-        sort, ITEM_ASSIGNMENT_FIELDS, default=default, locales=locales, dialect=dialect
+        sort,
+        ITEM_ASSIGNMENT_FIELDS,
+        default=default,
+        locales=locales,
+        dialect=dialect,
+        limits=limits,
     )
     return Plan(tuple(conditions), tuple(keys))

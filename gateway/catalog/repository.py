@@ -172,3 +172,4 @@ async def directly_assigned_products(
         )
     )
     return set(rows.scalars())
+

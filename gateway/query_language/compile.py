@@ -16,6 +16,9 @@ from gateway.query_language.json_sql import JsonPath, compare, localized_text
 from gateway.query_language.parser import Condition, Term, parse_q
 from gateway.query_language.problems import at
 from gateway.query_language.regex import check_pattern
+from gateway.settings import Limits
+
+DEFAULT_LIMITS = Limits()
 
 ORDERED = ("<", ">", "<=", ">=")
 
@@ -25,14 +28,25 @@ def compile_q(
     fields: FieldSet,
     *,
     dialect: str,
-    max_length: int = 2000,
-    max_regex: int = 200,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[ColumnElement[bool]]:
     """The WHERE conditions (to be ANDed) that `q` stands for; [] when q is empty."""
     if q is None:
         return []
-    check_text(q, "q", max_length)
-    return [_Term(term, fields, dialect, max_regex).compile() for term in parse_q(q)]
+    check_text(q, "q", limits.max_q_length)
+    terms = parse_q(q)
+    for term in terms:
+        check_path_parts(term.path, "q", limits.max_path_parts, term.position)
+    return [_Term(term, fields, dialect, limits.max_regex_length).compile() for term in terms]
+
+
+def check_path_parts(path: str, argument: str, limit: int, position: int) -> None:
+    """A path such as mixins.a.b has at most `limit` parts: deeper paths cost every row."""
+    parts = path.count(".") + 1
+    if parts > limit:
+        shown = path if len(path) <= 40 else path[:40] + "..."
+        message = f"the path {shown!r} has {parts} parts; at most {limit} are allowed"
+        raise at(argument, message, position)
 
 
 def check_text(text: str, argument: str, max_length: int) -> None:
@@ -101,13 +115,14 @@ class _Term:
 
     def _regex(self, condition: Condition) -> ColumnElement[bool]:
         if self.field.kind not in (Kind.STRING, Kind.ENUM, Kind.LOCALIZED, Kind.JSON):
-            raise self.error(f"'~' applies to text fields, not {self.term.path!r}",
-                             condition.value.position - 1)
+            raise self.error(
+                f"'~' applies to text fields, not {self.term.path!r}", condition.value.position - 1
+            )
         value = condition.value
         pattern = check_pattern(value.text, value.position, max_length=self.max_regex)
         if self.field.kind is Kind.JSON:
-            return self._json().regex(pattern.text, pattern.python)
-        text = pattern.text if self.dialect == "postgresql" else pattern.python
+            return self._json().regex(pattern.text, pattern.re2)
+        text = pattern.text if self.dialect == "postgresql" else pattern.re2
         return self._scalar_expr().regexp_match(text)
 
     def _ordered_only_for(self, condition: Condition, *kinds: Kind) -> None:

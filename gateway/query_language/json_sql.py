@@ -109,8 +109,8 @@ class JsonPath:
         raw = sa.func.json_type(self.column, self._sqlite_path())
         return raw == ("true" if value else "false")
 
-    def regex(self, postgres_pattern: str, python_pattern: str) -> ColumnElement[bool]:
-        pattern = postgres_pattern if self.postgres else python_pattern
+    def regex(self, postgres_pattern: str, re2_pattern: str) -> ColumnElement[bool]:
+        pattern = postgres_pattern if self.postgres else re2_pattern
         return sa.and_(self._is("string"), self.text().regexp_match(pattern))
 
     def sort_keys(self) -> tuple[ColumnElement[Any], ColumnElement[Any]]:

@@ -12,12 +12,12 @@ from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.database import code_point
 from gateway.errors import GatewayError
-from gateway.query_language.compile import check_text
+from gateway.query_language.compile import DEFAULT_LIMITS, check_path_parts, check_text
 from gateway.query_language.fields import Field, FieldSet, Kind
 from gateway.query_language.json_sql import JsonPath, coalesce, first_translation, localized_text
 from gateway.query_language.problems import at
+from gateway.settings import Limits
 
-MAX_SORT_LENGTH = 2000
 _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _TEXT_KINDS = (Kind.STRING, Kind.ENUM)
 
@@ -36,11 +36,18 @@ def compile_sort(
     default: Sequence[str],
     locales: Sequence[str],
     dialect: str,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> list[SortKey]:
     """The keys `sort` names, then the `default` natural keys (ascending) as tie-breakers."""
-    builder = _Keys(fields, locales, dialect)
+    builder = _Keys(fields, locales, dialect, limits.max_path_parts)
     if sort:
-        check_text(sort, "sort", MAX_SORT_LENGTH)
+        # The same length budget as `q`: the contract gives both 2,000 characters.
+        check_text(sort, "sort", limits.max_q_length)
+        # Each key multiplies the work of ordering and of every keyset comparison.
+        keys = sort.count(",") + 1
+        if keys > limits.max_sort_keys:
+            message = f"names {keys} keys; at most {limits.max_sort_keys} are allowed"
+            raise at("sort", message, 0)
         builder.parse(sort)
     for path in default:
         builder.add(path, descending=False, position=None)
@@ -66,10 +73,13 @@ def nullable(expr: ColumnElement[Any]) -> bool:
 
 
 class _Keys:
-    def __init__(self, fields: FieldSet, locales: Sequence[str], dialect: str) -> None:
+    def __init__(
+        self, fields: FieldSet, locales: Sequence[str], dialect: str, max_path_parts: int
+    ) -> None:
         self.fields = fields
         self.locales = tuple(locales)
         self.dialect = dialect
+        self.max_path_parts = max_path_parts
         self.keys: list[SortKey] = []
         self.paths: set[str] = set()
 
@@ -84,6 +94,7 @@ class _Keys:
         path, colon, direction = entry.strip().partition(":")
         if not _PATH.fullmatch(path):
             raise at("sort", f"expected a field name, found {path!r}", position)
+        check_path_parts(path, "sort", self.max_path_parts, position)
         if path in self.paths:
             raise at("sort", f"{path!r} appears twice", position)
         word = direction.strip().upper() if colon else "ASC"

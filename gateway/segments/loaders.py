@@ -10,6 +10,7 @@ from gateway.query_language import PageResult
 from gateway.segments import repository
 from gateway.segments.access import SegmentAccess, read_access
 from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
+from gateway.settings import Limits
 
 
 def customer_filter(context: Context) -> CustomerFilter:
@@ -64,7 +65,7 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
         return [found.get(key) or _empty(key[2]) for key in keys]
 
 
-CustomerCountKey = tuple[str, CustomerFilter, str | None]
+CustomerCountKey = tuple[str, CustomerFilter, str | None, Limits]
 
 
 class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
@@ -73,11 +74,11 @@ class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
     async def batch_load_fn(self, keys: Sequence[CustomerCountKey]) -> list[int]:
         found: dict[CustomerCountKey, int] = {}
         async with self.context.sessions() as session:
-            for (where, q), ids in _grouped(keys).items():
+            for (where, q, limits), ids in _grouped(keys).items():
                 counts = await repository.count_customers(
-                    session, where=where, segment_ids=ids, q=q
+                    session, where=where, segment_ids=ids, q=q, limits=limits
                 )
-                found.update(((i, where, q), n) for i, n in counts.items())
+                found.update(((i, where, q, limits), n) for i, n in counts.items())
         return [found.get(key, 0) for key in keys]
 
 
@@ -108,7 +109,7 @@ async def segment_page(context: Context, where: SegmentFilter, args: ListArgs) -
         )
 
 
-async def count_segments(context: Context, where: SegmentFilter, q: str | None) -> int:
+async def count_segments(context: Context, where: SegmentFilter, args: ListArgs) -> int:
     """The `segments` total, run only when `totalCount` is selected."""
     async with context.sessions() as session:
-        return await repository.count_segments(session, where=where, q=q)
+        return await repository.count_segments(session, where=where, q=args.q, limits=args.limits)

@@ -28,6 +28,9 @@ from gateway.segments.fields import (
     SEGMENT_FIELDS,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY, Segment
+from gateway.settings import Limits
+
+DEFAULT_LIMITS = Limits()
 
 # Core tables: typed columns, and rows that read like the models (row.id, row.site_code).
 _s = segment_table.c
@@ -80,6 +83,8 @@ class ListArgs:
     page_size: int
     page_number: int
     after: str | None
+    # The request's limits, which `q` and `sort` are compiled under.
+    limits: Limits = DEFAULT_LIMITS
 
 
 @dataclass(frozen=True)
@@ -100,25 +105,27 @@ def _access_parts(access: SegmentAccess) -> tuple[Any, ...]:
 
 
 def _segment_conditions(
-    session: AsyncSession, where: SegmentFilter, q: str | None
+    session: AsyncSession, where: SegmentFilter, q: str | None, limits: Limits
 ) -> list[ColumnElement[bool]]:
     conditions = visible_segment_conditions(where.access)
     if where.site_code is not None:
         conditions.append(_s.site_code == where.site_code)
-    return [*conditions, *compile_q(q, SEGMENT_FIELDS, dialect=_dialect(session))]
+    q_conditions = compile_q(q, SEGMENT_FIELDS, dialect=_dialect(session), limits=limits)
+    return [*conditions, *q_conditions]
 
 
 async def segment_page(
     session: AsyncSession, *, where: SegmentFilter, args: ListArgs, locales: Sequence[str]
 ) -> PageResult:
     """One page of the segments `where` and `q` select, in `sort` order (then by id)."""
-    conditions = _segment_conditions(session, where, args.q)
+    conditions = _segment_conditions(session, where, args.q, args.limits)
     keys = compile_sort(
         args.sort,
         SEGMENT_FIELDS,
         default=SEGMENT_DEFAULT_SORT,
         locales=locales,
         dialect=_dialect(session),
+        limits=args.limits,
     )
     return await fetch_page(
         session,
@@ -138,9 +145,11 @@ async def segment_page(
     )
 
 
-async def count_segments(session: AsyncSession, *, where: SegmentFilter, q: str | None) -> int:
+async def count_segments(
+    session: AsyncSession, *, where: SegmentFilter, q: str | None, limits: Limits
+) -> int:
     """How many segments `where` and `q` select."""
-    conditions = _segment_conditions(session, where, q)
+    conditions = _segment_conditions(session, where, q, limits)
     stmt = sa.select(sa.func.count()).select_from(Segment).where(*conditions)
     return int((await session.execute(stmt)).scalar_one())
 
@@ -162,12 +171,17 @@ class CustomerFilter:
 
 
 def _customer_conditions(
-    session: AsyncSession, where: CustomerFilter, segment_ids: Sequence[str], q: str | None
+    session: AsyncSession,
+    where: CustomerFilter,
+    segment_ids: Sequence[str],
+    q: str | None,
+    limits: Limits,
 ) -> list[ColumnElement[bool]]:
     conditions = [_c.tenant == where.tenant, _c.segment_id.in_(segment_ids)]
     if where.customer_id is not None:
         conditions.append(_c.customer_id == where.customer_id)
-    return [*conditions, *compile_q(q, CUSTOMER_FIELDS, dialect=_dialect(session))]
+    q_conditions = compile_q(q, CUSTOMER_FIELDS, dialect=_dialect(session), limits=limits)
+    return [*conditions, *q_conditions]
 
 
 async def customer_pages(
@@ -180,10 +194,12 @@ async def customer_pages(
         default=CUSTOMER_DEFAULT_SORT,
         locales=(),
         dialect=_dialect(session),
+        limits=args.limits,
     )
+    conditions = _customer_conditions(session, where, segment_ids, args.q, args.limits)
     return await fetch_pages(
         session,
-        sa.select(customer_table).where(*_customer_conditions(session, where, segment_ids, args.q)),
+        sa.select(customer_table).where(*conditions),
         partition=_c.segment_id,
         keys=keys,
         page_size=args.page_size,
@@ -196,12 +212,17 @@ async def customer_pages(
 
 
 async def count_customers(
-    session: AsyncSession, *, where: CustomerFilter, segment_ids: Sequence[str], q: str | None
+    session: AsyncSession,
+    *,
+    where: CustomerFilter,
+    segment_ids: Sequence[str],
+    q: str | None,
+    limits: Limits,
 ) -> dict[str, int]:
     """How many customer assignments `q` selects in each segment; one GROUP BY statement."""
     stmt = (
         sa.select(_c.segment_id, sa.func.count())
-        .where(*_customer_conditions(session, where, segment_ids, q))
+        .where(*_customer_conditions(session, where, segment_ids, q, limits))
         .group_by(_c.segment_id)
     )
     return {segment_id: int(n) for segment_id, n in await session.execute(stmt)}

@@ -74,7 +74,7 @@ class Query:
         return page_of(
             result,
             lambda row: segment_from_row(row, context.now),
-            lambda: count_segments(context, where, args.q),
+            lambda: count_segments(context, where, args),
         )
 
     @strawberry.field(description="A segment by id; null when absent or not visible.")

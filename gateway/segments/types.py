@@ -98,7 +98,14 @@ def list_args(
     check_paging(size, number, max_page_size=limit, after=cursor)
     # pageNumber is ignored after a cursor: one value keeps loader keys (and batches) equal.
     number = 1 if cursor is not None else number
-    return ListArgs(q=given(q), sort=given(sort), page_size=size, page_number=number, after=cursor)
+    return ListArgs(
+        q=given(q),
+        sort=given(sort),
+        page_size=size,
+        page_number=number,
+        after=cursor,
+        limits=info.context.settings.limits,
+    )
 
 
 def page_of(
@@ -189,7 +196,7 @@ class Segment(Named, Described):
         return page_of(
             result,
             customer_assignment_from_row,
-            lambda: counter.load((str(self.id), where, args.q)),
+            lambda: counter.load((str(self.id), where, args.q, args.limits)),
         )
 
 

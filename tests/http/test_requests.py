@@ -18,7 +18,7 @@ async def test_a_query_runs_over_get(gateway: Gateway):
     )
     # then
     assert response.status_code == 200
-    assert response.json() == {"data": {"echo": 7}}
+    assert response.json()["data"] == {"echo": 7}
 
 
 async def test_operation_name_picks_the_operation(gateway: Gateway):
@@ -29,7 +29,7 @@ async def test_operation_name_picks_the_operation(gateway: Gateway):
         "/demo/graphql", json={"query": document, "operationName": "B"}, headers=gateway.auth()
     )
     # then
-    assert response.json() == {"data": {"tenant": "demo"}}
+    assert response.json()["data"] == {"tenant": "demo"}
 
 
 async def test_a_mutation_over_get_is_405_and_names_post(gateway: Gateway):
@@ -45,7 +45,7 @@ async def test_a_mutation_over_post_runs(gateway: Gateway):
     # when
     response = await gateway.post("mutation { touch }")
     # then
-    assert response.json() == {"data": {"touch": True}}
+    assert response.json()["data"] == {"touch": True}
 
 
 @pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH"])
@@ -91,7 +91,7 @@ async def test_application_json_with_utf8_charset_is_accepted(gateway: Gateway):
         "/demo/graphql", content=b'{"query":"{ hello }"}', headers=headers
     )
     # then
-    assert response.json() == {"data": {"hello": "world"}}
+    assert response.json()["data"] == {"hello": "world"}
 
 
 @pytest.mark.parametrize("accept", [GRAPHQL_RESPONSE, JSON])
@@ -190,7 +190,7 @@ async def test_a_body_at_the_limit_is_accepted(serve: Serve):
         "/demo/graphql", content=body, headers={**gateway.auth(), "Content-Type": JSON}
     )
     # then
-    assert response.json() == {"data": {"hello": "world"}}
+    assert response.json()["data"] == {"hello": "world"}
 
 
 @pytest.mark.parametrize("tenant", ["de", "Demo", "1demo", "demo-shop", "a" * 17, "dem_o"])
@@ -208,7 +208,7 @@ async def test_a_well_formed_tenant_with_no_data_answers(gateway: Gateway):
     # when
     response = await gateway.post("{ tenant }", path="/zz9shop/graphql", tenant="zz9shop")
     # then
-    assert response.json() == {"data": {"tenant": "zz9shop"}}
+    assert response.json()["data"] == {"tenant": "zz9shop"}
 
 
 async def test_an_incoming_request_id_is_echoed_and_reaches_the_context(gateway: Gateway):
@@ -216,7 +216,7 @@ async def test_an_incoming_request_id_is_echoed_and_reaches_the_context(gateway:
     response = await gateway.post("{ requestId }", headers={"X-Request-ID": "abc-123.4"})
     # then
     assert response.headers["x-request-id"] == "abc-123.4"
-    assert response.json() == {"data": {"requestId": "abc-123.4"}}
+    assert response.json()["data"] == {"requestId": "abc-123.4"}
 
 
 @pytest.mark.parametrize("incoming", ["", "has space", "x" * 200, "-leading", "new\tline"])
@@ -226,7 +226,7 @@ async def test_an_insane_request_id_is_replaced(gateway: Gateway, incoming):
     # then
     generated = response.headers["x-request-id"]
     assert generated != incoming and len(generated) == 32
-    assert response.json() == {"data": {"requestId": generated}}
+    assert response.json()["data"] == {"requestId": generated}
 
 
 @pytest.mark.parametrize("path", ["/demo/graphql", "/healthz", "/nowhere", "/a/graphql"])

@@ -7,6 +7,7 @@ import pytest
 from gateway.errors import GatewayError
 from gateway.query_language import compile_q
 from gateway.query_language.parser import Condition, Term, Value, parse_q
+from gateway.settings import Limits
 from tests.query_language.sample_fields import SEGMENT
 
 A_NAME = "a field name (letters, digits, '_')"
@@ -166,7 +167,7 @@ def test_q_longer_than_the_limit_is_refused() -> None:
 
 def test_a_smaller_limit_can_be_configured() -> None:
     with pytest.raises(GatewayError, match="longer than 10 characters"):
-        compile_q("siteCode:main", SEGMENT, dialect="sqlite", max_length=10)
+        compile_q("siteCode:main", SEGMENT, dialect="sqlite", limits=Limits(max_q_length=10))
 
 
 @pytest.mark.parametrize(("char", "code"), [("\x00", "0000"), ("\ud800", "D800")])

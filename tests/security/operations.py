@@ -26,8 +26,8 @@ ITEM = f"""__typename id code name nameAllLocales {{ {LOCALIZED} }}
     descriptionAllLocales {{ {LOCALIZED} }} slug slugAllLocales {{ {LOCALIZED} }} }}"""
 ASSIGNMENT = f"segmentId type mixins {META} item {{ {ITEM} }}"
 CUSTOMER = f"segmentId customerId legalEntityId assignmentType mixins {META}"
-SEGMENT_ITEMS = f"items(pageSize: 500) {{ {PAGE} items {{ {ASSIGNMENT} segment {{ id }} }} }}"
-SEGMENT_CUSTOMERS = f"customers(pageSize: 500) {{ {PAGE} items {{ {CUSTOMER} }} }}"
+SEGMENT_ITEMS = f"items(pageSize: 20) {{ {PAGE} items {{ {ASSIGNMENT} segment {{ id }} }} }}"
+SEGMENT_CUSTOMERS = f"customers(pageSize: 20) {{ {PAGE} items {{ {CUSTOMER} }} }}"
 NODE = f"""id parentId code name nameAllLocales {{ {LOCALIZED} }} description
   descriptionAllLocales {{ {LOCALIZED} }} slug slugAllLocales {{ {LOCALIZED} }} ecn
   validity {{ from to }} position published isSegmentAssigned depth"""
@@ -61,7 +61,7 @@ QUERIES = [
     ),
     _query(
         "segments with items and customers",
-        f"segments(pageSize: 500) {{ items {{ id {SEGMENT_ITEMS} {SEGMENT_CUSTOMERS} }} }}",
+        f"segments(pageSize: 20) {{ items {{ id {SEGMENT_ITEMS} {SEGMENT_CUSTOMERS} }} }}",
         "Query.segments",
         "Segment.items",
         "ItemAssignment.segment",

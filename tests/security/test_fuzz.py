@@ -51,8 +51,18 @@ MEANINGFUL = [
     "type:PRODUCT item.code:~p", "metadata.version:>=1", "id:DESC", "item.name:ASC",
     "customerId:DESC,legalEntityId",
 ]  # fmt: skip
-STRINGS = st.one_of(st.sampled_from(MEANINGFUL), st.text(max_size=12))
-INTS = st.one_of(st.sampled_from([1, 2, 60, 500]), st.integers(-(2**31), 2**31 - 1))
+# The attacks of Hardening II: many sort keys, deep paths, regexes that backtrack in `re`,
+# overlong patterns; with page sizes of 500 at every level and the JSON below.
+ATTACKS = [
+    ",".join(f"mixins.x{n}:DESC" for n in range(count)) for count in (10, 11, 60, 120)
+] + [
+    "mixins." + ".".join(f"p{n}" for n in range(parts)) + ":1" for parts in (9, 10, 99)
+] + [
+    "name.en:~(.|.|.|.)*#", "item.name.en:~(a|aa)*b", "mixins.owner:~((.+)+)+#",
+    "name.en:~" + "a" * 201, "description.en:~.*x.*y.*z",
+]  # fmt: skip
+STRINGS = st.one_of(st.sampled_from(MEANINGFUL), st.sampled_from(ATTACKS), st.text(max_size=12))
+INTS = st.one_of(st.sampled_from([1, 2, 60, 500, 501]), st.integers(-(2**31), 2**31 - 1))
 INSTANTS = st.one_of(
     st.datetimes().map(lambda moment: moment.isoformat(timespec="milliseconds") + "Z"),
     st.text(max_size=12),
@@ -66,12 +76,26 @@ def _field(name: str, value: graphql.ValueNode) -> graphql.ObjectFieldNode:
 SCALAR_NODES = st.one_of(
     STRINGS.map(nodes.String), INTS.map(nodes.Int), st.booleans().map(nodes.Boolean)
 )
+
+
+def _deep(depth: int) -> graphql.ValueNode:
+    value: graphql.ValueNode = nodes.Int(1)
+    for _ in range(depth):
+        value = nodes.Object([_field("a", value)])
+    return value
+
+
+# Numbers JSON cannot hold, and nesting at and past the 32 levels mixins may have.
+NON_FINITE = st.sampled_from(["1e400", "-1e999", "1.5e308"]).map(
+    lambda text: graphql.FloatValueNode(value=text)
+)
 JSON_NODES = st.one_of(
-    st.dictionaries(st.sampled_from(["owner", "a", "b_c", "_"]), SCALAR_NODES, max_size=3).map(
-        lambda fields: nodes.Object([_field(k, v) for k, v in fields.items()])
-    ),
+    st.dictionaries(
+        st.sampled_from(["owner", "a", "b_c", "_"]), st.one_of(SCALAR_NODES, NON_FINITE), max_size=3
+    ).map(lambda fields: nodes.Object([_field(k, v) for k, v in fields.items()])),
     SCALAR_NODES,
     st.lists(SCALAR_NODES, max_size=3).map(nodes.List),
+    st.sampled_from([31, 32, 33, 60]).map(_deep),
 )
 CUSTOM_SCALARS = {
     "DateTime": INSTANTS.map(nodes.String),

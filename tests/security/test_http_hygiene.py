@@ -100,7 +100,7 @@ async def test_the_same_write_as_json_runs(client: Client, sqlite_db):
     # when
     response = await client.post(DELETE, token=WRITER)
     # then
-    assert response.json() == {"data": {"deleteSegment": {"deleted": True}}}
+    assert response.json()["data"] == {"deleteSegment": {"deleted": True}}
     assert await checksum(sqlite_db, OWN) != before
 
 

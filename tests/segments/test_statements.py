@@ -14,7 +14,7 @@ query($size: Int) {
     items {
       id name nameAllLocales { value } active metadata { version }
       customers(pageSize: 2) { totalCount items { customerId legalEntityId } }
-      items { totalCount items { type item { id } } }
+      items(pageSize: 10) { totalCount items { type item { id } } }
     }
   }
 }

@@ -1,0 +1,184 @@
+"""A real `gateway serve --demo` in a subprocess, and an attacker beside a second client."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.databases import create_database, drop_database, find_postgres
+from tests.http.conftest import fake_asset_cache
+
+ROOT = Path(__file__).resolve().parents[2]
+SECRET = "regex-attack-secret-0123456789abcdefgh"
+PORTS = range(18140, 18200)
+GRACEFUL_SECONDS = 30  # `gateway serve`'s timeout_graceful_shutdown
+LONG = 20_000
+SMALL_QUERY = "{ segments(pageSize: 1) { items { id } } }"
+
+
+@dataclass
+class Server:
+    base: str
+    process: subprocess.Popen[bytes]
+    customer: str
+    manager: str
+
+    def post(
+        self, query: str, token: str, timeout: float, variables: dict[str, Any] | None = None
+    ) -> httpx.Response:
+        return httpx.post(
+            f"{self.base}/demo/graphql",
+            json={"query": query, "variables": variables or {}},
+            headers={"Authorization": f"Bearer {token}"},
+            timeout=timeout,
+        )
+
+
+def free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    pytest.fail("no free port in 18140-18199")
+
+
+def _printed_token(output: str, label: str) -> str:
+    lines = output.splitlines()
+    index = next(i for i, line in enumerate(lines) if line.startswith(label))
+    return lines[index + 1].strip()
+
+
+def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "gateway serve exited early"
+        try:
+            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    pytest.fail("gateway serve did not become healthy")
+
+
+@contextmanager
+def serving(tmp_path: Path, database_url: str | None = None) -> Iterator[Server]:
+    """`gateway serve --demo` on a fresh SQLite file (or the given database), this code."""
+    env = {name: value for name, value in os.environ.items() if not name.startswith("GATEWAY_")}
+    env.update(
+        PYTHONPATH=str(ROOT),
+        GATEWAY_DATABASE_URL=database_url or f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
+        GATEWAY_JWT_SECRET=SECRET,
+        GATEWAY_ASSET_CACHE_DIR=str(fake_asset_cache(tmp_path / "assets")),
+    )
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    out = tmp_path / "stdout.txt"
+    if database_url:  # serve migrates only an empty SQLite database itself
+        migrate = [sys.executable, "-m", "gateway", "migrate"]
+        subprocess.run(migrate, check=True, cwd=tmp_path, env=env, capture_output=True)
+    command = [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port)]
+    with out.open("wb") as stdout:
+        process = subprocess.Popen(
+            command, stdout=stdout, stderr=subprocess.DEVNULL, cwd=tmp_path, env=env
+        )
+    try:
+        _wait_until_healthy(base, process)
+        printed = out.read_text()
+        customer = _printed_token(printed, "Customer token")
+        manager = _printed_token(printed, "Manager token")
+        server = Server(base, process, customer, manager)
+        _long_segment(server)
+        yield server
+    finally:
+        if process.poll() is None:
+            process.kill()  # only when the test failed before its own SIGTERM
+            process.wait()
+
+
+def _long_segment(server: Server) -> None:
+    """A segment with a LONG-character name and mixins value, for the manager's attacks."""
+    segment = {
+        "id": "long",
+        "name": [{"locale": "en", "value": "a" * LONG}],
+        "siteCode": "main",
+        "mixins": {"x": "a" * LONG},
+    }
+    create = "mutation($s: SegmentInput!) { createSegment(input: $s) { userErrors { code } } }"
+    answer = server.post(create, server.manager, timeout=10, variables={"s": segment})
+    assert answer.json()["data"] == {"createSegment": {"userErrors": []}}
+
+
+def probe(server: Server) -> list[str]:
+    """What /healthz and a small query gave, each within 1 s, while an attack runs."""
+    problems: list[str] = []
+    for _ in range(3):
+        try:
+            health = httpx.get(f"{server.base}/healthz", timeout=1)
+            small = server.post(SMALL_QUERY, server.customer, timeout=1)
+        except httpx.TimeoutException as timeout:
+            problems.append(f"no answer within 1 s: {timeout!r}")
+            continue
+        if health.status_code != 200 or "errors" in small.json():
+            problems.append(f"{health.status_code} {small.text[:200]}")
+        time.sleep(0.1)
+    return problems
+
+
+def attack(server: Server, query: str, token: str) -> tuple[Any, list[str]]:
+    """The attack's JSON answer, and what a second client saw meanwhile."""
+    answer: dict[str, Any] = {}
+
+    def send() -> None:
+        try:
+            answer["body"] = server.post(query, token, timeout=20).json()
+        except httpx.HTTPError as error:
+            answer["body"] = repr(error)
+
+    attacker = threading.Thread(target=send)
+    attacker.start()
+    time.sleep(0.05)
+    problems = probe(server)
+    attacker.join(timeout=25)
+    return answer.get("body", "no answer"), problems
+
+
+@contextmanager
+def postgres_database() -> Iterator[str]:
+    """A fresh database on the suite's PostgreSQL server, dropped afterwards."""
+    server = find_postgres()
+    if not server.url:
+        if os.environ.get("GATEWAY_TEST_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required here but unavailable: {server.reason}")
+        pytest.skip(f"PostgreSQL unavailable: {server.reason}")
+    url = asyncio.run(create_database(server.url))
+    try:
+        yield url
+    finally:
+        asyncio.run(drop_database(server.url, url))
+
+
+@contextmanager
+def serving_on(kind: str, tmp_path: Path) -> Iterator[Server]:
+    """`serving` on SQLite, or on a fresh PostgreSQL database."""
+    if kind == "sqlite":
+        with serving(tmp_path) as server:
+            yield server
+        return
+    with postgres_database() as url, serving(tmp_path, url) as server:
+        yield server
