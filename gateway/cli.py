@@ -11,7 +11,6 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-import uvicorn
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -24,6 +23,7 @@ from gateway.http import TENANT
 from gateway.importer import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
 from gateway.schema import export_sdl
+from gateway.server import serve
 from gateway.settings import Settings, load_settings
 
 DEMO_TOKEN_TTL = 12 * 3600
@@ -108,11 +108,9 @@ def _serve(args: argparse.Namespace) -> int:
         "server_header": False,
         "timeout_graceful_shutdown": 30,
     }
-    if args.workers == 1:
-        uvicorn.run(create_app(settings), **options)
-    else:
-        # Each worker builds its app from the same environment.
-        uvicorn.run("gateway.app:create_app", factory=True, workers=args.workers, **options)
+    # Each worker builds its app from the same environment.
+    app = create_app(settings) if args.workers == 1 else "gateway.app:create_app"
+    serve(app, settings, workers=args.workers, **options)
     return 0
 
 

@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
+import errno
+import logging
+import sqlite3
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 import re2  # type: ignore[import-untyped]
 import sqlalchemy as sa
 from sqlalchemy import event
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.ext.asyncio import (
@@ -23,6 +28,9 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+
+T = TypeVar("T")
+log = logging.getLogger("gateway.database")
 
 # JSONB on PostgreSQL gives containment, ordering and path operators; SQLite stores text JSON.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")
@@ -149,8 +157,18 @@ def _sqlite_functions(deadline_seconds: float) -> Callable[[Any, Any], None]:
 
 # No statement may run longer than this, on either database (a pathological regex, a
 # runaway sort): PostgreSQL cancels it, SQLite interrupts it (OperationalError
-# "interrupted"), instead of it holding a connection and the request forever.
+# "interrupted"), instead of it holding a connection and the request forever; the request
+# then fails as UNAVAILABLE.
 DEFAULT_STATEMENT_TIMEOUT_MS = 15_000
+# Client-side bounds for a server that does not answer at all (frozen, partitioned), which
+# statement_timeout cannot catch. A request's deadline (`within_deadline`) is shorter and
+# fires first; these bound work outside a request (imports, migrations) and the cleanup of
+# a connection whose statement a deadline cancelled.
+CONNECT_TIMEOUT_S = 5.0
+POOL_TIMEOUT_S = 5.0
+# Past statement_timeout, so the server cancels a slow statement first (a clean error), and
+# the client gives up only on a server that is silent.
+COMMAND_TIMEOUT_MARGIN_S = 5.0
 
 
 def create_engine(
@@ -166,10 +184,20 @@ def create_engine(
         return engine
     kwargs.setdefault("pool_size", 10)
     kwargs.setdefault("max_overflow", 10)
+    kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
+    # No ping per checkout (it costs three round trips); a connection found broken
+    # invalidates the pool instead, so stale connections fail once, not forever.
     kwargs.setdefault("pool_pre_ping", False)
+    connect_args = kwargs.setdefault("connect_args", {})
+    connect_args.setdefault("timeout", CONNECT_TIMEOUT_S)
+    statement_ms = (
+        statement_timeout_ms if statement_timeout_ms > 0 else DEFAULT_STATEMENT_TIMEOUT_MS
+    )
+    statement_s = statement_ms / 1000
+    connect_args.setdefault("command_timeout", statement_s + COMMAND_TIMEOUT_MARGIN_S)
     if statement_timeout_ms > 0:
         settings = {"statement_timeout": str(statement_timeout_ms)}
-        kwargs.setdefault("connect_args", {}).setdefault("server_settings", settings)
+        connect_args.setdefault("server_settings", settings)
     return create_async_engine(url, **kwargs)
 
 
@@ -190,3 +218,84 @@ async def transaction(
     """A session inside one transaction: committed on success, rolled back on error."""
     async with sessions() as session, session.begin():
         yield session
+
+
+# SQLSTATEs of a database that is down, restarting, overloaded or past a statement timeout.
+_UNAVAILABLE_SQLSTATE_CLASSES = ("08",)  # connection exceptions
+_UNAVAILABLE_SQLSTATES = frozenset(
+    {
+        "57014",  # query_canceled: statement_timeout
+        "57P01",  # admin_shutdown
+        "57P02",  # crash_shutdown
+        "57P03",  # cannot_connect_now: starting up or shutting down
+        "53300",  # too_many_connections
+    }
+)
+_UNREACHABLE = frozenset({errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN})
+# SQLite: a statement interrupted at its deadline, or a lock not granted in time.
+_SQLITE_UNAVAILABLE = ("interrupted", "database is locked", "database table is locked")
+
+
+def is_unavailable(error: BaseException) -> bool:
+    """The database did not answer in time or is down: the client may retry later."""
+    seen: set[int] = set()
+    pending: list[BaseException | None] = [error]
+    while pending:
+        current = pending.pop()
+        if current is None or id(current) in seen:
+            continue
+        seen.add(id(current))
+        if _names_unavailability(current):
+            return True
+        # SQLAlchemy wraps the driver's error as `orig`; adapters chain theirs as the cause.
+        pending.extend((getattr(current, "orig", None), current.__cause__))
+    return False
+
+
+def _names_unavailability(error: BaseException) -> bool:
+    if isinstance(error, TimeoutError | ConnectionError | sa_exc.TimeoutError):
+        return True
+    if isinstance(error, OSError) and error.errno in _UNREACHABLE:
+        return True
+    if isinstance(error, sa_exc.DBAPIError) and error.connection_invalidated:
+        return True
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and (
+        sqlstate in _UNAVAILABLE_SQLSTATES or sqlstate.startswith(_UNAVAILABLE_SQLSTATE_CLASSES)
+    ):
+        return True
+    return _is_closed_connection(error) or _is_sqlite_unavailable(error)
+
+
+def _is_closed_connection(error: BaseException) -> bool:
+    # asyncpg's InterfaceError, raw or as SQLAlchemy adapts it, for a connection gone away
+    # (asyncpg is not imported here: SQLite deployments need not load it).
+    return type(error).__name__ == "InterfaceError" and "connection is closed" in str(error)
+
+
+def _is_sqlite_unavailable(error: BaseException) -> bool:
+    return isinstance(error, sqlite3.OperationalError) and str(error).startswith(
+        _SQLITE_UNAVAILABLE
+    )
+
+
+async def within_deadline(work: Coroutine[Any, Any, T], seconds: float) -> T:
+    """`work`'s result, or TimeoutError after `seconds`, without waiting for its cleanup."""
+    task = asyncio.create_task(work)
+    try:
+        await asyncio.wait((task,), timeout=seconds)
+    except asyncio.CancelledError:
+        task.cancel()
+        raise
+    if task.done():
+        return task.result()
+    # Cancelling a statement on a silent server makes asyncpg wait up to its command timeout
+    # before the connection is given back (or terminated): that happens after the answer.
+    task.cancel()
+    task.add_done_callback(_forget)
+    raise TimeoutError(f"no answer within {seconds} s")
+
+
+def _forget(task: asyncio.Task[Any]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.info("work past its deadline ended with %r", task.exception())

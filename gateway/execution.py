@@ -23,6 +23,7 @@ from graphql import (
 from graphql.error import GraphQLSyntaxError
 
 from gateway.context import Context
+from gateway.database import is_unavailable
 from gateway.errors import ErrorCode
 from gateway.limits import validation_rules
 from gateway.preflight import VariableErrors, check_operation
@@ -46,6 +47,12 @@ class RequestError(Exception):
 
 def request_error(status: int, message: str, code: ErrorCode) -> RequestError:
     return RequestError(status, [{"message": message, "extensions": {"code": code.value}}])
+
+
+def unavailable() -> RequestError:
+    """The database did not answer within the request's deadline, or is down: 503."""
+    message = "The service is temporarily unavailable. Retry the request later."
+    return request_error(503, message, ErrorCode.UNAVAILABLE)
 
 
 @dataclass(frozen=True)
@@ -145,6 +152,11 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
     )
     if not isinstance(result, ExecutionResult):
         result = await result
+    cause = next((e.original_error for e in result.errors or () if _is_unavailable(e)), None)
+    if cause is not None:
+        # Nothing partial: the whole request failed for want of a database, and may be retried.
+        log.warning("request %s: database unavailable (%r)", context.request_id, cause)
+        raise unavailable()
     if result.errors and result.data is None and _is_coercion_failure(result.errors):
         # Variables that do not coerce: a request error, nothing ran.
         raise RequestError(400, [_format_graphql_error(e) for e in result.errors])
@@ -153,6 +165,11 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
         body["errors"] = [format_error(e, context.request_id) for e in result.errors]
     body["extensions"] = {"cost": {"requested": cost, "limit": context.settings.limits.max_cost}}
     return body
+
+
+def _is_unavailable(error: GraphQLError) -> bool:
+    # Resolvers' exceptions arrive wrapped; the database's are classified in one place.
+    return error.original_error is not None and is_unavailable(error.original_error)
 
 
 async def _preflight(graphql_schema: Any, prepared: Prepared, context: Context) -> int:

@@ -16,8 +16,9 @@ from starlette.responses import Response
 
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
+from gateway.database import is_unavailable, within_deadline
 from gateway.errors import ErrorCode
-from gateway.execution import RequestError, prepare, run
+from gateway.execution import Prepared, RequestError, prepare, run, unavailable
 from gateway.middleware import request_id_of
 from gateway.negotiation import JSON, prefers_html, response_media_type
 from gateway.request_context import build_context
@@ -27,6 +28,8 @@ log = logging.getLogger("gateway.http")
 
 TENANT = re.compile(r"[a-z][a-z0-9]{2,15}")
 NO_STORE = {"Cache-Control": "no-store"}
+# What a 503 asks clients to wait: a restarting database is usually back within seconds.
+RETRY_AFTER_SECONDS = 2
 
 
 class HttpError(Exception):
@@ -95,7 +98,10 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
         return _failure(error, media_type, outcome)
     except RequestError as error:
         return _request_failure(error, media_type, outcome)
-    except Exception:
+    except Exception as error:
+        if is_unavailable(error):
+            log.warning("request %s: database unavailable (%r)", request_id_of(request), error)
+            return _request_failure(unavailable(), media_type, outcome)
         return _internal(request, media_type, outcome)
     return _json(body, 200, media_type, outcome)
 
@@ -114,6 +120,15 @@ async def _execute(
         allow_mutations=request.method == "POST",
     )
     outcome.operation_type = prepared.operation.operation.value
+    work = _run(request, runtime, tenant, principal, prepared)
+    # One deadline for all of the request's database work; its TimeoutError is answered
+    # 503 like any other sign of an unavailable database.
+    return await within_deadline(work, runtime.settings.request_timeout_seconds)
+
+
+async def _run(
+    request: Request, runtime: Runtime, tenant: str, principal: Principal, prepared: Prepared
+) -> dict[str, Any]:
     if runtime.sessions is None:
         raise RuntimeError("the database is not open: the app's lifespan has not started")
     context = await build_context(
@@ -236,6 +251,8 @@ def _failure(error: HttpError, media_type: str, outcome: Outcome) -> Response:
 def _request_failure(error: RequestError, media_type: str, outcome: Outcome) -> Response:
     status = error.status
     headers = {"Allow": "POST"} if status == 405 else {}
+    if status == 503:
+        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
     if status == 400 and media_type == JSON:
         # Legacy application/json clients get request errors with 200, as the spec says.
         status = 200

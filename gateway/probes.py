@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 
 import sqlalchemy as sa
 from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
+from gateway.database import within_deadline
 from gateway.runtime import runtime_of
 
 log = logging.getLogger("gateway.probes")
@@ -27,13 +28,18 @@ async def readyz(request: Request) -> Response:
     if runtime.draining or runtime.engine is None:
         return _unready("shutting down" if runtime.draining else "starting")
     try:
-        async with asyncio.timeout(runtime.settings.readiness_timeout_seconds):
-            async with runtime.engine.connect() as connection:
-                await connection.execute(sa.text("SELECT 1"))
-    except (Exception, TimeoutError) as error:  # noqa: BLE001 - any failure means "not ready"
+        await within_deadline(
+            _select_one(runtime.engine), runtime.settings.readiness_timeout_seconds
+        )
+    except Exception as error:  # noqa: BLE001 - any failure means "not ready"
         log.warning("readiness check failed: %s", type(error).__name__)
         return _unready("database unreachable")
     return JSONResponse({"status": "ready"}, headers=NO_STORE)
+
+
+async def _select_one(engine: AsyncEngine) -> None:
+    async with engine.connect() as connection:
+        await connection.execute(sa.text("SELECT 1"))
 
 
 def _unready(reason: str) -> Response:
