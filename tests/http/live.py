@@ -6,7 +6,6 @@ import asyncio
 import os
 import socket
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Iterator
@@ -18,11 +17,10 @@ from typing import Any
 import httpx
 import pytest
 
+from tests import gateway_process
 from tests.databases import create_database, drop_database, find_postgres
-from tests.http.conftest import fake_asset_cache
+from tests.gateway_process import environment, migrate
 
-ROOT = Path(__file__).resolve().parents[2]
-SECRET = "regex-attack-secret-0123456789abcdefgh"
 PORTS = range(18140, 18200)
 GRACEFUL_SECONDS = 30  # `gateway serve`'s timeout_graceful_shutdown
 LONG = 20_000
@@ -64,51 +62,21 @@ def _printed_token(output: str, label: str) -> str:
     return lines[index + 1].strip()
 
 
-def _wait_until_healthy(base: str, process: subprocess.Popen[bytes]) -> None:
-    deadline = time.monotonic() + 90
-    while time.monotonic() < deadline:
-        assert process.poll() is None, "gateway serve exited early"
-        try:
-            if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
-                return
-        except httpx.TransportError:
-            time.sleep(0.2)
-    pytest.fail("gateway serve did not become healthy")
-
-
 @contextmanager
 def serving(tmp_path: Path, database_url: str | None = None) -> Iterator[Server]:
     """`gateway serve --demo` on a fresh SQLite file (or the given database), this code."""
-    env = {name: value for name, value in os.environ.items() if not name.startswith("GATEWAY_")}
-    env.update(
-        PYTHONPATH=str(ROOT),
+    env = environment(
         GATEWAY_DATABASE_URL=database_url or f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
-        GATEWAY_JWT_SECRET=SECRET,
-        GATEWAY_ASSET_CACHE_DIR=str(fake_asset_cache(tmp_path / "assets")),
     )
-    port = free_port()
-    base = f"http://127.0.0.1:{port}"
-    out = tmp_path / "stdout.txt"
-    if database_url:  # serve migrates only an empty SQLite database itself
-        migrate = [sys.executable, "-m", "gateway", "migrate"]
-        subprocess.run(migrate, check=True, cwd=tmp_path, env=env, capture_output=True)
-    command = [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port)]
-    with out.open("wb") as stdout:
-        process = subprocess.Popen(
-            command, stdout=stdout, stderr=subprocess.DEVNULL, cwd=tmp_path, env=env
-        )
-    try:
-        _wait_until_healthy(base, process)
-        printed = out.read_text()
+    if database_url:  # serve creates the schema only on an empty SQLite database
+        migrate(env, tmp_path)
+    with gateway_process.serving(free_port(), env, tmp_path, "--demo") as gateway:
+        printed = gateway.output()
         customer = _printed_token(printed, "Customer token")
         manager = _printed_token(printed, "Manager token")
-        server = Server(base, process, customer, manager)
+        server = Server(gateway.base, gateway.process, customer, manager)
         _long_segment(server)
         yield server
-    finally:
-        if process.poll() is None:
-            process.kill()  # only when the test failed before its own SIGTERM
-            process.wait()
 
 
 def _long_segment(server: Server) -> None:
