@@ -100,7 +100,7 @@ def lua_script(requests: list[Request]) -> str:
 
     first = requests[0]
     lines = [f"wrk.method = {quote(first.method)}"]
-    lines += [f"wrk.headers[{quote(k)}] = {quote(v)}" for k, v in first.headers.items()]
+    lines += [f"wrk.headers[ {quote(k)} ] = {quote(v)}" for k, v in first.headers.items()]
     if len(requests) == 1:
         if first.body is not None:
             lines.append(f"wrk.body = {quote(first.body.decode())}")

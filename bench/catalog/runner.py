@@ -211,6 +211,10 @@ async def _time_all(
                 wrk, server_cpu, pg_cpu = await phases.timed(
                     running, workload, options.seconds, database, work
                 )
+                if "Non-2xx" in wrk.errors and not options.keep_going:
+                    raise SystemExit(
+                        f"{spec.label} {workload.key}: {wrk.errors}; see {running.log}"
+                    )
                 cold = None
                 if workload.cold_segment and not workload.write:
                     cold = await phases.cold(running, workload, plan)
