@@ -8,7 +8,7 @@ from gateway.database import create_engine
 @pytest.mark.postgres
 async def test_a_statement_running_past_the_timeout_is_cancelled(db):
     if db.dialect != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no server-side statement timeout")
+        pytest.skip("PostgreSQL only (pg_sleep); SQLite's deadline: test_regex_engine.py")
     # given an engine with a short statement timeout
     engine = create_engine(db.url, statement_timeout_ms=200)
     try:
