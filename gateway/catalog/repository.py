@@ -15,6 +15,7 @@ from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant, localized
 from gateway.catalog.trees import CategoryRecord
 from gateway.localization import TenantLanguages
+from gateway.models import DataVersion
 from gateway.segments.access import SegmentAccess
 from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_ids
@@ -121,7 +122,7 @@ def decode_list(text: str | None) -> list[str]:
     return list(orjson.loads(text) or ()) if text else []
 
 
-def _structure(row: Any, display: StoredDisplay | None = None) -> CategoryRecord:
+def _record(row: Any) -> CategoryRecord:
     return CategoryRecord(
         id=row.id,
         parent_id=row.parent_id,
@@ -130,24 +131,35 @@ def _structure(row: Any, display: StoredDisplay | None = None) -> CategoryRecord
         valid_to=row.valid_to,
         code=row.code,
         position=row.position,
-        display=display,
+        display=StoredDisplay(row.name, row.description, row.slug, row.ecn),
     )
 
 
-def _with_display(row: Any) -> CategoryRecord:
-    return _structure(row, StoredDisplay(row.name, row.description, row.slug, row.ecn))
+async def categories_unless_current(
+    session: AsyncSession, *, tenant: str, known_version: int | None
+) -> tuple[int, list[CategoryRecord] | None]:
+    """The tenant's data version, with every category unless `known_version` is it.
 
-
-async def tree_categories(session: AsyncSession, *, tenant: str) -> list[CategoryRecord]:
-    """Every category of the tenant with what a tree shows (display as StoredDisplay)."""
-    stmt = sa.select(*map(col, _STRUCTURE), *_DISPLAY).where(col(Category.tenant) == tenant)
-    return [_with_display(row) for row in await session.execute(stmt)]
-
-
-async def category_structure(session: AsyncSession, *, tenant: str) -> list[CategoryRecord]:
-    """Every category of the tenant with only what pruning and nesting need; one statement."""
-    stmt = sa.select(*map(col, _STRUCTURE)).where(col(Category.tenant) == tenant)
-    return [_structure(row) for row in await session.execute(stmt)]
+    One statement either way: the version's one row, joined to the categories only when
+    the caller's copy is out of date, so version and rows come from the same snapshot.
+    """
+    version = (
+        sa.select(sa.func.coalesce(sa.func.max(col(DataVersion.version)), 0).label("version"))
+        .where(col(DataVersion.tenant) == tenant)
+        .subquery("current")
+    )
+    stale = sa.and_(
+        col(Category.tenant) == tenant,
+        version.c.version != (-1 if known_version is None else known_version),
+    )
+    stmt = sa.select(version.c.version, *map(col, _STRUCTURE), *_DISPLAY).select_from(
+        version.outerjoin(Category, stale)
+    )
+    rows = (await session.execute(stmt)).all()
+    current = int(rows[0].version)
+    if current == known_version:
+        return current, None
+    return current, [_record(row) for row in rows if row.id is not None]
 
 
 async def directly_assigned_products(

@@ -9,15 +9,14 @@ import strawberry
 
 from gateway.catalog.loaders import (
     AssignedCategoryIdsBySourceLoader,
+    CatalogIndexByTenantLoader,
     CategoryIdsByProductIdLoader,
-    CategoryStructureByTenantLoader,
     DirectAssignmentByProductInSourceLoader,
     ProductInSource,
-    TreeCategoriesByTenantLoader,
 )
 from gateway.catalog.repository import SegmentSource
 from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_nodes
-from gateway.catalog.trees import TreeNode, assigned_category_ids, build_forest
+from gateway.catalog.trees import TreeNode, covered_by_assigned, forest
 from gateway.context import Context
 from gateway.errors import bad_input, forbidden
 from gateway.segments.access import SegmentAccess, segment_access
@@ -73,14 +72,14 @@ def _tree_source(
 
 
 async def _kept_nodes(context: Context, source: SegmentSource) -> list[TreeNode]:
-    """The tree's nodes in pre-order: one statement for assignments, one for categories."""
+    """The tree's nodes in pre-order: one statement for assignments, one for the index."""
     if source.segment_ids == ():
         return []
     assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
     if not assigned:
         return []
-    categories = await context.loader(TreeCategoriesByTenantLoader).load(context.tenant)
-    return build_forest(categories, assigned, context.now)
+    index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
+    return forest(index, assigned, context.now)
 
 
 def _match_access(context: Context) -> SegmentAccess:
@@ -103,9 +102,13 @@ async def _matched_through_categories(
     assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
     if not assigned:
         return set()
-    categories = await context.loader(CategoryStructureByTenantLoader).load(context.tenant)
-    kept = assigned_category_ids(categories, assigned, context.now)
-    return {p for p, ids in zip(product_ids, links, strict=True) if not kept.isdisjoint(ids)}
+    index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
+    now = context.now
+    return {
+        p
+        for p, ids in zip(product_ids, links, strict=True)
+        if any(covered_by_assigned(index, assigned, c, now) for c in ids)
+    }
 
 
 async def _matched(context: Context, source: SegmentSource, product_ids: list[str]) -> set[str]:

@@ -1,0 +1,47 @@
+"""The per-process cache of each tenant's catalog index, checked against its data version."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.catalog import repository
+from gateway.catalog.trees import CatalogIndex, build_index
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    version: int
+    index: CatalogIndex
+
+
+# Per database (engine), per tenant: the latest index built. One per tenant, so memory stays
+# at one catalog's structure per tenant whatever the number of versions seen.
+_held: weakref.WeakKeyDictionary[Any, dict[str, _Held]] = weakref.WeakKeyDictionary()
+
+
+def _database(session: AsyncSession) -> Any:
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
+async def catalog_index(session: AsyncSession, *, tenant: str) -> CatalogIndex:
+    """The tenant's index as of its current data version; rebuilt only when that moved."""
+    held = _held.setdefault(_database(session), {})
+    known = held.get(tenant)
+    version, categories = await repository.categories_unless_current(
+        session, tenant=tenant, known_version=None if known is None else known.version
+    )
+    if categories is None and known is not None:
+        return known.index
+    index = build_index(categories or ())
+    held[tenant] = _Held(version, index)
+    return index
+
+
+def forget() -> None:
+    """Drops every held index (for tests and benchmarks that measure a cold start)."""
+    _held.clear()
