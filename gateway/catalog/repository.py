@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -12,10 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from gateway.assignments.models import ItemAssignment
-from gateway.catalog.models import Category, Product, ProductCategory, Tenant, localized
+from gateway.catalog.models import Product, ProductCategory, Tenant, localized
 from gateway.catalog.trees import CategoryRecord
 from gateway.localization import TenantLanguages
-from gateway.models import DataVersion
+from gateway.models import category_table, data_version_table
 from gateway.segments.access import SegmentAccess
 from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_ids
@@ -81,30 +81,26 @@ async def assigned_category_ids(session: AsyncSession, *, source: SegmentSource)
     return set(rows.scalars())
 
 
+# Core columns, not model attributes: an ORM-enabled select of 10,000 rows costs several
+# times the statement itself.
+_CATEGORY = category_table.c
 _STRUCTURE = (
-    Category.id,
-    Category.parent_id,
-    Category.published,
-    Category.valid_from,
-    Category.valid_to,
-    Category.code,
-    Category.position,
+    _CATEGORY.id,
+    _CATEGORY.parent_id,
+    _CATEGORY.published,
+    _CATEGORY.valid_from,
+    _CATEGORY.valid_to,
+    _CATEGORY.code,
+    _CATEGORY.position,
 )
 # Display columns come back as JSON text: a tree shows a fraction of the tenant's
 # categories, so decoding waits until a node is kept (decode_map, decode_list).
 _DISPLAY = tuple(
-    sa.cast(col(c), sa.Text).label(label)
-    for c, label in (
-        (Category.name, "name"),
-        (Category.description, "description"),
-        (Category.slug, "slug"),
-        (Category.ecn, "ecn"),
-    )
+    sa.cast(_CATEGORY[name], sa.Text).label(name) for name in ("name", "description", "slug", "ecn")
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StoredDisplay:
+class StoredDisplay(NamedTuple):
     """A category's localized maps and ECN codes as stored JSON text."""
 
     name: str | None
@@ -123,16 +119,9 @@ def decode_list(text: str | None) -> list[str]:
 
 
 def _record(row: Any) -> CategoryRecord:
-    return CategoryRecord(
-        id=row.id,
-        parent_id=row.parent_id,
-        published=row.published,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        code=row.code,
-        position=row.position,
-        display=StoredDisplay(row.name, row.description, row.slug, row.ecn),
-    )
+    # By position, in the order of the statement's columns: the version, then _STRUCTURE.
+    display = StoredDisplay(row[8], row[9], row[10], row[11])
+    return CategoryRecord(row[1], row[2], row[3], row[4], row[5], row[6], row[7], display)
 
 
 async def categories_unless_current(
@@ -143,17 +132,18 @@ async def categories_unless_current(
     One statement either way: the version's one row, joined to the categories only when
     the caller's copy is out of date, so version and rows come from the same snapshot.
     """
+    versions = data_version_table.c
     version = (
-        sa.select(sa.func.coalesce(sa.func.max(col(DataVersion.version)), 0).label("version"))
-        .where(col(DataVersion.tenant) == tenant)
+        sa.select(sa.func.coalesce(sa.func.max(versions.version), 0).label("version"))
+        .where(versions.tenant == tenant)
         .subquery("current")
     )
     stale = sa.and_(
-        col(Category.tenant) == tenant,
+        _CATEGORY.tenant == tenant,
         version.c.version != (-1 if known_version is None else known_version),
     )
-    stmt = sa.select(version.c.version, *map(col, _STRUCTURE), *_DISPLAY).select_from(
-        version.outerjoin(Category, stale)
+    stmt = sa.select(version.c.version, *_STRUCTURE, *_DISPLAY).select_from(
+        version.outerjoin(category_table, stale)
     )
     rows = (await session.execute(stmt)).all()
     current = int(rows[0].version)
@@ -184,4 +174,3 @@ async def directly_assigned_products(
         )
     )
     return set(rows.scalars())
-

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class CategoryRecord:
+class CategoryRecord(NamedTuple):
     """The columns of a category that pruning, nesting and sibling order need."""
 
+    # A tuple, not a dataclass: 10,000 of these are made per rebuild, several times faster.
     id: str
     parent_id: str | None
     published: bool
@@ -115,7 +115,9 @@ def build_index(categories: Iterable[CategoryRecord]) -> CatalogIndex:
         depth.append(depth[above] + 1 if above >= 0 else 0)
         here = len(order)
         order.append(category)
-        stack.extend((child, here) for child in reversed(children.get(category.id, ())))
+        below = children.get(category.id)
+        if below:
+            stack.extend([(child, here) for child in reversed(below)])
     end = list(range(1, len(order) + 1))
     # Children follow their parent in pre-order, so walking back settles each subtree's end.
     for index in range(len(order) - 1, -1, -1):
