@@ -66,7 +66,9 @@ def _children_by_parent(
     return roots, children
 
 
-@dataclass(frozen=True, slots=True)
+# Compared by identity (eq=False): hashing would walk every tuple; weakly referenced by the
+# caches of what is derived from it.
+@dataclass(frozen=True, slots=True, eq=False, weakref_slot=True)
 class CatalogIndex:
     """A tenant's categories in tree pre-order, with what pruning needs; independent of `now`.
 
