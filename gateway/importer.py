@@ -140,7 +140,7 @@ async def _import(
         known = await _known(session, document)
         check_document(document, known)
         report = await _write(session, document, known)
-        await bump_data_version(session, tenant=document.tenant)
+        await bump_data_version(session, tenant=document.tenant, catalog=True)
         return report
 
 

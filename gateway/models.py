@@ -12,16 +12,19 @@ metadata = SQLModel.metadata
 
 
 class DataVersion(SQLModel, table=True):
-    """A counter per tenant, raised in the transaction of every write to the tenant's data.
+    """Counters per tenant, raised in the transaction of every write to the tenant's data.
 
-    Readers compare it with the version their in-memory structures were built from; a
-    tenant without a row has never been written through the gateway (version 0).
+    Readers compare them with the versions their in-memory structures were built from; a
+    tenant without a row has never been written through the gateway (versions 0).
     """
 
     __tablename__ = "data_version"
 
     tenant: str = Field(primary_key=True, sa_type=CodePointString)
+    # Every write: segments, assignments, the catalog.
     version: int = Field(sa_type=sa.BigInteger)
+    # Writes of categories, products and their links: only the import makes them.
+    catalog_version: int = Field(sa_type=sa.BigInteger)
 
 
 def _table(model: type[SQLModel]) -> sa.Table:

@@ -141,14 +141,23 @@ async def _transaction(
         yield session
 
 
-async def bump_data_version(session: AsyncSession, *, tenant: str) -> None:
-    """Raises the tenant's data version inside the caller's write transaction."""
+async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool = False) -> None:
+    """Raises the tenant's data version inside the caller's write transaction.
+
+    `catalog`: the write also changes categories, products or their links, so structures
+    built from the catalog alone (the category index) must be rebuilt too.
+    """
     table = data_version_table
-    stmt = conflict_insert(session, table).values(tenant=tenant, version=1)
+    step = 1 if catalog else 0
+    stmt = conflict_insert(session, table).values(tenant=tenant, version=1, catalog_version=step)
     # Last in the transaction: the row lock it takes is held only until the commit.
     await session.execute(
         stmt.on_conflict_do_update(
-            index_elements=[table.c.tenant], set_={"version": table.c.version + 1}
+            index_elements=[table.c.tenant],
+            set_={
+                "version": table.c.version + 1,
+                "catalog_version": table.c.catalog_version + step,
+            },
         )
     )
 

@@ -32,7 +32,7 @@ class Seed:
         async with self.db.sessions() as session, session.begin():
             session.add_all(rows)
             # Rows written behind the gateway's back must still reach its caches.
-            await bump_data_version(session, tenant=self.tenant)
+            await bump_data_version(session, tenant=self.tenant, catalog=True)
 
     def _stamps(self) -> dict[str, datetime]:
         now = utcnow()

@@ -1,4 +1,4 @@
-"""The per-process cache of each tenant's catalog index, checked against its data version."""
+"""The per-process cache of each tenant's catalog index, checked against its catalog version."""
 
 from __future__ import annotations
 
@@ -29,7 +29,11 @@ def _database(session: AsyncSession) -> Any:
 
 
 async def catalog_index(session: AsyncSession, *, tenant: str) -> CatalogIndex:
-    """The tenant's index as of its current data version; rebuilt only when that moved."""
+    """The tenant's index as of its current catalog version; rebuilt only when that moved.
+
+    Segment and assignment writes leave the catalog version alone: trees read assignments
+    per request, so only the import, which writes categories, costs a rebuild.
+    """
     held = _held.setdefault(_database(session), {})
     known = held.get(tenant)
     version, categories = await repository.categories_unless_current(

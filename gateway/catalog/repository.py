@@ -127,14 +127,14 @@ def _record(row: Any) -> CategoryRecord:
 async def categories_unless_current(
     session: AsyncSession, *, tenant: str, known_version: int | None
 ) -> tuple[int, list[CategoryRecord] | None]:
-    """The tenant's data version, with every category unless `known_version` is it.
+    """The tenant's catalog version, with every category unless `known_version` is it.
 
     One statement either way: the version's one row, joined to the categories only when
     the caller's copy is out of date, so version and rows come from the same snapshot.
     """
     versions = data_version_table.c
     version = (
-        sa.select(sa.func.coalesce(sa.func.max(versions.version), 0).label("version"))
+        sa.select(sa.func.coalesce(sa.func.max(versions.catalog_version), 0).label("version"))
         .where(versions.tenant == tenant)
         .subquery("current")
     )

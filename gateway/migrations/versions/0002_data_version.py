@@ -27,6 +27,7 @@ def upgrade() -> None:
         "data_version",
         sa.Column("tenant", _string(), nullable=False),
         sa.Column("version", sa.BigInteger(), nullable=False),
+        sa.Column("catalog_version", sa.BigInteger(), nullable=False),
         sa.PrimaryKeyConstraint("tenant"),
     )
     # "A segment's items ordered by item id": the primary key leads with item_type instead.
