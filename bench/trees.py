@@ -6,7 +6,8 @@ catalog (bench/catalog's), so the figures isolate the resolvers and the catalog 
     python -m bench.trees postgresql+asyncpg://postgres@127.0.0.1:5432/catalog_trees_bench \
         ~/.cache/segment-gateway-bench/data/catalog-scale1.json.meta.json
 
-A cold request follows an item assignment upsert through the gateway (its CPU not counted).
+A cold request follows an item assignment upsert through the gateway (its CPU not counted);
+a rebuild request follows dropping the held catalog indexes, as after an import.
 """
 
 from __future__ import annotations
@@ -78,6 +79,14 @@ class Bench:
             return str(min(rows, key=lambda r: (abs(r.n - nodes), r.customer_id)).customer_id)
 
 
+async def _forget() -> None:
+    try:
+        from gateway.catalog.index import forget
+    except ImportError:  # before the catalog index: nothing is held
+        return
+    forget()
+
+
 async def cpu_ms(call: Callable[[], Awaitable[Any]], times: int, before: Any = None) -> list[float]:
     found = []
     for _ in range(times):
@@ -118,9 +127,11 @@ async def main(url: str, meta_file: str, times: int = 15) -> None:
         size = sum(len(v) for v in body["data"].values())
         warm = await cpu_ms(call, times)
         cold = await cpu_ms(call, max(3, times // 3), before=write)
+        rebuilt = await cpu_ms(call, max(3, times // 3), before=_forget)
         print(
             f"{key}: {size} answer items; CPU ms/request warm median {statistics.median(warm):.1f} "
-            f"(min {min(warm):.1f}), cold median {statistics.median(cold):.1f}"
+            f"(min {min(warm):.1f}), cold median {statistics.median(cold):.1f}, "
+            f"rebuild median {statistics.median(rebuilt):.1f}"
         )
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"peak RSS {peak:.0f} MB")

@@ -124,6 +124,25 @@ def _record(row: Any) -> CategoryRecord:
     return CategoryRecord(row[1], row[2], row[3], row[4], row[5], row[6], row[7], display)
 
 
+def _catalog_unless(tenant: str, known_version: int | None) -> sa.Select[Any]:
+    versions = data_version_table.c
+    current = (
+        sa.select(sa.func.coalesce(sa.func.max(versions.catalog_version), 0))
+        .where(versions.tenant == tenant)
+        .scalar_subquery()
+    )
+    version = sa.select(current.label("version")).subquery("current")
+    # A condition on no column of the category table: PostgreSQL makes it a one-time filter
+    # and SQLite tests it before its loop, so an up-to-date copy costs no category scan.
+    stale = current != (-1 if known_version is None else known_version)
+    categories = (
+        sa.select(*_STRUCTURE, *_DISPLAY).where(_CATEGORY.tenant == tenant, stale).subquery()
+    )
+    return sa.select(version.c.version, *categories.c).select_from(
+        version.outerjoin(categories, sa.true())
+    )
+
+
 async def categories_unless_current(
     session: AsyncSession, *, tenant: str, known_version: int | None
 ) -> tuple[int, list[CategoryRecord] | None]:
@@ -132,24 +151,11 @@ async def categories_unless_current(
     One statement either way: the version's one row, joined to the categories only when
     the caller's copy is out of date, so version and rows come from the same snapshot.
     """
-    versions = data_version_table.c
-    version = (
-        sa.select(sa.func.coalesce(sa.func.max(versions.catalog_version), 0).label("version"))
-        .where(versions.tenant == tenant)
-        .subquery("current")
-    )
-    stale = sa.and_(
-        _CATEGORY.tenant == tenant,
-        version.c.version != (-1 if known_version is None else known_version),
-    )
-    stmt = sa.select(version.c.version, *_STRUCTURE, *_DISPLAY).select_from(
-        version.outerjoin(category_table, stale)
-    )
-    rows = (await session.execute(stmt)).all()
-    current = int(rows[0].version)
-    if current == known_version:
-        return current, None
-    return current, [_record(row) for row in rows if row.id is not None]
+    rows = (await session.execute(_catalog_unless(tenant, known_version))).all()
+    version = int(rows[0].version)
+    if version == known_version:
+        return version, None
+    return version, [_record(row) for row in rows if row.id is not None]
 
 
 async def directly_assigned_products(
