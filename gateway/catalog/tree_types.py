@@ -51,15 +51,29 @@ _LOCALIZED = {
 }
 
 
+# The resolvers installed here: tree_output may read the dicts itself for these fields only.
+_OURS: set[Callable[..., Any]] = set()
+
+
+def _ours(resolver: Callable[..., Any]) -> Callable[..., Any]:
+    _OURS.add(resolver)
+    return resolver
+
+
+def is_plain(resolver: Callable[..., Any] | None) -> bool:
+    """Whether a field resolver is graphql-core's default or one of this module's."""
+    return resolver is None or resolver in _OURS
+
+
 def _in_locale(key: str) -> Callable[..., str | None]:
     def resolve_in_locale(node: Node, info: Any, locale: str | None = None) -> str | None:
         return resolve(node[key], info.context.locales, locale)
 
-    return resolve_in_locale
+    return _ours(resolve_in_locale)
 
 
 def _all_locales(key: str) -> Callable[..., Any]:
-    return lambda node, _info: localized_list(node[key])
+    return _ours(lambda node, _info: localized_list(node[key]))
 
 
 def plain_resolvers(schema: GraphQLSchema) -> None:
