@@ -41,6 +41,10 @@ async def catalog_index(session: AsyncSession, *, tenant: str) -> CatalogIndex:
     )
     if categories is None and known is not None:
         return known.index
+    # Requests that found the same stale copy at once: the first to get here builds it.
+    latest = held.get(tenant)
+    if latest is not None and latest.version == version:
+        return latest.index
     index = build_index(categories or ())
     held[tenant] = _Held(version, index)
     return index
