@@ -22,6 +22,7 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
+from gateway.catalog.tree_output import TreeExecutor
 from gateway.context import Context
 from gateway.database import is_unavailable
 from gateway.errors import ErrorCode
@@ -149,6 +150,8 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
         variable_values=prepared.variables,
         operation_name=prepared.operation_name,
         hide_suggestions=prepared.hide_suggestions,
+        # Lists of tree nodes skip per-field completion when their selection allows it.
+        executor_class=TreeExecutor,
     )
     if not isinstance(result, ExecutionResult):
         result = await result

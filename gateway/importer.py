@@ -21,6 +21,7 @@ from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.models import metadata
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.settings import Limits
+from gateway.writes import bump_data_version
 
 __all__ = ["CatalogImportError", "ImportReport", "import_document", "import_file"]
 
@@ -138,7 +139,9 @@ async def _import(
         await _lock(session, document.tenant)
         known = await _known(session, document)
         check_document(document, known)
-        return await _write(session, document, known)
+        report = await _write(session, document, known)
+        await bump_data_version(session, tenant=document.tenant, catalog=True)
+        return report
 
 
 async def _lock(session: AsyncSession, tenant: str) -> None:

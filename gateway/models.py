@@ -1,13 +1,30 @@
 """Every table, imported in one place so metadata and migrations see them all."""
 
 import sqlalchemy as sa
-from sqlmodel import SQLModel
+from sqlmodel import Field, SQLModel
 
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
+from gateway.database import CodePointString
 from gateway.segments.models import CustomerAssignment, Segment
 
 metadata = SQLModel.metadata
+
+
+class DataVersion(SQLModel, table=True):
+    """Counters per tenant, raised in the transaction of every write to the tenant's data.
+
+    Readers compare them with the versions their in-memory structures were built from; a
+    tenant without a row has never been written through the gateway (versions 0).
+    """
+
+    __tablename__ = "data_version"
+
+    tenant: str = Field(primary_key=True, sa_type=CodePointString)
+    # Every write: segments, assignments, the catalog.
+    version: int = Field(sa_type=sa.BigInteger)
+    # Writes of categories, products and their links: only the import makes them.
+    catalog_version: int = Field(sa_type=sa.BigInteger)
 
 
 def _table(model: type[SQLModel]) -> sa.Table:
@@ -20,10 +37,12 @@ customer_table = _table(CustomerAssignment)
 item_table = _table(ItemAssignment)
 product_table = _table(Product)
 category_table = _table(Category)
+data_version_table = _table(DataVersion)
 
 __all__ = [
     "Category",
     "CustomerAssignment",
+    "DataVersion",
     "ItemAssignment",
     "Product",
     "ProductCategory",
@@ -31,6 +50,7 @@ __all__ = [
     "Tenant",
     "category_table",
     "customer_table",
+    "data_version_table",
     "item_table",
     "metadata",
     "product_table",

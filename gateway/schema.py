@@ -10,6 +10,7 @@ from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments
 from gateway.auth.policy import enforce
 from gateway.catalog import schema as catalog
+from gateway.catalog.tree_types import plain_resolvers
 from gateway.catalog.types import Category, Product
 from gateway.field_rules import RULES
 from gateway.preflight import install
@@ -32,6 +33,9 @@ schema = strawberry.Schema(
     types=[Product, Category],
     config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
 )
+# Tree nodes are plain dicts at run time (gateway/catalog/tree_types.py); before the guards,
+# so a guard would wrap these resolvers too.
+plain_resolvers(schema._schema)
 # Every field's scope decision (gateway/auth/policy.py), checked before its resolver runs.
 enforce(schema._schema)
 # Every field's argument limits and list bound (gateway/field_rules.py), checked before execution.

@@ -16,7 +16,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.database import conflict_insert
 from gateway.errors import ErrorCode
+from gateway.models import data_version_table
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.writes")
@@ -104,8 +106,7 @@ def id_problem(value: str, name: str) -> str | None:
     if _ID.fullmatch(value):
         return None
     return (
-        f"{name} must be 1 to 256 characters, without control characters "
-        "or surrounding whitespace."
+        f"{name} must be 1 to 256 characters, without control characters or surrounding whitespace."
     )
 
 
@@ -140,15 +141,44 @@ async def _transaction(
         yield session
 
 
+async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool = False) -> None:
+    """Raises the tenant's data version inside the caller's write transaction.
+
+    `catalog`: the write also changes categories, products or their links, so structures
+    built from the catalog alone (the category index) must be rebuilt too.
+    """
+    table = data_version_table
+    step = 1 if catalog else 0
+    stmt = conflict_insert(session, table).values(tenant=tenant, version=1, catalog_version=step)
+    # Last in the transaction: the row lock it takes is held only until the commit.
+    await session.execute(
+        stmt.on_conflict_do_update(
+            index_elements=[table.c.tenant],
+            set_={
+                "version": table.c.version + 1,
+                "catalog_version": table.c.catalog_version + step,
+            },
+        )
+    )
+
+
 async def write(
     sessions: async_sessionmaker[AsyncSession],
     work: Callable[[AsyncSession], Awaitable[T]],
+    *,
+    tenant: str,
 ) -> T:
-    """Runs `work` in one write transaction, again from the start on a transient failure."""
+    """Runs `work` in one write transaction, again from the start on a transient failure.
+
+    The transaction also raises the tenant's data version, so every process's caches of
+    the tenant see the write on their next read.
+    """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with _transaction(sessions) as session:
-                return await work(session)
+                done = await work(session)
+                await bump_data_version(session, tenant=tenant)
+                return done
         except DBAPIError as error:
             if attempt == ATTEMPTS or not is_transient(error):
                 raise

@@ -10,6 +10,7 @@ from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.database import utcnow
 from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignment, Segment
+from gateway.writes import bump_data_version
 from tests.conftest import Database
 
 PAST = datetime(2020, 1, 1)
@@ -30,6 +31,8 @@ class Seed:
     async def add(self, *rows: Any) -> None:
         async with self.db.sessions() as session, session.begin():
             session.add_all(rows)
+            # Rows written behind the gateway's back must still reach its caches.
+            await bump_data_version(session, tenant=self.tenant, catalog=True)
 
     def _stamps(self) -> dict[str, datetime]:
         now = utcnow()

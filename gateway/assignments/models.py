@@ -16,6 +16,7 @@ class ItemAssignment(SQLModel, table=True):
     __table_args__ = (
         sa.ForeignKeyConstraint(["tenant", "segment_id"], ["segment.tenant", "segment.id"]),
         sa.Index("ix_item_assignment_item", "tenant", "item_type", "item_id"),
+        sa.Index("ix_item_assignment_segment_item", "tenant", "segment_id", "item_id", "item_type"),
     )
 
     tenant: str = Field(primary_key=True, sa_type=CodePointString)

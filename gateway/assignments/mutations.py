@@ -127,7 +127,7 @@ async def _upsert(
         )
         return outcomes, row
 
-    return await write(info.context.sessions, work)
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 async def _delete(
@@ -142,7 +142,7 @@ async def _delete(
             item_ids=item_ids,
         )
 
-    return await write(info.context.sessions, work)
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 @strawberry.type

@@ -6,8 +6,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from gateway.catalog import repository
+from gateway.catalog.index import catalog_index
 from gateway.catalog.repository import SegmentSource
-from gateway.catalog.trees import CategoryRecord
+from gateway.catalog.trees import CatalogIndex
 from gateway.context import Loader
 
 
@@ -20,20 +21,12 @@ class CategoryIdsByProductIdLoader(Loader[str, list[str]]):
         return [found.get(key, []) for key in keys]
 
 
-class TreeCategoriesByTenantLoader(Loader[str, list[CategoryRecord]]):
-    """Every category of the tenant with its display fields, once per request."""
+class CatalogIndexByTenantLoader(Loader[str, CatalogIndex]):
+    """The tenant's catalog index: one statement per request, the categories only when changed."""
 
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[CategoryRecord]]:
+    async def batch_load_fn(self, keys: Sequence[str]) -> list[CatalogIndex]:
         async with self.context.sessions() as session:
-            return [await repository.tree_categories(session, tenant=key) for key in keys]
-
-
-class CategoryStructureByTenantLoader(Loader[str, list[CategoryRecord]]):
-    """Every category of the tenant with only its place in the tree, once per request."""
-
-    async def batch_load_fn(self, keys: Sequence[str]) -> list[list[CategoryRecord]]:
-        async with self.context.sessions() as session:
-            return [await repository.category_structure(session, tenant=key) for key in keys]
+            return [await catalog_index(session, tenant=key) for key in keys]
 
 
 class AssignedCategoryIdsBySourceLoader(Loader[SegmentSource, set[str]]):

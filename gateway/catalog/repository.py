@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 import sqlalchemy as sa
@@ -12,9 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col, select
 
 from gateway.assignments.models import ItemAssignment
-from gateway.catalog.models import Category, Product, ProductCategory, Tenant, localized
+from gateway.catalog.models import Product, ProductCategory, Tenant, localized
 from gateway.catalog.trees import CategoryRecord
 from gateway.localization import TenantLanguages
+from gateway.models import category_table, data_version_table
 from gateway.segments.access import SegmentAccess
 from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_ids
@@ -80,30 +81,26 @@ async def assigned_category_ids(session: AsyncSession, *, source: SegmentSource)
     return set(rows.scalars())
 
 
+# Core columns, not model attributes: an ORM-enabled select of 10,000 rows costs several
+# times the statement itself.
+_CATEGORY = category_table.c
 _STRUCTURE = (
-    Category.id,
-    Category.parent_id,
-    Category.published,
-    Category.valid_from,
-    Category.valid_to,
-    Category.code,
-    Category.position,
+    _CATEGORY.id,
+    _CATEGORY.parent_id,
+    _CATEGORY.published,
+    _CATEGORY.valid_from,
+    _CATEGORY.valid_to,
+    _CATEGORY.code,
+    _CATEGORY.position,
 )
 # Display columns come back as JSON text: a tree shows a fraction of the tenant's
 # categories, so decoding waits until a node is kept (decode_map, decode_list).
 _DISPLAY = tuple(
-    sa.cast(col(c), sa.Text).label(label)
-    for c, label in (
-        (Category.name, "name"),
-        (Category.description, "description"),
-        (Category.slug, "slug"),
-        (Category.ecn, "ecn"),
-    )
+    sa.cast(_CATEGORY[name], sa.Text).label(name) for name in ("name", "description", "slug", "ecn")
 )
 
 
-@dataclass(frozen=True, slots=True)
-class StoredDisplay:
+class StoredDisplay(NamedTuple):
     """A category's localized maps and ECN codes as stored JSON text."""
 
     name: str | None
@@ -121,33 +118,44 @@ def decode_list(text: str | None) -> list[str]:
     return list(orjson.loads(text) or ()) if text else []
 
 
-def _structure(row: Any, display: StoredDisplay | None = None) -> CategoryRecord:
-    return CategoryRecord(
-        id=row.id,
-        parent_id=row.parent_id,
-        published=row.published,
-        valid_from=row.valid_from,
-        valid_to=row.valid_to,
-        code=row.code,
-        position=row.position,
-        display=display,
+def _record(row: Any) -> CategoryRecord:
+    # By position, in the order of the statement's columns: the version, then _STRUCTURE.
+    display = StoredDisplay(row[8], row[9], row[10], row[11])
+    return CategoryRecord(row[1], row[2], row[3], row[4], row[5], row[6], row[7], display)
+
+
+def _catalog_unless(tenant: str, known_version: int | None) -> sa.Select[Any]:
+    versions = data_version_table.c
+    current = (
+        sa.select(sa.func.coalesce(sa.func.max(versions.catalog_version), 0))
+        .where(versions.tenant == tenant)
+        .scalar_subquery()
+    )
+    version = sa.select(current.label("version")).subquery("current")
+    # A condition on no column of the category table: PostgreSQL makes it a one-time filter
+    # and SQLite tests it before its loop, so an up-to-date copy costs no category scan.
+    stale = current != (-1 if known_version is None else known_version)
+    categories = (
+        sa.select(*_STRUCTURE, *_DISPLAY).where(_CATEGORY.tenant == tenant, stale).subquery()
+    )
+    return sa.select(version.c.version, *categories.c).select_from(
+        version.outerjoin(categories, sa.true())
     )
 
 
-def _with_display(row: Any) -> CategoryRecord:
-    return _structure(row, StoredDisplay(row.name, row.description, row.slug, row.ecn))
+async def categories_unless_current(
+    session: AsyncSession, *, tenant: str, known_version: int | None
+) -> tuple[int, list[CategoryRecord] | None]:
+    """The tenant's catalog version, with every category unless `known_version` is it.
 
-
-async def tree_categories(session: AsyncSession, *, tenant: str) -> list[CategoryRecord]:
-    """Every category of the tenant with what a tree shows (display as StoredDisplay)."""
-    stmt = sa.select(*map(col, _STRUCTURE), *_DISPLAY).where(col(Category.tenant) == tenant)
-    return [_with_display(row) for row in await session.execute(stmt)]
-
-
-async def category_structure(session: AsyncSession, *, tenant: str) -> list[CategoryRecord]:
-    """Every category of the tenant with only what pruning and nesting need; one statement."""
-    stmt = sa.select(*map(col, _STRUCTURE)).where(col(Category.tenant) == tenant)
-    return [_structure(row) for row in await session.execute(stmt)]
+    One statement either way: the version's one row, joined to the categories only when
+    the caller's copy is out of date, so version and rows come from the same snapshot.
+    """
+    rows = (await session.execute(_catalog_unless(tenant, known_version))).all()
+    version = int(rows[0].version)
+    if version == known_version:
+        return version, None
+    return version, [_record(row) for row in rows if row.id is not None]
 
 
 async def directly_assigned_products(
@@ -172,4 +180,3 @@ async def directly_assigned_products(
         )
     )
     return set(rows.scalars())
-

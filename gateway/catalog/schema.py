@@ -9,15 +9,14 @@ import strawberry
 
 from gateway.catalog.loaders import (
     AssignedCategoryIdsBySourceLoader,
+    CatalogIndexByTenantLoader,
     CategoryIdsByProductIdLoader,
-    CategoryStructureByTenantLoader,
     DirectAssignmentByProductInSourceLoader,
     ProductInSource,
-    TreeCategoriesByTenantLoader,
 )
 from gateway.catalog.repository import SegmentSource
 from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_nodes
-from gateway.catalog.trees import TreeNode, assigned_category_ids, build_forest
+from gateway.catalog.trees import CatalogIndex, covered_by_assigned, kept_positions
 from gateway.context import Context
 from gateway.errors import bad_input, forbidden
 from gateway.segments.access import SegmentAccess, segment_access
@@ -72,15 +71,17 @@ def _tree_source(
     return SegmentSource(access, site_code, _ids(segment_ids))
 
 
-async def _kept_nodes(context: Context, source: SegmentSource) -> list[TreeNode]:
-    """The tree's nodes in pre-order: one statement for assignments, one for categories."""
+async def _kept(
+    context: Context, source: SegmentSource
+) -> tuple[CatalogIndex | None, list[tuple[int, bool]]]:
+    """The tree's nodes as index positions in pre-order: one statement for assignments."""
     if source.segment_ids == ():
-        return []
+        return None, []
     assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
     if not assigned:
-        return []
-    categories = await context.loader(TreeCategoriesByTenantLoader).load(context.tenant)
-    return build_forest(categories, assigned, context.now)
+        return None, []
+    index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
+    return index, kept_positions(index, assigned, context.now)
 
 
 def _match_access(context: Context) -> SegmentAccess:
@@ -103,9 +104,13 @@ async def _matched_through_categories(
     assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
     if not assigned:
         return set()
-    categories = await context.loader(CategoryStructureByTenantLoader).load(context.tenant)
-    kept = assigned_category_ids(categories, assigned, context.now)
-    return {p for p, ids in zip(product_ids, links, strict=True) if not kept.isdisjoint(ids)}
+    index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
+    now = context.now
+    return {
+        p
+        for p, ids in zip(product_ids, links, strict=True)
+        if any(covered_by_assigned(index, assigned, c, now) for c in ids)
+    }
 
 
 async def _matched(context: Context, source: SegmentSource, product_ids: list[str]) -> set[str]:
@@ -132,7 +137,9 @@ class Query:
         segment_ids: TreeSegmentIds = None,
     ) -> list[CategoryTreeNode]:
         source = _tree_source(info.context, site_code, legal_entity_id, segment_ids)
-        return nested_nodes(await _kept_nodes(info.context, source))
+        index, kept = await _kept(info.context, source)
+        # Plain dicts read by graphql-core (tree_types.plain_resolvers), not Strawberry objects.
+        return [] if index is None else nested_nodes(index, kept)
 
     @strawberry.field(
         description="The nodes of categoryTrees as one flat list in pre-order (a node before "
@@ -146,7 +153,8 @@ class Query:
         segment_ids: TreeSegmentIds = None,
     ) -> list[CategoryTreeNode]:
         source = _tree_source(info.context, site_code, legal_entity_id, segment_ids)
-        return flat_nodes(await _kept_nodes(info.context, source))
+        index, kept = await _kept(info.context, source)
+        return [] if index is None else flat_nodes(index, kept)
 
     @strawberry.field(
         description="Which of itemIds are products assigned to one of the given active "

@@ -149,7 +149,7 @@ async def _upsert(
         row = await commands.customer_by_key(session, tenant=tenant, segment_id=segment_id, key=key)
         return outcomes, row
 
-    return await write(info.context.sessions, work)
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> list[Outcome] | Failure:
@@ -158,7 +158,7 @@ async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> list[
             session, tenant=info.context.tenant, segment_id=segment_id, keys=keys
         )
 
-    return await write(info.context.sessions, work)
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 @strawberry.type

@@ -145,7 +145,7 @@ async def _create(
         )
         return created if isinstance(created, Failure) else (True, created)
 
-    return await write(info.context.sessions, work)
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 async def _upsert(
@@ -161,7 +161,7 @@ async def _upsert(
             now=info.context.now,
         )
 
-    return await write(info.context.sessions, work)
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 @strawberry.type
@@ -224,5 +224,5 @@ class Mutation:
                 session, tenant=info.context.tenant, segment_id=str(id), force=bool(force_delete)
             )
 
-        failure = await write(info.context.sessions, work)
+        failure = await write(info.context.sessions, work, tenant=info.context.tenant)
         return delete_payload(failure if failure is not None else Done())

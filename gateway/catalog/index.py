@@ -1,0 +1,55 @@
+"""The per-process cache of each tenant's catalog index, checked against its catalog version."""
+
+from __future__ import annotations
+
+import weakref
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gateway.catalog import repository
+from gateway.catalog.trees import CatalogIndex, build_index
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    version: int
+    index: CatalogIndex
+
+
+# Per database (engine), per tenant: the latest index built. One per tenant, so memory stays
+# at one catalog's structure per tenant whatever the number of versions seen.
+_held: weakref.WeakKeyDictionary[Any, dict[str, _Held]] = weakref.WeakKeyDictionary()
+
+
+def _database(session: AsyncSession) -> Any:
+    bind = session.get_bind()
+    return getattr(bind, "engine", bind)
+
+
+async def catalog_index(session: AsyncSession, *, tenant: str) -> CatalogIndex:
+    """The tenant's index as of its current catalog version; rebuilt only when that moved.
+
+    Segment and assignment writes leave the catalog version alone: trees read assignments
+    per request, so only the import, which writes categories, costs a rebuild.
+    """
+    held = _held.setdefault(_database(session), {})
+    known = held.get(tenant)
+    version, categories = await repository.categories_unless_current(
+        session, tenant=tenant, known_version=None if known is None else known.version
+    )
+    if categories is None and known is not None:
+        return known.index
+    # Requests that found the same stale copy at once: the first to get here builds it.
+    latest = held.get(tenant)
+    if latest is not None and latest.version == version:
+        return latest.index
+    index = build_index(categories or ())
+    held[tenant] = _Held(version, index)
+    return index
+
+
+def forget() -> None:
+    """Drops every held index (for tests and benchmarks that measure a cold start)."""
+    _held.clear()

@@ -1,0 +1,83 @@
+"""The fast path for lists of tree nodes answers exactly as graphql-core's own completion."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+import gateway.catalog.tree_output
+from tests.catalog.queries import NODE, TREES
+from tests.conftest import READ
+
+SELECTIONS = [
+    "{ categoryTreeNodes { id parentId name isSegmentAssigned } }",
+    TREES,
+    "query($l: String) { t: categoryTrees { k: id n: name(locale: $l) __typename "
+    'subcategories { id slug(locale: "de") validity { to f: from __typename } '
+    "subcategories { ... on CategoryTreeNode { code depth ecn } } } } }",
+    "{ categoryTreeNodes { ...Node all: nameAllLocales { value l: locale __typename } } }" + NODE,
+    "{ categoryTreeNodes { id } categoryTrees { id subcategories { position published } } }",
+]
+# graphql-core's path only: a directive, and a response key selected twice.
+GENERAL = [
+    "{ categoryTreeNodes { id name @include(if: true) } }",
+    "{ categoryTreeNodes { id id } }",
+]
+
+
+async def catalog(seed: Any) -> None:
+    await seed.tenant_row()
+    await seed.add(
+        seed.category("a", name={"en": "A", "de": "Ah"}, slug={"de": "a-de"}, ecn=["E1"]),
+        seed.category("b", "a", position=2, valid_to=datetime(2099, 1, 1)),
+        seed.category("c", "a", position=1, description={"en": "Sea"}),
+        seed.category("d", "c", valid_from=datetime(2020, 1, 1)),
+        seed.category("e", "c", published=False),
+    )
+    await seed.add(seed.segment("s1"))
+    await seed.add(seed.item("s1", "CATEGORY", "c"), seed.item("s1", "CATEGORY", "b"))
+
+
+def counting(monkeypatch: pytest.MonkeyPatch, *, disabled: bool) -> list[bool]:
+    """Records whether each list took the fast path; `disabled` forces graphql-core's."""
+    taken: list[bool] = []
+    original = gateway.catalog.tree_output.plain_list
+
+    def plain_list(*args: Any) -> Any:
+        done = None if disabled else original(*args)
+        taken.append(done is not None)
+        return done
+
+    monkeypatch.setattr(gateway.catalog.tree_output, "plain_list", plain_list)
+    return taken
+
+
+@pytest.mark.parametrize("query", SELECTIONS)
+async def test_the_fast_path_answers_as_graphql_core_does(gql, seed, monkeypatch, query):
+    # given
+    await catalog(seed)
+    variables = {"l": "de"} if "$l" in query else None
+    # when
+    taken = counting(monkeypatch, disabled=False)
+    fast = await gql.data(query, variables, scopes=READ, accept_language="de")
+    monkeypatch.undo()
+    counting(monkeypatch, disabled=True)
+    general = await gql.data(query, variables, scopes=READ, accept_language="de")
+    # then
+    assert taken and all(taken)
+    assert fast == general
+    assert any(fast.values())
+
+
+@pytest.mark.parametrize("query", GENERAL)
+async def test_directives_and_merged_fields_take_graphql_cores_path(gql, seed, monkeypatch, query):
+    # given
+    await catalog(seed)
+    # when
+    taken = counting(monkeypatch, disabled=False)
+    data = await gql.data(query, scopes=READ)
+    # then
+    assert taken == [False]
+    assert [n["id"] for n in data["categoryTreeNodes"]] == ["a", "c", "d", "b"]
