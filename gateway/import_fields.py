@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
@@ -65,7 +67,7 @@ class Entry:
         if not isinstance(raw, dict):
             self.fail("must be a JSON object")
         # Anywhere in the entry, keys included: NUL, lone surrogates, NaN and Infinity.
-        problem = json_problem(raw)
+        problem = None if _storable(raw) else json_problem(raw)
         if problem is not None:
             self.fail(problem)
         self.raw: dict[str, Any] = raw
@@ -146,7 +148,8 @@ class Entry:
         value = self.raw.get("mixins") or {}
         if not isinstance(value, dict):
             self.fail("mixins must be a JSON object")
-        problem = json_problem(value, name="mixins", max_depth=max_depth)
+        fine = not value or _storable(value, min(max_depth, 64))
+        problem = None if fine else json_problem(value, name="mixins", max_depth=max_depth)
         if problem is not None:
             self.fail(problem)
         return dict(value)
@@ -168,6 +171,36 @@ class Entry:
             return parse_instant(raw)
         except ValueError as error:
             self.fail(f"validity.{key} {error}, got {raw!r}")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
+def _storable(value: Any, max_depth: int = 64, depth: int = 1) -> bool:
+    """True when json_problem would find nothing; False when it might (then it says what).
+
+    The common case made cheap: no paths built, exact types only, anything unusual (or
+    nested deeper than `max_depth`, at most 64 so this recursion stays shallow) is False.
+    """
+    kind = type(value)
+    if kind is str:
+        return _UNSTORABLE.search(value) is None
+    if kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth > max_depth:
+        return False
+    if kind is dict:
+        for key, item in value.items():
+            if type(key) is not str or _UNSTORABLE.search(key) is not None:
+                return False
+            if not _storable(item, max_depth, depth + 1):
+                return False
+        return True
+    if kind is list:
+        return all(_storable(item, max_depth, depth + 1) for item in value)
+    return False
 
 
 def _shown(value: Any) -> str:
