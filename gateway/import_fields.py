@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
 
+import orjson
+
 from gateway.instants import parse_instant
 from gateway.json_values import json_problem
 from gateway.writes import id_problem
@@ -148,7 +150,7 @@ class Entry:
         value = self.raw.get("mixins") or {}
         if not isinstance(value, dict):
             self.fail("mixins must be a JSON object")
-        fine = not value or _storable(value, min(max_depth, 64))
+        fine = not value or _storable(value, max_depth)
         problem = None if fine else json_problem(value, name="mixins", max_depth=max_depth)
         if problem is not None:
             self.fail(problem)
@@ -174,24 +176,36 @@ class Entry:
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Nested deeper than this, _storable leaves the answer to json_problem (which is iterative).
+_SHALLOW = 64
 
 
-def _storable(value: Any, max_depth: int = 64, depth: int = 1) -> bool:
+class JsonObject(dict[str, Any]):
+    """A JSON object as a JSON parser read it: string keys, finite numbers only."""
+
+
+def _storable(value: Any, max_depth: int | None = None, depth: int = 1) -> bool:
     """True when json_problem would find nothing; False when it might (then it says what).
 
     The common case made cheap: no paths built, exact types only, anything unusual (or
-    nested deeper than `max_depth`, at most 64 so this recursion stays shallow) is False.
+    nested deeper than 64 levels, so this recursion stays shallow) is False.
     """
     kind = type(value)
+    if kind is JsonObject and max_depth is None:
+        # Only its text can be unstorable: orjson refuses lone surrogates, escapes NUL.
+        try:
+            return b"\\u0000" not in orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            return False
     if kind is str:
         return _UNSTORABLE.search(value) is None
     if kind is int or kind is bool or value is None:
         return True
     if kind is float:
         return math.isfinite(value)
-    if depth > max_depth:
+    if depth > min(max_depth or _SHALLOW, _SHALLOW):
         return False
-    if kind is dict:
+    if kind is dict or kind is JsonObject:
         for key, item in value.items():
             if type(key) is not str or _UNSTORABLE.search(key) is not None:
                 return False

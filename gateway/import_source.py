@@ -14,7 +14,7 @@ from typing import Any
 
 import ijson  # type: ignore[import-untyped]
 
-from gateway.import_fields import CatalogImportError
+from gateway.import_fields import CatalogImportError, JsonObject
 from gateway.import_format import LISTS, _top_level
 
 BUFFER = 1 << 20
@@ -62,7 +62,9 @@ class FileSource(Source):
         if not self._checked(key):
             return
         with self.path.open("rb") as file:
-            items = ijson.items(file, f"{key}.item", use_float=True, buf_size=BUFFER)
+            items = ijson.items(
+                file, f"{key}.item", map_type=JsonObject, use_float=True, buf_size=BUFFER
+            )
             for index, raw in enumerate(items):
                 yield f"{key}[{index}]", raw
 

@@ -8,12 +8,12 @@ dropped with its transaction (PostgreSQL) or at its end (SQLite).
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -160,12 +160,15 @@ class Stage:
 
 def _pg_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
     # COPY takes the driver's values: JSON as its text, instants as naive UTC.
-    return tuple(_pg_value(value) for value in row)
+    return tuple(_pg_value(value) if type(value) not in _PLAIN else value for value in row)
+
+
+_PLAIN = frozenset((str, int, bool, type(None)))
 
 
 def _pg_value(value: Any) -> Any:
     if isinstance(value, dict | list):
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+        return orjson.dumps(value).decode()
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)
     return value

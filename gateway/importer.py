@@ -55,6 +55,7 @@ __all__ = ["CatalogImportError", "ImportReport", "import_document", "import_file
 
 KINDS = ("categories", "products", "segments", "customerAssignments", "itemAssignments")
 DEFAULT_LIMITS = Limits()
+IMPORT_STATEMENT_TIMEOUT_MS = 600_000
 
 
 @dataclass
@@ -118,7 +119,8 @@ async def import_file(
     # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
     if not await ensure_schema_async(database_url) and not await has_tables_async(database_url):
         raise CatalogImportError("the database has no tables yet: run `gateway migrate` first")
-    engine = create_engine(database_url)
+    # One statement writes a whole list (500,000 rows take seconds): not the API's timeout.
+    engine = create_engine(database_url, statement_timeout_ms=IMPORT_STATEMENT_TIMEOUT_MS)
     try:
         return await _import(session_factory(engine), source, limits)
     finally:
