@@ -237,10 +237,8 @@ async def mark_touched_products(session: AsyncSession, tenant: str) -> None:
         )
         .where(sa.or_(table.c.id.is_(None), _differs(PRODUCTS, stage)))
     )
-    stored = (
-        sa.select(LINKS.c.product_id, LINKS.c.category_id, LINKS.c.position)
-        .select_from(LINKS.join(stage, LINKS.c.product_id == stage.c.id))
-        .where(LINKS.c.tenant == tenant)
+    stored = sa.select(LINKS.c.product_id, LINKS.c.category_id, LINKS.c.position).where(
+        LINKS.c.tenant == tenant, LINKS.c.product_id.in_(sa.select(stage.c.id))
     )
     staged = sa.select(links.c.product_id, links.c.category_id, links.c.position)
     gone = sa.except_(stored, staged).subquery()
