@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import re
@@ -61,6 +62,11 @@ class Problems:
         return CatalogImportError(*shown)
 
 
+@functools.cache
+def _allowed(fields: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fields)
+
+
 class Entry:
     """One JSON object of the file, read field by field; errors name it by `where`."""
 
@@ -73,6 +79,8 @@ class Entry:
         if problem is not None:
             self.fail(problem)
         self.raw: dict[str, Any] = raw
+        if raw.keys() <= _allowed(allowed):
+            return
         unknown = [key for key in raw if key not in allowed]
         if unknown:
             self.fail(f"unknown field {json.dumps(unknown[0])} (allowed: {', '.join(allowed)})")

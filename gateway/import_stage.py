@@ -141,14 +141,18 @@ class Stage:
             raw = (await connection.get_raw_connection()).driver_connection
             assert raw is not None
             await raw.copy_records_to_table(
-                table.name, records=[_pg_row(row) for row in rows], columns=list(table.c.keys())
+                table.name, records=_pg_rows(table, rows), columns=list(table.c.keys())
             )
             return
-        if any(processors):
-            rows = [
-                tuple(p(v) if p else v for p, v in zip(processors, row, strict=True))
-                for row in rows
-            ]
+        special = [(index, p) for index, p in enumerate(processors) if p is not None]
+        if special:
+            converted = []
+            for row in rows:
+                values = list(row)
+                for index, process in special:
+                    values[index] = process(values[index])
+                converted.append(tuple(values))
+            rows = converted
         marks = ", ".join("?" * len(table.c))
         await connection.exec_driver_sql(f"INSERT INTO temp.{table.name} VALUES ({marks})", rows)
 
@@ -158,16 +162,28 @@ class Stage:
                 await self.session.execute(sa.text(f"ANALYZE {table.name}"))
 
 
-def _pg_row(row: tuple[Any, ...]) -> tuple[Any, ...]:
-    # COPY takes the driver's values: JSON as its text, instants as naive UTC.
-    return tuple(_pg_value(value) if type(value) not in _PLAIN else value for value in row)
-
-
-_PLAIN = frozenset((str, int, bool, type(None)))
+def _pg_rows(table: sa.Table, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """Rows as COPY takes them: JSON as its text, instants as naive UTC."""
+    special = [
+        index
+        for index, column in enumerate(table.c)
+        if isinstance(column.type, sa.JSON) or hasattr(column.type, "impl")
+    ]
+    if not special:
+        return rows
+    converted = []
+    for row in rows:
+        values = list(row)
+        for index in special:
+            values[index] = _pg_value(values[index])
+        converted.append(tuple(values))
+    return converted
 
 
 def _pg_value(value: Any) -> Any:
-    if isinstance(value, dict | list):
+    if isinstance(value, dict):
+        return orjson.dumps(value).decode() if value else "{}"
+    if isinstance(value, list):
         return orjson.dumps(value).decode()
     if isinstance(value, datetime) and value.tzinfo is not None:
         return value.astimezone(UTC).replace(tzinfo=None)

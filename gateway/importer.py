@@ -237,10 +237,11 @@ class _Reading:
         self.first: dict[str, dict[str, int]] = {kind: {} for kind in KINDS[:3]}
         self.stored_segments: set[str] = set()
 
-    def _entries(self, source: Source, kind: str, read: Any) -> Iterator[Any]:
-        for where, raw in source.entries(kind):
+    def _entries(self, source: Source, kind: str, read: Any) -> Iterator[tuple[int, Any]]:
+        """(index in its list, entry) of each entry without problems of its own."""
+        for index, (where, raw) in enumerate(source.entries(kind)):
             try:
-                yield read(where, raw)
+                yield index, read(where, raw)
             except CatalogImportError as error:
                 self.problems.add(*error.problems)
 
@@ -255,8 +256,8 @@ class _Reading:
 
     async def read(self, source: Source, session: AsyncSession) -> None:
         stage, depth = self.stage, self.depth
-        for category, texts in self._entries(source, "categories", _category):
-            self._unique("categories", category.id, category.where, _index(category.where))
+        for index, (category, texts) in self._entries(source, "categories", _category):
+            self._unique("categories", category.id, category.where, index)
             self._translated(texts)
             self.categories.append(
                 CategoryEntry(category.where, category.id, category.parent_id, {})
@@ -266,8 +267,8 @@ class _Reading:
         self.category_ids = set(self.stored_parents) | {c.id for c in self.categories}
         _check_parents(self.categories, self.category_ids, self.parents)
         _check_cycles(self.categories, self.stored_parents, self.cycles)
-        for product, texts in self._entries(source, "products", _product):
-            self._unique("products", product.id, product.where, _index(product.where))
+        for index, (product, texts) in self._entries(source, "products", _product):
+            self._unique("products", product.id, product.where, index)
             self._translated(texts)
             self.product_ids.add(product.id)
             for category_id in product.category_ids:
@@ -282,8 +283,8 @@ class _Reading:
             for position, category_id in enumerate(product.category_ids):
                 await stage.add("links", (product.id, category_id, position))
         segments = self._entries(source, "segments", lambda w, e: _segment(w, e, depth))
-        for segment, texts in segments:
-            self._unique("segments", segment.id, segment.where, _index(segment.where))
+        for index, (segment, texts) in segments:
+            self._unique("segments", segment.id, segment.where, index)
             self._translated(texts)
             self.segment_ids.add(segment.id)
             values = segment.values
@@ -295,12 +296,12 @@ class _Reading:
         customers = self._entries(
             source, "customerAssignments", lambda w, e: _customer(w, e, depth)
         )
-        for customer in customers:
+        for index, customer in customers:
             self._segment_ref(customer.where, customer.segment_id)
             await stage.add(
                 "customerAssignments",
                 (
-                    _index(customer.where),
+                    index,
                     customer.segment_id,
                     customer.customer_id,
                     customer.legal_entity_id or NO_LEGAL_ENTITY,
@@ -308,10 +309,12 @@ class _Reading:
                     customer.values["mixins"],
                 ),
             )
-        for item in self._entries(source, "itemAssignments", lambda w, e: _item(w, e, depth)):
+        for index, item in self._entries(
+            source, "itemAssignments", lambda w, e: _item(w, e, depth)
+        ):
             self._segment_ref(item.where, item.segment_id)
             self._item_ref(item)
-            row = (_index(item.where), item.segment_id, item.item_type, item.item_id)
+            row = (index, item.segment_id, item.item_type, item.item_id)
             await stage.add("itemAssignments", (*row, item.values["mixins"]))
         await stage.flush()
 
@@ -364,10 +367,6 @@ class _Reading:
             if check.found:
                 problems.add(*check.found)
         problems.raise_any()
-
-
-def _index(where: str) -> int:
-    return int(where[where.index("[") + 1 : where.index("]")])
 
 
 def _named(id: str) -> str:
