@@ -157,17 +157,13 @@ async def _import(
             limits.max_mixins_depth,
             stage,
         )
-        try:
-            await reading.read(source, session)
-            await reading.check(session)
-            if languages is not None and (default, languages) != (
-                stored_default,
-                stored_languages,
-            ):
-                await _write_tenant(session, tenant, default, languages)
-            report = await _write(session, tenant)
-        finally:
-            await stage.drop()
+        await reading.read(source, session)
+        await reading.check(session)
+        if languages is not None and (default, languages) != (stored_default, stored_languages):
+            await _write_tenant(session, tenant, default, languages)
+        report = await _write(session, tenant)
+        # On any error the rollback takes the staging tables with it.
+        await stage.drop()
         return report
 
 
