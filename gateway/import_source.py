@@ -52,38 +52,65 @@ class DocumentSource(Source):
 
 
 class FileSource(Source):
-    """A file, streamed: each list is read again from the start of the file in its pass."""
+    """A file, streamed: each list is read again from the start of the file in its pass,
+    and only as far as the header pass saw the list end."""
 
-    def __init__(self, path: Path, header: dict[str, Any]) -> None:
+    def __init__(self, path: Path, header: dict[str, Any], ends: dict[str, int]) -> None:
         super().__init__(header)
-        self.path = path
+        self.path, self.ends = path, ends
 
     def entries(self, key: str) -> Iterator[tuple[str, Any]]:
         if not self._checked(key):
             return
-        with self.path.open("rb") as file:
+        with self.path.open("rb") as raw_file:
+            file = _Counting(raw_file, self.ends.get(key))
             items = ijson.items(
                 file, f"{key}.item", map_type=JsonObject, use_float=True, buf_size=BUFFER
             )
-            for index, raw in enumerate(items):
-                yield f"{key}[{index}]", raw
+            index = 0
+            try:
+                for raw in items:
+                    yield f"{key}[{index}]", raw
+                    index += 1
+            except ijson.JSONError:
+                # The whole file was read once without error: an error here comes from
+                # stopping after the list, all of whose entries were read by then.
+                if not file.stopped:
+                    raise
+
+
+class _Counting:
+    """A binary file that counts what was read, and ends early after `limit` bytes."""
+
+    def __init__(self, file: Any, limit: int | None = None) -> None:
+        self.file, self.limit, self.position, self.stopped = file, limit, 0, False
+
+    def read(self, size: int = -1) -> bytes:
+        if self.limit is not None and self.position >= self.limit:
+            self.stopped = True
+            return b""
+        data: bytes = self.file.read(size)
+        self.position += len(data)
+        return data
 
 
 def open_source(path: str | PathLike[str], fallback: Any) -> Source:
     """The file as a stream; a file ijson refuses is read by `fallback` (json's messages,
     and values json reads but ijson does not, such as NaN), in memory."""
     file = Path(path)
+    ends: dict[str, int] = {}
     try:
-        header = _header(file)
+        header = _header(file, ends)
     except CatalogImportError:
         raise
     except Exception:  # any refusal by ijson: let json say why, or read what it can
         return DocumentSource(fallback(path))
-    return FileSource(file, header)
+    return FileSource(file, header, ends)
 
 
-def _header(path: Path) -> Any:
-    """The file's top level, with each list's entries skipped (each list becomes []).
+def _header(path: Path, ends: dict[str, int]) -> Any:
+    """The file's top level, with each list's entries skipped (each list becomes []);
+    `ends` gets how far into the file each list ends (to the read buffer).
 
     Nested deeper than MAX_DEPTH, the file is left to json (which refuses it): ijson's
     paths grow with the depth, so such a file would take quadratic time to stream.
@@ -93,7 +120,8 @@ def _header(path: Path) -> Any:
     except OSError as error:
         raise CatalogImportError(f"{path}: cannot be read ({error})") from None
     with file:
-        events = ijson.basic_parse(file, use_float=True, buf_size=BUFFER)
+        counting = _Counting(file)
+        events = ijson.basic_parse(counting, use_float=True, buf_size=BUFFER)
         event, value = next(events)
         if event != "start_map":
             return _value(event, value, events)
@@ -106,6 +134,7 @@ def _header(path: Path) -> Any:
             if key in LISTS and event == "start_array":
                 _skip(events)
                 header[key] = []
+                ends[key] = counting.position
             else:
                 header[key] = _value(event, value, events)
         for _ in events:  # anything after the object is an error for ijson to raise
