@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import json
+import math
+import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NoReturn, TypeVar
+
+import orjson
 
 from gateway.instants import parse_instant
 from gateway.json_values import json_problem
@@ -57,6 +62,11 @@ class Problems:
         return CatalogImportError(*shown)
 
 
+@functools.cache
+def _allowed(fields: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(fields)
+
+
 class Entry:
     """One JSON object of the file, read field by field; errors name it by `where`."""
 
@@ -65,10 +75,12 @@ class Entry:
         if not isinstance(raw, dict):
             self.fail("must be a JSON object")
         # Anywhere in the entry, keys included: NUL, lone surrogates, NaN and Infinity.
-        problem = json_problem(raw)
+        problem = None if _storable(raw) else json_problem(raw)
         if problem is not None:
             self.fail(problem)
         self.raw: dict[str, Any] = raw
+        if raw.keys() <= _allowed(allowed):
+            return
         unknown = [key for key in raw if key not in allowed]
         if unknown:
             self.fail(f"unknown field {json.dumps(unknown[0])} (allowed: {', '.join(allowed)})")
@@ -146,7 +158,8 @@ class Entry:
         value = self.raw.get("mixins") or {}
         if not isinstance(value, dict):
             self.fail("mixins must be a JSON object")
-        problem = json_problem(value, name="mixins", max_depth=max_depth)
+        fine = not value or _storable(value, max_depth)
+        problem = None if fine else json_problem(value, name="mixins", max_depth=max_depth)
         if problem is not None:
             self.fail(problem)
         return dict(value)
@@ -168,6 +181,48 @@ class Entry:
             return parse_instant(raw)
         except ValueError as error:
             self.fail(f"validity.{key} {error}, got {raw!r}")
+
+
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+# Nested deeper than this, _storable leaves the answer to json_problem (which is iterative).
+_SHALLOW = 64
+
+
+class JsonObject(dict[str, Any]):
+    """A JSON object as a JSON parser read it: string keys, finite numbers only."""
+
+
+def _storable(value: Any, max_depth: int | None = None, depth: int = 1) -> bool:
+    """True when json_problem would find nothing; False when it might (then it says what).
+
+    The common case made cheap: no paths built, exact types only, anything unusual (or
+    nested deeper than 64 levels, so this recursion stays shallow) is False.
+    """
+    kind = type(value)
+    if kind is JsonObject and max_depth is None:
+        # Only its text can be unstorable: orjson refuses lone surrogates, escapes NUL.
+        try:
+            return b"\\u0000" not in orjson.dumps(value)
+        except orjson.JSONEncodeError:
+            return False
+    if kind is str:
+        return _UNSTORABLE.search(value) is None
+    if kind is int or kind is bool or value is None:
+        return True
+    if kind is float:
+        return math.isfinite(value)
+    if depth > min(max_depth or _SHALLOW, _SHALLOW):
+        return False
+    if kind is dict or kind is JsonObject:
+        for key, item in value.items():
+            if type(key) is not str or _UNSTORABLE.search(key) is not None:
+                return False
+            if not _storable(item, max_depth, depth + 1):
+                return False
+        return True
+    if kind is list:
+        return all(_storable(item, max_depth, depth + 1) for item in value)
+    return False
 
 
 def _shown(value: Any) -> str:

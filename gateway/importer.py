@@ -3,20 +3,49 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime
 from os import PathLike
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.database import conflict_insert, create_engine, session_factory, transaction, utcnow
-from gateway.import_checks import Known, check_document, outside_references
-from gateway.import_fields import CatalogImportError
-from gateway.import_format import ImportDocument, parse_document
+from gateway.import_checks import _check_cycles, _check_parents, _check_translations
+from gateway.import_fields import MAX_PROBLEMS, CatalogImportError, Problems
+from gateway.import_format import (
+    CategoryEntry,
+    ItemEntry,
+    Localized,
+    _category,
+    _customer,
+    _item,
+    _languages,
+    _product,
+    _segment,
+    _tenant,
+)
+from gateway.import_source import DocumentSource, Source, open_source
+from gateway.import_stage import (
+    CATEGORIES,
+    CUSTOMERS,
+    ITEMS,
+    LINKS,
+    PRODUCTS,
+    SEGMENTS,
+    STAGES,
+    TOUCHED,
+    Stage,
+    Target,
+    analyze_tables,
+    duplicates,
+    insert_new,
+    mark_touched_products,
+    replace_links,
+    update_changed,
+)
 from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.models import metadata
 from gateway.segments.models import NO_LEGAL_ENTITY
@@ -26,12 +55,8 @@ from gateway.writes import bump_data_version
 __all__ = ["CatalogImportError", "ImportReport", "import_document", "import_file"]
 
 KINDS = ("categories", "products", "segments", "customerAssignments", "itemAssignments")
-# Rows per statement where a statement carries one parameter set per row; an executemany
-# counts once however many rows it has.
-CHUNK = 1000
-T = TypeVar("T")
-Row = dict[str, Any]
 DEFAULT_LIMITS = Limits()
+IMPORT_STATEMENT_TIMEOUT_MS = 600_000
 
 
 @dataclass
@@ -58,38 +83,14 @@ class ImportReport:
         return "\n".join(lines)
 
 
-@dataclass(frozen=True)
-class Spec:
-    """How one kind of entry lands in its table."""
-
-    kind: str
-    table: sa.Table
-    keys: tuple[str, ...]
-    versioned: bool = True
-
-
-CATEGORIES = Spec("categories", metadata.tables["category"], ("id",), versioned=False)
-PRODUCTS = Spec("products", metadata.tables["product"], ("id",), versioned=False)
-SEGMENTS = Spec("segments", metadata.tables["segment"], ("id",))
-CUSTOMERS = Spec(
-    "customerAssignments",
-    metadata.tables["customer_assignment"],
-    ("segment_id", "customer_id", "legal_entity_id"),
-)
-ITEMS = Spec(
-    "itemAssignments", metadata.tables["item_assignment"], ("segment_id", "item_type", "item_id")
-)
-LINKS = metadata.tables["product_category"]
 TENANTS = metadata.tables["tenant"]
-
-
-def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
-    for start in range(0, len(values), size):
-        yield values[start : start + size]
+CATEGORY_TABLE = metadata.tables["category"]
 
 
 def read_import_file(path: str | PathLike[str]) -> Any:
-    """The file's JSON; unreadable or malformed files are a CatalogImportError."""
+    """The file's JSON, all in memory; unreadable or malformed files are a CatalogImportError.
+
+    Only for files the streaming reader refuses: it gives json's own messages."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as error:
@@ -113,14 +114,16 @@ def read_import_file(path: str | PathLike[str]) -> Any:
 async def import_file(
     database_url: str, path: str | PathLike[str], *, limits: Limits = DEFAULT_LIMITS
 ) -> ImportReport:
-    """Import a catalog file; an empty SQLite database gets its schema first."""
+    """Import a catalog file, streamed; an empty SQLite database gets its schema first."""
+    source = open_source(path, read_import_file)
+    _header(source)
     # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
-    document = parse_document(read_import_file(path), max_mixins_depth=limits.max_mixins_depth)
     if not await ensure_schema_async(database_url) and not await has_tables_async(database_url):
         raise CatalogImportError("the database has no tables yet: run `gateway migrate` first")
-    engine = create_engine(database_url)
+    # One statement writes a whole list (500,000 rows take seconds): not the API's timeout.
+    engine = create_engine(database_url, statement_timeout_ms=IMPORT_STATEMENT_TIMEOUT_MS)
     try:
-        return await _import(session_factory(engine), document)
+        return await _import(session_factory(engine), source, limits)
     finally:
         await engine.dispose()
 
@@ -129,208 +132,298 @@ async def import_document(
     sessions: async_sessionmaker[AsyncSession], doc: Any, *, limits: Limits = DEFAULT_LIMITS
 ) -> ImportReport:
     """Validate the whole document, then write it in one transaction; nothing on any error."""
-    return await _import(sessions, parse_document(doc, max_mixins_depth=limits.max_mixins_depth))
+    return await _import(sessions, DocumentSource(doc), limits)
+
+
+def _header(source: Source) -> tuple[str, str | None, tuple[str, ...] | None]:
+    tenant = _tenant(source.header)
+    default, languages = _languages(source.header)
+    return tenant, default, languages
 
 
 async def _import(
-    sessions: async_sessionmaker[AsyncSession], document: ImportDocument
+    sessions: async_sessionmaker[AsyncSession], source: Source, limits: Limits
 ) -> ImportReport:
+    tenant, default, languages = _header(source)
     async with transaction(sessions) as session:
-        await _lock(session, document.tenant)
-        known = await _known(session, document)
-        check_document(document, known)
-        report = await _write(session, document, known)
-        await bump_data_version(session, tenant=document.tenant, catalog=True)
+        await _lock(session, tenant)
+        stored_default, stored_languages = await _stored_languages(session, tenant)
+        stage = Stage(session)
+        await stage.create()
+        reading = _Reading(
+            tenant,
+            languages or stored_languages,
+            await _stored_parents(session, tenant),
+            limits.max_mixins_depth,
+            stage,
+        )
+        await reading.read(source, session)
+        await reading.check(session)
+        if languages is not None and (default, languages) != (stored_default, stored_languages):
+            await _write_tenant(session, tenant, default, languages)
+        report = await _write(session, tenant)
+        await bump_data_version(session, tenant=tenant, catalog=True)
+        # On any error the rollback takes the staging tables with it.
+        await stage.drop()
         return report
 
 
 async def _lock(session: AsyncSession, tenant: str) -> None:
     # Two imports of one tenant at once would both see a record as new; let one wait.
-    if _dialect(session) == "postgresql":
+    if session.get_bind().dialect.name == "postgresql":
         key = sa.func.hashtext(sa.literal(f"gateway-import:{tenant}"))
         await session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
-
-
-async def _known(session: AsyncSession, document: ImportDocument) -> Known:
-    tenant = document.tenant
+async def _stored_languages(
+    session: AsyncSession, tenant: str
+) -> tuple[str | None, tuple[str, ...] | None]:
     stored = await session.execute(
         sa.select(TENANTS.c.default_language, TENANTS.c.languages).where(TENANTS.c.tenant == tenant)
     )
     default, languages = stored.one_or_none() or (None, None)
-    table = CATEGORIES.table
+    return default, tuple(languages) if languages is not None else None
+
+
+async def _stored_parents(session: AsyncSession, tenant: str) -> dict[str, str | None]:
+    table = CATEGORY_TABLE
     parents = await session.execute(
         sa.select(table.c.id, table.c.parent_id).where(table.c.tenant == tenant)
     )
-    products, segments = outside_references(document)
-    return Known(
-        languages=tuple(languages) if languages is not None else None,
-        default_language=default,
-        category_parents={id: parent for id, parent in parents},
-        product_ids=frozenset(await _existing_ids(session, PRODUCTS.table, tenant, products)),
-        segment_ids=frozenset(await _existing_ids(session, SEGMENTS.table, tenant, segments)),
-    )
+    return {id: parent for id, parent in parents}
 
 
-async def _existing_ids(
-    session: AsyncSession, table: sa.Table, tenant: str, ids: set[str]
-) -> set[str]:
-    found: set[str] = set()
-    for chunk in _chunks(sorted(ids)):
-        query = sa.select(table.c.id).where(table.c.tenant == tenant, table.c.id.in_(chunk))
-        found.update((await session.execute(query)).scalars())
-    return found
+async def _stored_ids(session: AsyncSession, table: sa.Table, tenant: str) -> set[str]:
+    found = await session.execute(sa.select(table.c.id).where(table.c.tenant == tenant))
+    return set(found.scalars())
 
 
-async def _write(session: AsyncSession, document: ImportDocument, known: Known) -> ImportReport:
-    now, tenant = utcnow(), document.tenant
-    report = ImportReport(tenant)
-    await _write_tenant(session, document, known)
-    rows = _rows(document)
-    for spec in (CATEGORIES, SEGMENTS, CUSTOMERS, ITEMS):
-        report.counts[spec.kind], _ = await _sync(session, spec, tenant, rows[spec.kind], now)
-    report.counts["products"], written = await _sync(
-        session, PRODUCTS, tenant, rows["products"], now
-    )
-    await _write_links(session, tenant, written)
-    return report
+class _Capped(Problems):
+    """Problems of one check, kept (up to MAX_PROBLEMS) to be reported in the checks' order."""
+
+    def add(self, *problems: str) -> None:
+        self.found.extend(problems[: MAX_PROBLEMS - len(self.found)])
 
 
-def _rows(document: ImportDocument) -> dict[str, list[Row]]:
-    """Each entry as the columns it sets, keys included; products also carry their links."""
-    return {
-        "categories": [{"id": e.id, **e.values} for e in document.categories],
-        "products": [
-            {"id": e.id, **e.values, "category_ids": e.category_ids} for e in document.products
-        ],
-        "segments": [{"id": e.id, **e.values} for e in document.segments],
-        "customerAssignments": [
-            {
-                "segment_id": e.segment_id,
-                "customer_id": e.customer_id,
-                "legal_entity_id": e.legal_entity_id or NO_LEGAL_ENTITY,
-                **e.values,
-            }
-            for e in document.customers
-        ],
-        "itemAssignments": [
-            {"segment_id": e.segment_id, "item_type": e.item_type, "item_id": e.item_id, **e.values}
-            for e in document.items
-        ],
-    }
+class _Reading:
+    """One pass over each list: every entry checked on its own and staged; what the rules
+    across entries need is kept small (ids, not entries) or checked in SQL at the end."""
+
+    def __init__(
+        self,
+        tenant: str,
+        languages: tuple[str, ...] | None,
+        stored_parents: dict[str, str | None],
+        depth: int,
+        stage: Stage,
+    ) -> None:
+        self.tenant, self.languages, self.depth, self.stage = tenant, languages, depth, stage
+        self.stored_parents = stored_parents
+        self.problems = Problems()  # each entry's own: they stop the run at MAX_PROBLEMS
+        self.duplicates = _Capped()
+        self.translations = _Capped()
+        self.parents = _Capped()
+        self.cycles = _Capped()
+        self.product_categories = _Capped()
+        self.segment_refs = _Capped()
+        self.item_refs = _Capped()
+        self.categories: list[CategoryEntry] = []
+        self.category_ids: set[str] = set()
+        self.product_ids: set[str] = set()
+        self.segment_ids: set[str] = set()
+        self.first: dict[str, dict[str, int]] = {kind: {} for kind in KINDS[:3]}
+        self.stored_segments: set[str] = set()
+
+    def _entries(self, source: Source, kind: str, read: Any) -> Iterator[tuple[int, Any]]:
+        """(index in its list, entry) of each entry without problems of its own."""
+        for index, (where, raw) in enumerate(source.entries(kind)):
+            try:
+                yield index, read(where, raw)
+            except CatalogImportError as error:
+                self.problems.add(*error.problems)
+
+    def _unique(self, kind: str, id: str, where: str, index: int) -> None:
+        first = self.first[kind].setdefault(id, index)
+        if first != index:
+            self.duplicates.add(f"{where}: duplicate id, already at {kind}[{first}]{_named(id)}")
+
+    def _translated(self, texts: Localized) -> None:
+        if self.languages is not None:
+            _check_translations([texts], self.languages, self.translations)
+
+    async def read(self, source: Source, session: AsyncSession) -> None:
+        stage, depth = self.stage, self.depth
+        for index, (category, texts) in self._entries(source, "categories", _category):
+            self._unique("categories", category.id, category.where, index)
+            self._translated(texts)
+            self.categories.append(
+                CategoryEntry(category.where, category.id, category.parent_id, {})
+            )
+            values = category.values
+            await stage.add("categories", (category.id, *(values[n] for n in CATEGORIES.values)))
+        self.category_ids = set(self.stored_parents) | {c.id for c in self.categories}
+        _check_parents(self.categories, self.category_ids, self.parents)
+        _check_cycles(self.categories, self.stored_parents, self.cycles)
+        for index, (product, texts) in self._entries(source, "products", _product):
+            self._unique("products", product.id, product.where, index)
+            self._translated(texts)
+            self.product_ids.add(product.id)
+            for category_id in product.category_ids:
+                if category_id not in self.category_ids:
+                    self.product_categories.add(
+                        f'{product.where}: categoryIds has "{category_id}", which is not a '
+                        "category of this file or the tenant"
+                    )
+            await stage.add(
+                "products", (product.id, product.values["code"], product.values["name"])
+            )
+            for position, category_id in enumerate(product.category_ids):
+                await stage.add("links", (product.id, category_id, position))
+        segments = self._entries(source, "segments", lambda w, e: _segment(w, e, depth))
+        for index, (segment, texts) in segments:
+            self._unique("segments", segment.id, segment.where, index)
+            self._translated(texts)
+            self.segment_ids.add(segment.id)
+            values = segment.values
+            await stage.add("segments", (segment.id, *(values[n] for n in SEGMENTS.values)))
+        if self.wants("customerAssignments", source) or self.wants("itemAssignments", source):
+            self.stored_segments = await _stored_ids(session, SEGMENTS.table, self.tenant)
+        if self.wants("itemAssignments", source):
+            self.product_ids |= await _stored_ids(session, PRODUCTS.table, self.tenant)
+        customers = self._entries(
+            source, "customerAssignments", lambda w, e: _customer(w, e, depth)
+        )
+        for index, customer in customers:
+            self._segment_ref(customer.where, customer.segment_id)
+            await stage.add(
+                "customerAssignments",
+                (
+                    index,
+                    customer.segment_id,
+                    customer.customer_id,
+                    customer.legal_entity_id or NO_LEGAL_ENTITY,
+                    customer.values["assignment_type"],
+                    customer.values["mixins"],
+                ),
+            )
+        for index, item in self._entries(
+            source, "itemAssignments", lambda w, e: _item(w, e, depth)
+        ):
+            self._segment_ref(item.where, item.segment_id)
+            self._item_ref(item)
+            row = (index, item.segment_id, item.item_type, item.item_id)
+            await stage.add("itemAssignments", (*row, item.values["mixins"]))
+        await stage.flush()
+
+    @staticmethod
+    def wants(kind: str, source: Source) -> bool:
+        return source.header.get(kind) is not None
+
+    def _segment_ref(self, where: str, segment_id: str) -> None:
+        if segment_id not in self.segment_ids and segment_id not in self.stored_segments:
+            self.segment_refs.add(
+                f'{where}: segmentId "{segment_id}" is not a segment of this file or the tenant'
+            )
+
+    def _item_ref(self, entry: ItemEntry) -> None:
+        ids = self.category_ids if entry.item_type == "CATEGORY" else self.product_ids
+        if entry.item_id in ids:
+            return
+        other = self.product_ids if entry.item_type == "CATEGORY" else self.category_ids
+        kind = entry.item_type.lower()
+        hint = ""
+        if entry.item_id in other:
+            hint = f" (it is a {'product' if entry.item_type == 'CATEGORY' else 'category'})"
+        self.item_refs.add(
+            f'{entry.where}: itemId "{entry.item_id}" is not a {kind} '
+            f"of this file or the tenant{hint}"
+        )
+
+    async def check(self, session: AsyncSession) -> None:
+        """Raise with every broken rule, in the order the rules are listed."""
+        for target in (CUSTOMERS, ITEMS):
+            for duplicate in await duplicates(session, target, MAX_PROBLEMS):
+                index, first, *key = duplicate
+                what = "customer assignment" if target is CUSTOMERS else "item assignment"
+                self.duplicates.add(
+                    f"{_label(target, index, key)}: duplicate {what}, "
+                    f"already at {_label(target, first, key)}"
+                )
+        if self.problems.found or self.duplicates.found:
+            self.problems.found.extend(self.duplicates.found)
+            self.problems.raise_any()
+        if self.languages is None:
+            raise CatalogImportError(
+                f'languages and defaultLanguage are required: tenant "{self.tenant}" is new'
+            )
+        problems = Problems()
+        for check in (
+            self.translations, self.parents, self.cycles, self.product_categories,
+            self.segment_refs, self.item_refs,
+        ):  # fmt: skip
+            if check.found:
+                problems.add(*check.found)
+        problems.raise_any()
 
 
-async def _write_tenant(session: AsyncSession, document: ImportDocument, known: Known) -> None:
-    languages, default = document.languages, document.default_language
-    if languages is None or (default, languages) == (known.default_language, known.languages):
-        return
+def _named(id: str) -> str:
+    return f' (id "{id}")'
+
+
+def _label(target: Target, index: int, key: list[Any]) -> str:
+    if target is ITEMS:
+        segment_id, item_type, item_id = key
+        return f'{target.kind}[{index}] (segment "{segment_id}", {item_type} "{item_id}")'
+    segment_id, customer_id, legal_entity_id = key
+    legal = f', legal entity "{legal_entity_id}"' if legal_entity_id else ""
+    return f'{target.kind}[{index}] (segment "{segment_id}", customer "{customer_id}"{legal})'
+
+
+async def _write_tenant(
+    session: AsyncSession, tenant: str, default: str | None, languages: tuple[str, ...]
+) -> None:
     statement = conflict_insert(session, TENANTS)
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[TENANTS.c.tenant],
             set_={name: statement.excluded[name] for name in ("default_language", "languages")},
         ),
-        {"tenant": document.tenant, "default_language": default, "languages": list(languages)},
+        {"tenant": tenant, "default_language": default, "languages": list(languages)},
     )
 
 
-def _key(spec: Spec, row: Row) -> tuple[Any, ...]:
-    return tuple(row[name] for name in spec.keys)
-
-
-async def _sync(
-    session: AsyncSession, spec: Spec, tenant: str, rows: list[Row], now: datetime
-) -> tuple[Counts, list[Row]]:
-    """Write the rows that are new or differ from the stored ones; the rest stay untouched."""
-    if not rows:
-        return Counts(), []
-    stored = await _stored(session, spec, tenant, rows)
-    new = [row for row in rows if _key(spec, row) not in stored]
-    changed = [row for row in rows if stored.get(_key(spec, row), row) != row]
-    await _upsert(session, spec, tenant, [*new, *changed], now)
-    return Counts(len(new), len(changed), len(rows) - len(new) - len(changed)), [*new, *changed]
-
-
-async def _stored(
-    session: AsyncSession, spec: Spec, tenant: str, rows: list[Row]
-) -> dict[tuple[Any, ...], Row]:
-    """The stored form of the rows that exist, in the same shape as the file's rows."""
-    table = spec.table
-    names = [name for name in rows[0] if name in table.c]
-    stored: dict[tuple[Any, ...], Row] = {}
-    for chunk in _chunks([_key(spec, row) for row in rows]):
-        query = sa.select(*(table.c[name] for name in names)).where(
-            table.c.tenant == tenant, _key_in(spec, chunk)
+async def _write(session: AsyncSession, tenant: str) -> ImportReport:
+    """Each table in a few statements over its stage: unchanged rows are not touched."""
+    now = utcnow()
+    report = ImportReport(tenant)
+    counts = await _staged_counts(session)
+    written: list[sa.Table] = []
+    for target in (CATEGORIES, SEGMENTS, CUSTOMERS, ITEMS):
+        if not counts[target.kind]:
+            continue
+        updated = await update_changed(session, target, tenant, now)
+        created = await insert_new(session, target, tenant, now)
+        report.counts[target.kind] = Counts(
+            created, updated, counts[target.kind] - created - updated
         )
-        for found in (await session.execute(query)).mappings():
-            row = dict(found)
-            stored[_key(spec, row)] = row
-    if spec is PRODUCTS:
-        await _add_links(session, tenant, stored)
-    return stored
+        if created:
+            written.append(target.table)
+    if counts["products"]:
+        await mark_touched_products(session, tenant)
+        touched = PRODUCTS.table.c.id.in_(sa.select(TOUCHED.c.id))
+        updated = await update_changed(session, PRODUCTS, tenant, now, only=touched)
+        created = await insert_new(session, PRODUCTS, tenant, now)
+        await replace_links(session, tenant)
+        report.counts["products"] = Counts(created, updated, counts["products"] - created - updated)
+        if created:
+            written += [PRODUCTS.table, LINKS]
+    await analyze_tables(session, written)
+    return report
 
 
-def _key_in(spec: Spec, keys: Sequence[tuple[Any, ...]]) -> sa.ColumnElement[bool]:
-    columns = [spec.table.c[name] for name in spec.keys]
-    if len(columns) == 1:
-        return columns[0].in_([key[0] for key in keys])
-    return sa.tuple_(*columns).in_(keys)
-
-
-async def _add_links(
-    session: AsyncSession, tenant: str, products: dict[tuple[Any, ...], Row]
-) -> None:
-    for row in products.values():
-        row["category_ids"] = ()
-    for chunk in _chunks([key[0] for key in products]):
-        query = (
-            sa.select(LINKS.c.product_id, LINKS.c.category_id)
-            .where(LINKS.c.tenant == tenant, LINKS.c.product_id.in_(chunk))
-            .order_by(LINKS.c.product_id, LINKS.c.position, LINKS.c.category_id)
-        )
-        for product_id, category_id in await session.execute(query):
-            row = products[(product_id,)]
-            row["category_ids"] = (*row["category_ids"], category_id)
-
-
-async def _upsert(
-    session: AsyncSession, spec: Spec, tenant: str, rows: list[Row], now: datetime
-) -> None:
-    if not rows:
-        return
-    table = spec.table
-    names = [name for name in rows[0] if name in table.c and name not in spec.keys]
-    fresh: Row = {"tenant": tenant, "created_at": now, "modified_at": now}
-    if spec.versioned:
-        fresh |= {"version": 1, "metadata_mixins": {}}
-    statement = conflict_insert(session, table)
-    updates = {name: statement.excluded[name] for name in (*names, "modified_at")}
-    if spec.versioned:
-        updates["version"] = table.c.version + 1
-    statement = statement.on_conflict_do_update(
-        index_elements=[table.c.tenant, *(table.c[name] for name in spec.keys)], set_=updates
-    )
-    columns = ("tenant", *spec.keys, *names)
-    await session.execute(
-        statement,
-        [{**fresh, **{name: row[name] for name in columns if name in row}} for row in rows],
-    )
-
-
-async def _write_links(session: AsyncSession, tenant: str, products: list[Row]) -> None:
-    """A written product's links become exactly its categoryIds, in the file's order."""
-    ids = [row["id"] for row in products]
-    for chunk in _chunks(ids):
-        await session.execute(
-            sa.delete(LINKS).where(LINKS.c.tenant == tenant, LINKS.c.product_id.in_(chunk))
-        )
-    links = [
-        {"tenant": tenant, "product_id": row["id"], "category_id": category_id, "position": index}
-        for row in products
-        for index, category_id in enumerate(row["category_ids"])
+async def _staged_counts(session: AsyncSession) -> dict[str, int]:
+    queries = [
+        sa.select(sa.literal(kind), sa.func.count()).select_from(STAGES[kind]) for kind in KINDS
     ]
-    if links:
-        await session.execute(sa.insert(LINKS), links)
+    found = await session.execute(sa.union_all(*queries))
+    return {kind: int(count) for kind, count in found}
