@@ -36,7 +36,7 @@ CATEGORIES = 300
 Q0 = "{ __typename }"
 Q1 = """{ itemAssignments(segmentId: "s1", sort: "item.id", pageSize: 50) {
   items { type item { id code name } } } }"""
-TREE = "{ categoryTrees(siteCode: \"main\") { id name subcategories { id name } } }"
+TREE = '{ categoryTrees(siteCode: "main") { id name subcategories { id name } } }'
 
 
 async def seed(url: str) -> None:

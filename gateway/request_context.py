@@ -6,7 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
 from gateway.catalog.repository import tenant_languages
-from gateway.context import Context
+from gateway.context import Context, SharedSession
 from gateway.localization import request_order
 from gateway.settings import Settings
 
@@ -20,9 +20,18 @@ async def build_context(
     accept_language: str | None = None,
     request_id: str | None = None,
 ) -> Context:
-    """A fresh context for one request: loads the tenant's languages (one statement)."""
-    async with sessions() as session:
-        languages = await tenant_languages(session, tenant=tenant)
+    """A fresh context for one request: loads the tenant's languages (one statement).
+
+    The context holds the request's read connection: run() gives it back at the end."""
+    reads = SharedSession(sessions)
+    try:
+        # Not cached: a cache would need the tenant's data version to know it is current,
+        # and reading that costs the same one statement, on the request's own connection.
+        async with reads.use() as session:
+            languages = await tenant_languages(session, tenant=tenant)
+    except BaseException:
+        await reads.close()
+        raise
     context = Context(
         settings=settings,
         sessions=sessions,
@@ -30,6 +39,7 @@ async def build_context(
         principal=principal,
         languages=languages,
         locales=request_order(accept_language, languages),
+        reads=reads,
     )
     if request_id:
         context.request_id = request_id

@@ -153,6 +153,9 @@ class GraphQL:
             customer_id=customer,
             legal_entity_id=legal_entity,
         )
+        graphql_schema = schema._schema
+        prepared = prepare(graphql_schema, self.settings, query, variables=variables)
+        # After prepare, as over HTTP: run() gives the context's read connection back.
         context = await build_context(
             settings=self.settings,
             sessions=self.db.sessions,
@@ -160,8 +163,6 @@ class GraphQL:
             principal=principal,
             accept_language=accept_language,
         )
-        graphql_schema = schema._schema
-        prepared = prepare(graphql_schema, self.settings, query, variables=variables)
         try:
             return await run(graphql_schema, prepared, context)
         except RequestError as refused:

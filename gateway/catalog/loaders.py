@@ -13,7 +13,7 @@ from gateway.context import Loader
 
 class CategoryIdsByProductIdLoader(Loader[str, list[str]]):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[list[str]]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             found = await repository.category_ids_by_product(
                 session, tenant=self.context.tenant, product_ids=keys
             )
@@ -24,7 +24,7 @@ class TreeCategoriesByTenantLoader(Loader[str, list[CategoryRecord]]):
     """Every category of the tenant with its display fields, once per request."""
 
     async def batch_load_fn(self, keys: Sequence[str]) -> list[list[CategoryRecord]]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             return [await repository.tree_categories(session, tenant=key) for key in keys]
 
 
@@ -32,7 +32,7 @@ class CategoryStructureByTenantLoader(Loader[str, list[CategoryRecord]]):
     """Every category of the tenant with only its place in the tree, once per request."""
 
     async def batch_load_fn(self, keys: Sequence[str]) -> list[list[CategoryRecord]]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             return [await repository.category_structure(session, tenant=key) for key in keys]
 
 
@@ -40,7 +40,7 @@ class AssignedCategoryIdsBySourceLoader(Loader[SegmentSource, set[str]]):
     """Ids of the categories assigned to a source's segments; one statement per source."""
 
     async def batch_load_fn(self, keys: Sequence[SegmentSource]) -> list[set[str]]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             return [await repository.assigned_category_ids(session, source=key) for key in keys]
 
 
@@ -58,7 +58,7 @@ class DirectAssignmentByProductInSourceLoader(Loader[ProductInSource, bool]):
         for key in keys:
             by_source.setdefault(key.source, []).append(key.product_id)
         found: set[ProductInSource] = set()
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for source, product_ids in by_source.items():
                 ids = await repository.directly_assigned_products(
                     session, source=source, product_ids=product_ids
