@@ -169,10 +169,20 @@ POOL_TIMEOUT_S = 5.0
 # Past statement_timeout, so the server cancels a slow statement first (a clean error), and
 # the client gives up only on a server that is silent.
 COMMAND_TIMEOUT_MARGIN_S = 5.0
+# PostgreSQL pool: a request holds one connection for its reads (and one more while it
+# writes), so the pool is sized to the requests served at once; past size + overflow
+# requests queue for POOL_TIMEOUT_S. Overflow connections are closed as soon as they are
+# returned, so a size below the steady concurrency churns connections.
+DEFAULT_POOL_SIZE = 20
+POOL_OVERFLOW = 10
 
 
 def create_engine(
-    url: str, *, statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS, **kwargs: Any
+    url: str,
+    *,
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    **kwargs: Any,
 ) -> AsyncEngine:
     """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
     if url.startswith("sqlite"):
@@ -182,8 +192,8 @@ def create_engine(
         functions = _sqlite_functions(max(statement_timeout_ms, 0) / 1000)
         event.listen(engine.sync_engine, "connect", functions)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    kwargs["pool_size"] = pool_size
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     # No ping per checkout (it costs three round trips); a connection found broken
     # invalidates the pool instead, so stale connections fail once, not forever.
