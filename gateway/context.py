@@ -26,14 +26,22 @@ V = TypeVar("V")
 class SharedSession:
     """The one read session of a request: opened on first use, shared, closed at its end."""
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], *, shared: bool = True) -> None:
         self._sessions = sessions
+        # A mutation must not hold a read connection while it waits for a write connection:
+        # N such requests would hold the whole pool and wait on each other until its timeout.
+        # Its reads take a connection each and give it back at once.
+        self._shared = shared
         self._session: AsyncSession | None = None
         # Loaders of one request run concurrently; a connection runs one statement at a time.
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
     async def use(self) -> AsyncIterator[AsyncSession]:
+        if not self._shared:
+            async with await _read_session(self._sessions) as session:
+                yield session
+            return
         async with self._lock:
             if self._session is None:
                 self._session = await _read_session(self._sessions)

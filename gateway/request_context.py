@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from graphql import FieldNode, OperationDefinitionNode, OperationType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
 from gateway.catalog.repository import tenant_languages
 from gateway.context import Context, SharedSession
-from gateway.localization import request_order
+from gateway.localization import TenantLanguages, request_order
 from gateway.settings import Settings
 
 
@@ -19,19 +20,18 @@ async def build_context(
     principal: Principal,
     accept_language: str | None = None,
     request_id: str | None = None,
+    operation: OperationDefinitionNode | None = None,
 ) -> Context:
-    """A fresh context for one request: loads the tenant's languages (one statement).
+    """A fresh context for one request: loads the tenant's languages (one statement)
+    unless the operation reads no data (see `reads_data`).
 
-    The context holds the request's read connection: run() gives it back at the end."""
-    reads = SharedSession(sessions)
-    try:
-        # Not cached: a cache would need the tenant's data version to know it is current,
-        # and reading that costs the same one statement, on the request's own connection.
-        async with reads.use() as session:
-            languages = await tenant_languages(session, tenant=tenant)
-    except BaseException:
-        await reads.close()
-        raise
+    The context holds the request's read connection: run() gives it back at the end. A
+    query reads on one connection; a mutation on one per read, never held across a write."""
+    mutation = operation is not None and operation.operation is OperationType.MUTATION
+    reads = SharedSession(sessions, shared=not mutation)
+    languages = TenantLanguages()
+    if operation is None or reads_data(operation):
+        languages = await _languages(reads, tenant)
     context = Context(
         settings=settings,
         sessions=sessions,
@@ -44,3 +44,25 @@ async def build_context(
     if request_id:
         context.request_id = request_id
     return context
+
+
+async def _languages(reads: SharedSession, tenant: str) -> TenantLanguages:
+    try:
+        # Not cached: a cache would need the tenant's data version to know it is current,
+        # and reading that costs the same one statement, on the request's own connection.
+        async with reads.use() as session:
+            return await tenant_languages(session, tenant=tenant)
+    except BaseException:
+        await reads.close()
+        raise
+
+
+INTROSPECTION_FIELDS = frozenset({"__typename", "__schema", "__type"})
+
+
+def reads_data(operation: OperationDefinitionNode) -> bool:
+    """False for an operation of only introspection fields: it needs no database at all."""
+    return not all(
+        isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_FIELDS
+        for selection in operation.selection_set.selections
+    )

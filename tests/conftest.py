@@ -162,6 +162,7 @@ class GraphQL:
             tenant=tenant,
             principal=principal,
             accept_language=accept_language,
+            operation=prepared.operation,
         )
         try:
             return await run(graphql_schema, prepared, context)
