@@ -94,6 +94,20 @@ class Database:
         finally:
             event.remove(self.engine.sync_engine, "before_cursor_execute", record)
 
+    @contextmanager
+    def count_checkouts(self) -> Iterator[list[Any]]:
+        """Collects the pool connections checked out inside the block."""
+        seen: list[Any] = []
+
+        def record(dbapi_connection: Any, *_args: Any) -> None:
+            seen.append(dbapi_connection)
+
+        event.listen(self.engine.sync_engine.pool, "checkout", record)
+        try:
+            yield seen
+        finally:
+            event.remove(self.engine.sync_engine.pool, "checkout", record)
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
