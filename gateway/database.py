@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.database")
@@ -70,6 +71,9 @@ class code_point(ColumnElement[str]):
 
     inherit_cache = True
     type = sa.String()
+    # Part of the cache key: without it no statement holding one is ever cached (a
+    # sorted page was compiled anew on every request).
+    _traverse_internals = [("expr", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, expr: ColumnElement[Any]) -> None:
         self.expr = expr
