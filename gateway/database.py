@@ -173,10 +173,10 @@ POOL_TIMEOUT_S = 5.0
 # Past statement_timeout, so the server cancels a slow statement first (a clean error), and
 # the client gives up only on a server that is silent.
 COMMAND_TIMEOUT_MARGIN_S = 5.0
-# PostgreSQL pool: a request holds one connection for its reads (and one more while it
-# writes), so the pool is sized to the requests served at once; past size + overflow
-# requests queue for POOL_TIMEOUT_S. Overflow connections are closed as soon as they are
-# returned, so a size below the steady concurrency churns connections.
+# PostgreSQL pool: a query holds one connection for all its reads, a mutation one at a
+# time, so the pool is sized to the requests served at once; past size + overflow they
+# queue for POOL_TIMEOUT_S. Overflow connections are closed as soon as they are returned,
+# so a size below the steady concurrency churns connections.
 DEFAULT_POOL_SIZE = 20
 POOL_OVERFLOW = 10
 
