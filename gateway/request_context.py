@@ -26,9 +26,13 @@ async def build_context(
     unless the operation reads no data (see `reads_data`).
 
     The context holds the request's read connection: run() gives it back at the end. A
-    query reads on one connection; a mutation on one per read, never held across a write."""
+    query on PostgreSQL reads on one connection; otherwise each read takes one and gives
+    it back at once (a mutation never holds one across a write)."""
     mutation = operation is not None and operation.operation is OperationType.MUTATION
-    reads = SharedSession(sessions, shared=not mutation)
+    # SQLite connections are local and cheap to check out; held for a whole request, one
+    # abandoned at its deadline outlives an engine disposed right after (tests, shutdown).
+    postgres = sessions.kw["bind"].dialect.name == "postgresql"
+    reads = SharedSession(sessions, shared=postgres and not mutation)
     languages = TenantLanguages()
     if operation is None or reads_data(operation):
         languages = await _languages(reads, tenant)

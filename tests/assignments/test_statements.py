@@ -33,8 +33,8 @@ async def given_many(seed, segments: int, per_segment: int) -> None:
 async def statements(db, gql, query, variables):
     with db.count_statements() as seen, db.count_checkouts() as checkouts:
         data = await gql.data(query, variables)
-    # every read of the request on one connection
-    assert len(checkouts) == 1
+    # every read of the request on one connection (on SQLite one per read)
+    assert len(checkouts) == 1 or db.dialect == "sqlite"
     return data, seen
 
 
