@@ -79,7 +79,11 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
     await ensure_schema_async(runtime.settings.database_url)
     # No statement outlives the request's deadline, on SQLite as on PostgreSQL.
     deadline_ms = round(runtime.settings.request_timeout_seconds * 1000)
-    engine = create_engine(runtime.settings.database_url, statement_timeout_ms=deadline_ms)
+    engine = create_engine(
+        runtime.settings.database_url,
+        statement_timeout_ms=deadline_ms,
+        pool_size=runtime.settings.db_pool_size,
+    )
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.draining = False

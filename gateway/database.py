@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import (
 )
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
+from sqlalchemy.sql.visitors import InternalTraversal
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.database")
@@ -70,6 +71,9 @@ class code_point(ColumnElement[str]):
 
     inherit_cache = True
     type = sa.String()
+    # Part of the cache key: without it no statement holding one is ever cached (a
+    # sorted page was compiled anew on every request).
+    _traverse_internals = [("expr", InternalTraversal.dp_clauseelement)]
 
     def __init__(self, expr: ColumnElement[Any]) -> None:
         self.expr = expr
@@ -169,10 +173,20 @@ POOL_TIMEOUT_S = 5.0
 # Past statement_timeout, so the server cancels a slow statement first (a clean error), and
 # the client gives up only on a server that is silent.
 COMMAND_TIMEOUT_MARGIN_S = 5.0
+# PostgreSQL pool: a query holds one connection for all its reads, a mutation one at a
+# time, so the pool is sized to the requests served at once; past size + overflow they
+# queue for POOL_TIMEOUT_S. Overflow connections are closed as soon as they are returned,
+# so a size below the steady concurrency churns connections.
+DEFAULT_POOL_SIZE = 20
+POOL_OVERFLOW = 10
 
 
 def create_engine(
-    url: str, *, statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS, **kwargs: Any
+    url: str,
+    *,
+    statement_timeout_ms: int = DEFAULT_STATEMENT_TIMEOUT_MS,
+    pool_size: int = DEFAULT_POOL_SIZE,
+    **kwargs: Any,
 ) -> AsyncEngine:
     """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
     if url.startswith("sqlite"):
@@ -182,8 +196,8 @@ def create_engine(
         functions = _sqlite_functions(max(statement_timeout_ms, 0) / 1000)
         event.listen(engine.sync_engine, "connect", functions)
         return engine
-    kwargs.setdefault("pool_size", 10)
-    kwargs.setdefault("max_overflow", 10)
+    kwargs["pool_size"] = pool_size
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     # No ping per checkout (it costs three round trips); a connection found broken
     # invalidates the pool instead, so stale connections fail once, not forever.

@@ -142,6 +142,14 @@ def _parse_and_validate(
 
 async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
     """Execute a prepared operation; returns the response body as a dict."""
+    try:
+        return await _run(graphql_schema, prepared, context)
+    finally:
+        # The request's read connection goes back to the pool however the request ends.
+        await context.reads.close()
+
+
+async def _run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
     cost = await _preflight(graphql_schema, prepared, context)
     result = execute(
         graphql_schema,

@@ -138,6 +138,7 @@ async def _run(
         principal=principal,
         accept_language=request.headers.get("accept-language"),
         request_id=request_id_of(request),
+        operation=prepared.operation,
     )
     return await run(runtime.graphql_schema, prepared, context)
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from graphql import FieldNode, OperationDefinitionNode, OperationType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
 from gateway.catalog.repository import tenant_languages
-from gateway.context import Context
-from gateway.localization import request_order
+from gateway.context import Context, SharedSession
+from gateway.localization import TenantLanguages, request_order
 from gateway.settings import Settings
 
 
@@ -19,10 +20,22 @@ async def build_context(
     principal: Principal,
     accept_language: str | None = None,
     request_id: str | None = None,
+    operation: OperationDefinitionNode | None = None,
 ) -> Context:
-    """A fresh context for one request: loads the tenant's languages (one statement)."""
-    async with sessions() as session:
-        languages = await tenant_languages(session, tenant=tenant)
+    """A fresh context for one request: loads the tenant's languages (one statement)
+    unless the operation reads no data (see `reads_data`).
+
+    The context holds the request's read connection: run() gives it back at the end. A
+    query on PostgreSQL reads on one connection; otherwise each read takes one and gives
+    it back at once (a mutation never holds one across a write)."""
+    mutation = operation is not None and operation.operation is OperationType.MUTATION
+    # SQLite connections are local and cheap to check out; held for a whole request, one
+    # abandoned at its deadline outlives an engine disposed right after (tests, shutdown).
+    postgres = sessions.kw["bind"].dialect.name == "postgresql"
+    reads = SharedSession(sessions, shared=postgres and not mutation)
+    languages = TenantLanguages()
+    if operation is None or reads_data(operation):
+        languages = await _languages(reads, tenant)
     context = Context(
         settings=settings,
         sessions=sessions,
@@ -30,7 +43,30 @@ async def build_context(
         principal=principal,
         languages=languages,
         locales=request_order(accept_language, languages),
+        reads=reads,
     )
     if request_id:
         context.request_id = request_id
     return context
+
+
+async def _languages(reads: SharedSession, tenant: str) -> TenantLanguages:
+    try:
+        # Not cached: a cache would need the tenant's data version to know it is current,
+        # and reading that costs the same one statement, on the request's own connection.
+        async with reads.use() as session:
+            return await tenant_languages(session, tenant=tenant)
+    except BaseException:
+        await reads.close()
+        raise
+
+
+INTROSPECTION_FIELDS = frozenset({"__typename", "__schema", "__type"})
+
+
+def reads_data(operation: OperationDefinitionNode) -> bool:
+    """False for an operation of only introspection fields: it needs no database at all."""
+    return not all(
+        isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_FIELDS
+        for selection in operation.selection_set.selections
+    )

@@ -55,6 +55,9 @@ class Settings:
     header_timeout_seconds: float = 10.0
     # Connections beyond this many at once are answered 503 instead of exhausting descriptors.
     max_connections: int = 1000
+    # PostgreSQL connections the pool keeps per process (10 more on demand): about the
+    # number of requests served at once, since each request reads on one connection.
+    db_pool_size: int = 20
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -98,6 +101,13 @@ def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     if not 0 < value < 3600:
         raise ValueError(f"{name} must be more than 0 and less than 3600 seconds, got {raw!r}")
     return value
+
+
+def _pool_size(env: Mapping[str, str]) -> int:
+    size = _int(env, "GATEWAY_DB_POOL_SIZE", Settings.db_pool_size)
+    if size < 1:
+        raise ValueError(f"GATEWAY_DB_POOL_SIZE must be at least 1, got {size}")
+    return size
 
 
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
@@ -145,5 +155,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         request_timeout_seconds=_seconds(env, "GATEWAY_REQUEST_TIMEOUT", 10.0),
         header_timeout_seconds=_seconds(env, "GATEWAY_HEADER_TIMEOUT", 10.0),
         max_connections=_int(env, "GATEWAY_MAX_CONNECTIONS", 1000),
+        db_pool_size=_pool_size(env),
         limits=limits,
     )

@@ -94,6 +94,20 @@ class Database:
         finally:
             event.remove(self.engine.sync_engine, "before_cursor_execute", record)
 
+    @contextmanager
+    def count_checkouts(self) -> Iterator[list[Any]]:
+        """Collects the pool connections checked out inside the block."""
+        seen: list[Any] = []
+
+        def record(dbapi_connection: Any, *_args: Any) -> None:
+            seen.append(dbapi_connection)
+
+        event.listen(self.engine.sync_engine.pool, "checkout", record)
+        try:
+            yield seen
+        finally:
+            event.remove(self.engine.sync_engine.pool, "checkout", record)
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
 async def db(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
@@ -153,15 +167,17 @@ class GraphQL:
             customer_id=customer,
             legal_entity_id=legal_entity,
         )
+        graphql_schema = schema._schema
+        prepared = prepare(graphql_schema, self.settings, query, variables=variables)
+        # After prepare, as over HTTP: run() gives the context's read connection back.
         context = await build_context(
             settings=self.settings,
             sessions=self.db.sessions,
             tenant=tenant,
             principal=principal,
             accept_language=accept_language,
+            operation=prepared.operation,
         )
-        graphql_schema = schema._schema
-        prepared = prepare(graphql_schema, self.settings, query, variables=variables)
         try:
             return await run(graphql_schema, prepared, context)
         except RequestError as refused:

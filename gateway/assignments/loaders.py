@@ -35,7 +35,7 @@ class ItemPageBySegmentLoader(Loader[SegmentItemsKey, PageResult]):
 
     async def batch_load_fn(self, keys: Sequence[SegmentItemsKey]) -> list[PageResult]:
         found: dict[SegmentItemsKey, PageResult | GatewayError] = {}
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for ask, ids in _group(keys).items():
                 for batch in one_batch_per_cursor(ids, ask.paging.after):
                     try:
@@ -72,7 +72,7 @@ class ItemCountBySegmentLoader(Loader[SegmentCountKey, int]):
 
     async def batch_load_fn(self, keys: Sequence[SegmentCountKey]) -> list[int]:
         found: dict[SegmentCountKey, int] = {}
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for ask, ids in _group(keys).items():
                 counts = await repository.count_by_segment(
                     session, ask.where, ids, ask.plan.conditions

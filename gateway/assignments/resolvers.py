@@ -87,13 +87,13 @@ async def item_assignments_page(
     paging = _paging(
         context, plan, page_size, page_number, after, "itemAssignments", q, sort, *_bound(where)
     )
-    async with context.sessions() as session:
+    async with context.read_session() as session:
         result = await repository.assignment_page(
             session, where, plan.conditions, plan.keys, paging
         )
 
     async def count() -> int:
-        async with context.sessions() as session:
+        async with context.read_session() as session:
             return await repository.count_assignments(session, where, plan.conditions)
 
     items = [item_assignment_from_row(row, access) for row in result.rows]
@@ -118,7 +118,7 @@ async def item_assignment(
     """Query.itemAssignment: one assignment by natural key; null when absent or invisible."""
     context = info.context
     access = read_access(context, legal_entity_id=legal_entity_id)
-    async with context.sessions() as session:
+    async with context.read_session() as session:
         row = await repository.assignment_by_key(
             session,
             tenant=context.tenant,

@@ -7,7 +7,9 @@ import json
 import math
 import re
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import jwt
@@ -27,11 +29,21 @@ _COMPACT_JWS = re.compile(r"[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+")
 # Headers by which a token names or carries its own key. Keys come only from the
 # configuration, so a token pointing elsewhere is refused rather than quietly ignored.
 _KEY_HEADERS = ("jku", "jwk", "x5u", "x5c")
-_TIME_CLAIMS = ("exp", "nbf", "iat")
+# Verified tokens remembered per verifier (at most this many times MAX_TOKEN_LENGTH bytes):
+# storefronts send the same token on every page view, and a signature check is most of Q0.
+MAX_CACHED_TOKENS = 4096
 
 
 class InvalidToken(Exception):
     """The token is missing, malformed, expired or not signed by a trusted key."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    principal: Principal
+    times: tuple[float | None, float | None, float | None]  # exp, nbf, iat
+    # The key set that verified it (None for HS*): a reloaded key file verifies again.
+    keys: KeySet | None
 
 
 class TokenVerifier:
@@ -53,15 +65,46 @@ class TokenVerifier:
             "verify_aud": settings.jwt_audience is not None,
             "enforce_minimum_key_length": True,
         }
+        self._verified: OrderedDict[str, _Verified] = OrderedDict()
 
     def verify(self, token: str) -> Principal:
         """The caller a token names; raises InvalidToken for anything not fully trusted."""
+        found = self._verified.get(token)
+        if found is not None and found.keys is self._current_keys(found.keys):
+            # Checked again on every use: the cache never outlives exp nor precedes nbf.
+            try:
+                _check_times(*found.times, self._clock(), self._leeway)
+            except InvalidToken:
+                del self._verified[token]
+                raise
+            self._verified.move_to_end(token)
+            return found.principal
+        self._verified.pop(token, None)
+        found = self._verify(token)
+        self._remember(token, found)
+        return found.principal
+
+    def _current_keys(self, keys: KeySet | None) -> KeySet | None:
+        # One stat of the key file: a rotated key set is another object.
+        return None if keys is None or self._key_file is None else self._key_file.current()
+
+    def _remember(self, token: str, verified: _Verified) -> None:
+        self._verified[token] = verified
+        if len(self._verified) > MAX_CACHED_TOKENS:
+            self._verified.popitem(last=False)
+
+    def _verify(self, token: str) -> _Verified:
         header = self._header(token)
         algorithm = header["alg"]
+        keys = (
+            self._key_file.current()
+            if is_public_key_algorithm(algorithm) and self._key_file
+            else None
+        )
         try:
             claims = jwt.decode(
                 token,
-                key=self._key(algorithm, header.get("kid")),
+                key=self._key(algorithm, header.get("kid"), keys),
                 algorithms=[algorithm],
                 audience=self._settings.jwt_audience,
                 issuer=self._settings.jwt_issuer,
@@ -70,8 +113,9 @@ class TokenVerifier:
             )
         except jwt.PyJWTError as error:
             raise InvalidToken(str(error)) from None
-        _check_times(claims, self._clock(), self._leeway)
-        return principal_from_claims(claims)
+        times = (_seconds(claims, "exp"), _seconds(claims, "nbf"), _seconds(claims, "iat"))
+        _check_times(*times, self._clock(), self._leeway)
+        return _Verified(principal_from_claims(claims), times, keys)
 
     def _header(self, token: str) -> dict[str, Any]:
         if len(token) > MAX_TOKEN_LENGTH or not _COMPACT_JWS.fullmatch(token):
@@ -90,13 +134,12 @@ class TokenVerifier:
             raise InvalidToken("the token names its own key (jku, jwk, x5u or x5c)")
         return header
 
-    def _key(self, algorithm: str, kid: str | None) -> Any:
+    def _key(self, algorithm: str, kid: str | None, keys: KeySet | None) -> Any:
         # The shared secret only ever verifies HS*, a public key only ever RS*/PS*/ES*/EdDSA:
         # the algorithm picks the key source, so no key is read under two interpretations.
         if not is_public_key_algorithm(algorithm):
             return self._secret
-        keys = self._key_file.current() if self._key_file else KeySet(())
-        found = keys.select(kid, algorithm)
+        found = (keys or KeySet(())).select(kid, algorithm)
         if found is None:
             raise InvalidToken(f"no configured key fits kid {kid!r} and algorithm {algorithm}")
         return found.key
@@ -183,8 +226,9 @@ def _text(claims: dict[str, Any], name: str) -> str | None:
     return value
 
 
-def _check_times(claims: dict[str, Any], now: float, leeway: float) -> None:
-    exp, nbf, iat = (_seconds(claims, name) for name in _TIME_CLAIMS)
+def _check_times(
+    exp: float | None, nbf: float | None, iat: float | None, now: float, leeway: float
+) -> None:
     if exp is None or exp <= now - leeway:
         raise InvalidToken("the token has expired")
     if nbf is not None and nbf > now + leeway:

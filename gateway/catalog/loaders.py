@@ -14,7 +14,7 @@ from gateway.context import Loader
 
 class CategoryIdsByProductIdLoader(Loader[str, list[str]]):
     async def batch_load_fn(self, keys: Sequence[str]) -> list[list[str]]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             found = await repository.category_ids_by_product(
                 session, tenant=self.context.tenant, product_ids=keys
             )
@@ -25,7 +25,7 @@ class CatalogIndexByTenantLoader(Loader[str, CatalogIndex]):
     """The tenant's catalog index: one statement per request, the categories only when changed."""
 
     async def batch_load_fn(self, keys: Sequence[str]) -> list[CatalogIndex]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             return [await catalog_index(session, tenant=key) for key in keys]
 
 
@@ -33,7 +33,7 @@ class AssignedCategoryIdsBySourceLoader(Loader[SegmentSource, set[str]]):
     """Ids of the categories assigned to a source's segments; one statement per source."""
 
     async def batch_load_fn(self, keys: Sequence[SegmentSource]) -> list[set[str]]:
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             return [await repository.assigned_category_ids(session, source=key) for key in keys]
 
 
@@ -51,7 +51,7 @@ class DirectAssignmentByProductInSourceLoader(Loader[ProductInSource, bool]):
         for key in keys:
             by_source.setdefault(key.source, []).append(key.product_id)
         found: set[ProductInSource] = set()
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for source, product_ids in by_source.items():
                 ids = await repository.directly_assigned_products(
                     session, source=source, product_ids=product_ids

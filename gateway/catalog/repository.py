@@ -23,8 +23,10 @@ from gateway.segments.repository import visible_segment_ids
 
 async def tenant_languages(session: AsyncSession, *, tenant: str) -> TenantLanguages:
     """The tenant's languages; a tenant with no data gets the fallback language."""
-    result = await session.execute(select(Tenant).where(Tenant.tenant == tenant))
-    row = result.scalar_one_or_none()
+    # Two columns, no ORM object: every request that reads data runs this first.
+    table = Tenant.__table__  # type: ignore[attr-defined]
+    stmt = sa.select(table.c.default_language, table.c.languages).where(table.c.tenant == tenant)
+    row = (await session.execute(stmt)).one_or_none()
     if row is None:
         return TenantLanguages()
     return TenantLanguages(default=row.default_language, languages=tuple(row.languages))

@@ -42,7 +42,7 @@ class SegmentByIdLoader(Loader[SegmentKey, Any]):
 
     async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[Any]:
         found: dict[SegmentKey, Any] = {}
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for (access,), ids in _grouped(keys).items():
                 rows = await repository.segments_by_id(session, access=access, ids=ids)
                 found.update(((row.id, access), row) for row in rows)
@@ -57,7 +57,7 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
 
     async def batch_load_fn(self, keys: Sequence[CustomerPageKey]) -> list[PageResult]:
         found: dict[CustomerPageKey, PageResult | GatewayError] = {}
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for (where, args), ids in _grouped(keys).items():
                 for batch in one_batch_per_cursor(ids, args.after):
                     try:
@@ -80,7 +80,7 @@ class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
 
     async def batch_load_fn(self, keys: Sequence[CustomerCountKey]) -> list[int]:
         found: dict[CustomerCountKey, int] = {}
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for (where, q, limits), ids in _grouped(keys).items():
                 counts = await repository.count_customers(
                     session, where=where, segment_ids=ids, q=q, limits=limits
@@ -97,7 +97,7 @@ class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
 
     async def batch_load_fn(self, keys: Sequence[CustomerAssignmentKey]) -> list[Any]:
         found: dict[CustomerAssignmentKey, Any] = {}
-        async with self.context.sessions() as session:
+        async with self.context.read_session() as session:
             for (access,), natural in _grouped(keys).items():
                 rows = await repository.customer_assignments_by_key(
                     session, access=access, keys=natural
@@ -110,7 +110,7 @@ class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
 
 async def segment_page(context: Context, where: SegmentFilter, args: ListArgs) -> PageResult:
     """One page of the `segments` root field."""
-    async with context.sessions() as session:
+    async with context.read_session() as session:
         return await repository.segment_page(
             session, where=where, args=args, locales=context.locales
         )
@@ -118,5 +118,5 @@ async def segment_page(context: Context, where: SegmentFilter, args: ListArgs) -
 
 async def count_segments(context: Context, where: SegmentFilter, args: ListArgs) -> int:
     """The `segments` total, run only when `totalCount` is selected."""
-    async with context.sessions() as session:
+    async with context.read_session() as session:
         return await repository.count_segments(session, where=where, q=args.q, limits=args.limits)

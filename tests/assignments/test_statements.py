@@ -31,8 +31,10 @@ async def given_many(seed, segments: int, per_segment: int) -> None:
 
 
 async def statements(db, gql, query, variables):
-    with db.count_statements() as seen:
+    with db.count_statements() as seen, db.count_checkouts() as checkouts:
         data = await gql.data(query, variables)
+    # every read of the request on one connection (on SQLite one per read)
+    assert len(checkouts) == 1 or db.dialect == "sqlite"
     return data, seen
 
 

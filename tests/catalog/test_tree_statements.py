@@ -45,8 +45,10 @@ async def ten_ary_catalog(seed: Seed, size: int) -> None:
 
 async def statements_of(gql, db, tenant: str, query: str, variables=None) -> tuple[int, dict]:
     """How many statements one request of customer c1 runs, and its data."""
-    with db.count_statements() as seen:
+    with db.count_statements() as seen, db.count_checkouts() as checkouts:
         data = await gql.data(query, variables, tenant=tenant, scopes=READ_OWN, customer="c1")
+    # every read of the request on one connection (on SQLite one per read)
+    assert len(checkouts) == 1 or db.dialect == "sqlite"
     return len(seen), data
 
 

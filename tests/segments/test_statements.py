@@ -41,8 +41,10 @@ async def seed_big_tenant(seed, count=500):
 
 
 async def count(db, gql, query, size, **kw):
-    with db.count_statements() as seen:
+    with db.count_statements() as seen, db.count_checkouts() as checkouts:
         data = await gql.data(query, {"size": size}, **kw)
+    # every read of the request on one connection (on SQLite one per read)
+    assert len(checkouts) == 1 or db.dialect == "sqlite"
     return len(seen), data
 
 
