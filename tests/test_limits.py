@@ -54,11 +54,18 @@ def _no_resolver_calls_yet() -> None:
     RESOLVED.clear()
 
 
+class _NoReads:
+    """The test schema reads no database: nothing to give back at the end of a request."""
+
+    async def close(self) -> None:
+        return None
+
+
 async def execute(query: str, settings: Settings | None = None) -> dict[str, Any]:
     """prepare + run, the pipeline HTTP uses, against the test schema."""
     settings = settings or Settings()
     prepared = prepare(SCHEMA, settings, query)
-    context = SimpleNamespace(request_id="test", settings=settings)
+    context = SimpleNamespace(request_id="test", settings=settings, reads=_NoReads())
     return await run(SCHEMA, prepared, context)  # type: ignore[arg-type]
 
 
