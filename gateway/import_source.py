@@ -151,18 +151,24 @@ _OPEN = frozenset(("start_map", "start_array"))
 _CLOSE = frozenset(("end_map", "end_array"))
 
 
+def _depth_after(event: str, depth: int) -> int:
+    """The nesting depth once `event` is read; TooDeep past MAX_DEPTH."""
+    if event in _OPEN:
+        depth += 1
+        if depth > MAX_DEPTH:
+            raise TooDeep
+    elif event in _CLOSE:
+        depth -= 1
+    return depth
+
+
 def _skip(events: Iterator[tuple[str, Any]]) -> None:
     """Past the end of the array just started."""
     depth = 1
     for event, _ in events:
-        if event in _OPEN:
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise TooDeep
-        elif event in _CLOSE:
-            depth -= 1
-            if not depth:
-                return
+        depth = _depth_after(event, depth)
+        if not depth:
+            return
 
 
 def _value(event: str, value: Any, events: Iterator[tuple[str, Any]]) -> Any:
@@ -173,10 +179,5 @@ def _value(event: str, value: Any, events: Iterator[tuple[str, Any]]) -> Any:
     while depth:
         event, value = next(events)
         builder.event(event, value)
-        if event in _OPEN:
-            depth += 1
-            if depth > MAX_DEPTH:
-                raise TooDeep
-        elif event in _CLOSE:
-            depth -= 1
+        depth = _depth_after(event, depth)
     return builder.value
