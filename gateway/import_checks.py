@@ -1,63 +1,11 @@
-"""The import's rules that need the database: languages, references and the category tree."""
+"""The import's rules across entries: translations, parents and cycles of the category tree."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
-from gateway.import_fields import CatalogImportError, Problems
-from gateway.import_format import (
-    CategoryEntry,
-    CustomerEntry,
-    ImportDocument,
-    ItemEntry,
-    Localized,
-)
-
-
-@dataclass(frozen=True)
-class Known:
-    """What the tenant already has in the database, as far as the file refers to it."""
-
-    languages: tuple[str, ...] | None  # None: the tenant is new
-    default_language: str | None
-    category_parents: Mapping[str, str | None]
-    product_ids: frozenset[str] = frozenset()
-    segment_ids: frozenset[str] = frozenset()
-
-
-def outside_references(document: ImportDocument) -> tuple[set[str], set[str]]:
-    """Product and segment ids the file refers to without defining them."""
-    products = {entry.item_id for entry in document.items if entry.item_type == "PRODUCT"}
-    segments = {entry.segment_id for entry in _segment_references(document)}
-    products -= {entry.id for entry in document.products}
-    segments -= {entry.id for entry in document.segments}
-    return products, segments
-
-
-def _segment_references(document: ImportDocument) -> list[CustomerEntry | ItemEntry]:
-    return [*document.customers, *document.items]
-
-
-def check_document(document: ImportDocument, known: Known) -> tuple[str, ...]:
-    """Raise with every broken rule (up to MAX_PROBLEMS); the tenant's languages otherwise."""
-    languages = document.languages or known.languages
-    if languages is None:
-        raise CatalogImportError(
-            f'languages and defaultLanguage are required: tenant "{document.tenant}" is new'
-        )
-    problems = Problems()
-    _check_translations(document.localized, languages, problems)
-    categories = set(known.category_parents) | {entry.id for entry in document.categories}
-    _check_parents(document.categories, categories, problems)
-    _check_cycles(document.categories, known.category_parents, problems)
-    _check_product_categories(document, categories, problems)
-    segments = known.segment_ids | {entry.id for entry in document.segments}
-    _check_segments(document, segments, problems)
-    products = known.product_ids | {entry.id for entry in document.products}
-    _check_items(document, {"CATEGORY": categories, "PRODUCT": products}, problems)
-    problems.raise_any()
-    return languages
+from gateway.import_fields import Problems
+from gateway.import_format import CategoryEntry, Localized
 
 
 def _check_translations(
@@ -110,39 +58,3 @@ def _cycle(entries: Sequence[CategoryEntry], cycle: list[str]) -> str:
     return f'{first.where}: parentId "{first.parent_id}" makes a cycle: ' + " > ".join(loop)
 
 
-def _check_product_categories(
-    document: ImportDocument, categories: set[str], problems: Problems
-) -> None:
-    for entry in document.products:
-        for category_id in entry.category_ids:
-            if category_id not in categories:
-                problems.add(
-                    f'{entry.where}: categoryIds has "{category_id}", which is not a category '
-                    "of this file or the tenant"
-                )
-
-
-def _check_segments(
-    document: ImportDocument, segments: set[str] | frozenset[str], problems: Problems
-) -> None:
-    for entry in _segment_references(document):
-        if entry.segment_id not in segments:
-            problems.add(
-                f'{entry.where}: segmentId "{entry.segment_id}" is not a segment '
-                "of this file or the tenant"
-            )
-
-
-def _check_items(
-    document: ImportDocument, items: Mapping[str, set[str] | frozenset[str]], problems: Problems
-) -> None:
-    for entry in document.items:
-        if entry.item_id in items[entry.item_type]:
-            continue
-        kind = entry.item_type.lower()
-        other = "PRODUCT" if entry.item_type == "CATEGORY" else "CATEGORY"
-        hint = f" (it is a {other.lower()})" if entry.item_id in items[other] else ""
-        problems.add(
-            f'{entry.where}: itemId "{entry.item_id}" is not a {kind} '
-            f"of this file or the tenant{hint}"
-        )

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gateway.import_fields import CatalogImportError, Entry, Problems
-from gateway.settings import Limits
 
 TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -66,19 +65,6 @@ class ItemEntry:
     item_type: str
     item_id: str
     values: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class ImportDocument:
-    tenant: str
-    default_language: str | None
-    languages: tuple[str, ...] | None
-    categories: list[CategoryEntry] = field(default_factory=list)
-    products: list[ProductEntry] = field(default_factory=list)
-    segments: list[SegmentEntry] = field(default_factory=list)
-    customers: list[CustomerEntry] = field(default_factory=list)
-    items: list[ItemEntry] = field(default_factory=list)
-    localized: list[Localized] = field(default_factory=list)
 
 
 def _category(where: str, raw: Any) -> tuple[CategoryEntry, Localized]:
@@ -220,52 +206,3 @@ def _top_level(doc: Any) -> dict[str, Any]:
     return doc
 
 
-def parse_document(raw: Any, *, max_mixins_depth: int = Limits.max_mixins_depth) -> ImportDocument:
-    """The file's entries, each checked on its own and for duplicates; references come later.
-
-    Every entry is read, so one run reports the problems of all (up to MAX_PROBLEMS).
-    """
-    doc = _top_level(raw)
-    tenant = _tenant(doc)
-    default, languages = _languages(doc)
-    problems = Problems()
-    depth = max_mixins_depth
-    categories = problems.each(_category, _entries(doc, "categories"))
-    products = problems.each(_product, _entries(doc, "products"))
-    segments = problems.each(lambda w, e: _segment(w, e, depth), _entries(doc, "segments"))
-    customers = problems.each(
-        lambda w, e: _customer(w, e, depth), _entries(doc, "customerAssignments")
-    )
-    items = problems.each(lambda w, e: _item(w, e, depth), _entries(doc, "itemAssignments"))
-    document = ImportDocument(
-        tenant,
-        default,
-        languages,
-        categories=[category for category, _ in categories],
-        products=[product for product, _ in products],
-        segments=[segment for segment, _ in segments],
-        customers=customers,
-        items=items,
-        localized=[texts for _, texts in (*categories, *products, *segments)],
-    )
-    _check_unique(document, problems)
-    problems.raise_any()
-    return document
-
-
-def _check_unique(document: ImportDocument, problems: Problems) -> None:
-    _unique(document.categories, lambda entry: entry.id, "id", problems)
-    _unique(document.products, lambda entry: entry.id, "id", problems)
-    _unique(document.segments, lambda entry: entry.id, "id", problems)
-    _unique(
-        document.customers,
-        lambda entry: (entry.segment_id, entry.customer_id, entry.legal_entity_id),
-        "customer assignment",
-        problems,
-    )
-    _unique(
-        document.items,
-        lambda entry: (entry.segment_id, entry.item_type, entry.item_id),
-        "item assignment",
-        problems,
-    )
