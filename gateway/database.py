@@ -30,6 +30,8 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
+from gateway.json_values import decode_json
+
 T = TypeVar("T")
 log = logging.getLogger("gateway.database")
 
@@ -189,6 +191,8 @@ def create_engine(
     **kwargs: Any,
 ) -> AsyncEngine:
     """An async engine for a SQLite (aiosqlite) or PostgreSQL (asyncpg) URL."""
+    # Stored JSON (names, mixins, metadata) is read on every list: orjson, exactly.
+    kwargs.setdefault("json_deserializer", decode_json)
     if url.startswith("sqlite"):
         engine = create_async_engine(url, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)

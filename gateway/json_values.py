@@ -8,9 +8,21 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+import orjson
+
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _NOT_JSON = object()  # stands for a key that is not a string
+# orjson reads integers past 64 bits as floats, losing digits; json keeps them exact.
+_LONG_NUMBER = re.compile(r"\d{20}")
+
+
+def decode_json(text: str | bytes) -> Any:
+    """Stored JSON text as a value: orjson (several times faster), or json where the text
+    holds a run of 20 digits, which may be an integer orjson would round."""
+    if _LONG_NUMBER.search(text if isinstance(text, str) else text.decode()):
+        return json.loads(text)
+    return orjson.loads(text)
 
 
 def json_problem(value: Any, *, name: str = "", max_depth: int | None = None) -> str | None:
