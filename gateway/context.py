@@ -74,6 +74,9 @@ class Context:
     locales: tuple[str, ...]
     # Every read of the request shares it; writes keep their own transactions (writes.py).
     reads: SharedSession = field(repr=False)
+    # The tenant's (data version, catalog version) as read at the start of the request;
+    # None when the operation reads no data (see request_context.reads_data).
+    versions: tuple[int, int] | None = None
     request_id: str = field(default_factory=lambda: uuid.uuid4().hex)
     # One clock reading per request, so "active" means the same thing in every statement.
     now: datetime = field(default_factory=utcnow)

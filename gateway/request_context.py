@@ -6,7 +6,7 @@ from graphql import FieldNode, OperationDefinitionNode, OperationType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
-from gateway.catalog.repository import tenant_languages
+from gateway.catalog.repository import TenantState, tenant_state
 from gateway.context import Context, SharedSession
 from gateway.localization import TenantLanguages, request_order
 from gateway.settings import Settings
@@ -22,8 +22,8 @@ async def build_context(
     request_id: str | None = None,
     operation: OperationDefinitionNode | None = None,
 ) -> Context:
-    """A fresh context for one request: loads the tenant's languages (one statement)
-    unless the operation reads no data (see `reads_data`).
+    """A fresh context for one request: reads the tenant's data versions and languages
+    (one statement) unless the operation reads no data (see `reads_data`).
 
     The context holds the request's read connection: run() gives it back at the end. A
     query on PostgreSQL reads on one connection; otherwise each read takes one and gives
@@ -33,9 +33,10 @@ async def build_context(
     # abandoned at its deadline outlives an engine disposed right after (tests, shutdown).
     postgres = sessions.kw["bind"].dialect.name == "postgresql"
     reads = SharedSession(sessions, shared=postgres and not mutation)
-    languages = TenantLanguages()
+    state: TenantState | None = None
     if operation is None or reads_data(operation):
-        languages = await _languages(reads, tenant)
+        state = await _state(reads, tenant)
+    languages = TenantLanguages() if state is None else state.languages
     context = Context(
         settings=settings,
         sessions=sessions,
@@ -44,18 +45,20 @@ async def build_context(
         languages=languages,
         locales=request_order(accept_language, languages),
         reads=reads,
+        versions=None if state is None else (state.data_version, state.catalog_version),
     )
     if request_id:
         context.request_id = request_id
     return context
 
 
-async def _languages(reads: SharedSession, tenant: str) -> TenantLanguages:
+async def _state(reads: SharedSession, tenant: str) -> TenantState:
     try:
-        # Not cached: a cache would need the tenant's data version to know it is current,
-        # and reading that costs the same one statement, on the request's own connection.
+        # Languages are read with the versions rather than cached: the versions must be read
+        # anyway (they tell every cache whether it is current), and the languages cost nothing
+        # more in the same statement.
         async with reads.use() as session:
-            return await tenant_languages(session, tenant=tenant)
+            return await tenant_state(session, tenant=tenant)
     except BaseException:
         await reads.close()
         raise

@@ -28,14 +28,20 @@ def _database(session: AsyncSession) -> Any:
     return getattr(bind, "engine", bind)
 
 
-async def catalog_index(session: AsyncSession, *, tenant: str) -> CatalogIndex:
+async def catalog_index(
+    session: AsyncSession, *, tenant: str, current: int | None = None
+) -> CatalogIndex:
     """The tenant's index as of its current catalog version; rebuilt only when that moved.
 
-    Segment and assignment writes leave the catalog version alone: trees read assignments
-    per request, so only the import, which writes categories, costs a rebuild.
+    `current`: the catalog version the request has already read; an index of that version
+    is returned without a statement. Segment and assignment writes leave the catalog version
+    alone: trees read assignments per request, so only the import, which writes categories,
+    costs a rebuild.
     """
     held = _held.setdefault(_database(session), {})
     known = held.get(tenant)
+    if known is not None and current is not None and known.version == current:
+        return known.index
     version, categories = await repository.categories_unless_current(
         session, tenant=tenant, known_version=None if known is None else known.version
     )

@@ -22,19 +22,22 @@ class CategoryIdsByProductIdLoader(Loader[str, list[str]]):
 
 
 class CatalogIndexByTenantLoader(Loader[str, CatalogIndex]):
-    """The tenant's catalog index: one statement per request, the categories only when changed."""
+    """The tenant's catalog index: no statement when the request's catalog version is the one
+    held, else one, with the categories only when they changed."""
 
     async def batch_load_fn(self, keys: Sequence[str]) -> list[CatalogIndex]:
+        versions = self.context.versions
+        current = None if versions is None else versions[1]
         async with self.context.read_session() as session:
-            return [await catalog_index(session, tenant=key) for key in keys]
+            return [await catalog_index(session, tenant=k, current=current) for k in keys]
 
 
 class AssignedCategoryIdsBySourceLoader(Loader[SegmentSource, set[str]]):
-    """Ids of the categories assigned to a source's segments; one statement per source."""
+    """Ids of the categories assigned to a source's segments; one statement per batch."""
 
     async def batch_load_fn(self, keys: Sequence[SegmentSource]) -> list[set[str]]:
         async with self.context.read_session() as session:
-            return [await repository.assigned_category_ids(session, source=key) for key in keys]
+            return await repository.assigned_category_ids(session, sources=keys)
 
 
 @dataclass(frozen=True)
@@ -44,17 +47,19 @@ class ProductInSource:
 
 
 class DirectAssignmentByProductInSourceLoader(Loader[ProductInSource, bool]):
-    """Whether a product is assigned itself to a source's segments; one statement per source."""
+    """Whether a product is assigned itself to a source's segments; one statement per batch."""
 
     async def batch_load_fn(self, keys: Sequence[ProductInSource]) -> list[bool]:
         by_source: dict[SegmentSource, list[str]] = {}
         for key in keys:
             by_source.setdefault(key.source, []).append(key.product_id)
-        found: set[ProductInSource] = set()
         async with self.context.read_session() as session:
-            for source, product_ids in by_source.items():
-                ids = await repository.directly_assigned_products(
-                    session, source=source, product_ids=product_ids
-                )
-                found.update(ProductInSource(source, product_id) for product_id in ids)
+            per_source = await repository.directly_assigned_products(
+                session, wanted=list(by_source.items())
+            )
+        found = {
+            ProductInSource(source, product_id)
+            for source, ids in zip(by_source, per_source, strict=True)
+            for product_id in ids
+        }
         return [key in found for key in keys]

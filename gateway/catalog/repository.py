@@ -1,9 +1,10 @@
-"""Catalog reads: tenants' languages, categories, products and their links."""
+"""Catalog reads: tenants' versions and languages, categories, products and their links."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, NamedTuple
 
 import orjson
@@ -21,15 +22,67 @@ from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_ids
 
 
-async def tenant_languages(session: AsyncSession, *, tenant: str) -> TenantLanguages:
-    """The tenant's languages; a tenant with no data gets the fallback language."""
-    # Two columns, no ORM object: every request that reads data runs this first.
-    table = Tenant.__table__  # type: ignore[attr-defined]
-    stmt = sa.select(table.c.default_language, table.c.languages).where(table.c.tenant == tenant)
-    row = (await session.execute(stmt)).one_or_none()
-    if row is None:
-        return TenantLanguages()
-    return TenantLanguages(default=row.default_language, languages=tuple(row.languages))
+class TenantState(NamedTuple):
+    """What every data-reading request learns first, in one statement."""
+
+    # Raised by every write (gateway.writes.write), so caches compare it to stay current.
+    data_version: int
+    # Raised only by writes to categories, products or their links (the import).
+    catalog_version: int
+    languages: TenantLanguages
+
+
+def _tenant_state() -> sa.Select[Any]:
+    versions = data_version_table.c
+    tenants = Tenant.__table__.c  # type: ignore[attr-defined]
+    tenant: sa.BindParameter[str] = sa.bindparam("tenant")
+
+    def one(column: Any, key: Any) -> Any:
+        return sa.select(column).where(key == tenant).scalar_subquery()
+
+    # Scalar subqueries: one row whether or not either table has the tenant's row.
+    return sa.select(
+        one(versions.version, versions.tenant),
+        one(versions.catalog_version, versions.tenant),
+        one(tenants.default_language, tenants.tenant),
+        one(tenants.languages, tenants.tenant),
+    )
+
+
+# Built once: every data-reading request runs it, and building it cost more than running it.
+_TENANT_STATE = _tenant_state()
+
+
+async def tenant_state(session: AsyncSession, *, tenant: str) -> TenantState:
+    """The tenant's data versions and languages; a tenant with no data gets version 0 and
+    the fallback language."""
+    # On the session's connection: the ORM's execute path adds nothing a Core select needs.
+    connection = await session.connection()
+    result = await connection.execute(_TENANT_STATE, {"tenant": tenant})
+    version, catalog_version, default, languages = result.one()
+    found = TenantLanguages() if default is None else TenantLanguages(default, tuple(languages))
+    return TenantState(int(version or 0), int(catalog_version or 0), found)
+
+
+def _next_bound(column: Any, tenant_column: Any, tenant: str, after: datetime) -> Any:
+    # min() over an index on (tenant, column): one index probe, not a scan.
+    return sa.select(sa.func.min(column)).where(tenant_column == tenant, column > after)
+
+
+async def next_validity_boundary(
+    session: AsyncSession, *, tenant: str, after: datetime
+) -> datetime | None:
+    """The first instant after `after` at which a segment or category of the tenant starts
+    or stops being valid: answers that depend on the clock can change only there."""
+    segments = Segment.__table__.c  # type: ignore[attr-defined]
+    bounds = [
+        _next_bound(column, table.tenant, tenant, after)
+        for table in (segments, _CATEGORY)
+        for column in (table.valid_from, table.valid_to)
+    ]
+    union = sa.union_all(*bounds).subquery()
+    found: datetime | None = (await session.execute(sa.select(sa.func.min(union.c[0])))).scalar()
+    return found
 
 
 async def category_ids_by_product(
@@ -69,18 +122,33 @@ def source_segment_ids(source: SegmentSource) -> sa.Select[str]:
     return stmt
 
 
-async def assigned_category_ids(session: AsyncSession, *, source: SegmentSource) -> set[str]:
-    """Ids of the categories assigned to the source's segments; one statement."""
-    rows = await session.execute(
-        sa.select(col(ItemAssignment.item_id))
-        .distinct()
-        .where(
-            col(ItemAssignment.tenant) == source.access.tenant,
-            col(ItemAssignment.item_type) == "CATEGORY",
-            col(ItemAssignment.segment_id).in_(source_segment_ids(source)),
-        )
+def _assigned_categories(source: SegmentSource) -> sa.Select[Any]:
+    return sa.select(col(ItemAssignment.item_id)).where(
+        col(ItemAssignment.tenant) == source.access.tenant,
+        col(ItemAssignment.item_type) == "CATEGORY",
+        col(ItemAssignment.segment_id).in_(source_segment_ids(source)),
     )
-    return set(rows.scalars())
+
+
+async def assigned_category_ids(
+    session: AsyncSession, *, sources: Sequence[SegmentSource]
+) -> list[set[str]]:
+    """Per source, the ids of the categories assigned to its segments; one statement."""
+    return await _per_source(session, [_assigned_categories(source) for source in sources])
+
+
+async def _per_source(session: AsyncSession, selects: list[sa.Select[Any]]) -> list[set[str]]:
+    """Runs one select per source as a single UNION ALL, each row tagged with its source."""
+    tagged = [
+        stmt.add_columns(sa.literal(n).label("source")).distinct() for n, stmt in enumerate(selects)
+    ]
+    found: list[set[str]] = [set() for _ in selects]
+    if not tagged:
+        return found
+    union = tagged[0] if len(tagged) == 1 else sa.union_all(*tagged)
+    for item_id, n in await session.execute(union):
+        found[n].add(item_id)
+    return found
 
 
 # Core columns, not model attributes: an ORM-enabled select of 10,000 rows costs several
@@ -161,12 +229,12 @@ async def categories_unless_current(
 
 
 async def directly_assigned_products(
-    session: AsyncSession, *, source: SegmentSource, product_ids: Sequence[str]
-) -> set[str]:
-    """Which of `product_ids` are catalog products assigned to the source's segments."""
-    rows = await session.execute(
+    session: AsyncSession, *, wanted: Sequence[tuple[SegmentSource, Sequence[str]]]
+) -> list[set[str]]:
+    """Per (source, product ids): which of the ids are catalog products assigned to the
+    source's segments; one statement for all."""
+    selects = [
         sa.select(col(ItemAssignment.item_id))
-        .distinct()
         .join(
             Product,
             sa.and_(
@@ -180,5 +248,6 @@ async def directly_assigned_products(
             col(ItemAssignment.item_id).in_(product_ids),
             col(ItemAssignment.segment_id).in_(source_segment_ids(source)),
         )
-    )
-    return set(rows.scalars())
+        for source, product_ids in wanted
+    ]
+    return await _per_source(session, selects)
