@@ -20,6 +20,7 @@ from gateway.metrics import Metrics
 from gateway.middleware import RequestIdMiddleware
 from gateway.migrations import ensure_schema_async
 from gateway.probes import healthz, metrics, readyz
+from gateway.response_cache import ResponseCache
 from gateway.runtime import Runtime
 from gateway.settings import Settings, load_settings
 
@@ -29,12 +30,16 @@ EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) -> Starlette:
     """The gateway as an ASGI app; settings come from the environment when not given."""
     settings = settings if settings is not None else load_settings()
+    responses = None
     if graphql_schema is None:
         from gateway.schema import schema
 
         graphql_schema = schema._schema
+        if settings.response_cache_mb:
+            responses = ResponseCache(settings.response_cache_mb * 1024 * 1024)
     graphiql = GraphiQL(settings.asset_cache_dir) if settings.graphiql else None
-    runtime = Runtime(settings, graphql_schema, TokenVerifier(settings), Metrics(), graphiql)
+    verifier = TokenVerifier(settings)
+    runtime = Runtime(settings, graphql_schema, verifier, Metrics(), graphiql, responses=responses)
     app = Starlette(
         routes=_routes(graphiql),
         middleware=_middleware(settings),

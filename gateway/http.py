@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
+from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -22,6 +23,7 @@ from gateway.execution import Prepared, RequestError, prepare, run, unavailable
 from gateway.middleware import request_id_of
 from gateway.negotiation import JSON, prefers_html, response_media_type
 from gateway.request_context import build_context
+from gateway.response_cache import answer
 from gateway.runtime import Runtime, runtime_of
 
 log = logging.getLogger("gateway.http")
@@ -94,6 +96,8 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
         return _failure(HttpError(406, message), JSON, outcome)
     try:
         body = await _execute(request, runtime, tenant, outcome)
+        if isinstance(body, bytes):
+            return _encoded(body, 200, media_type)
     except HttpError as error:
         return _failure(error, media_type, outcome)
     except RequestError as error:
@@ -108,7 +112,8 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
 
 async def _execute(
     request: Request, runtime: Runtime, tenant: str, outcome: Outcome
-) -> dict[str, Any]:
+) -> bytes | dict[str, Any]:
+    """The response body: encoded when it has no errors and went through the cache."""
     principal = _authenticate(request, runtime, tenant)
     params = await _read_params(request, runtime.settings.limits.max_body_bytes)
     prepared = prepare(
@@ -120,15 +125,20 @@ async def _execute(
         allow_mutations=request.method == "POST",
     )
     outcome.operation_type = prepared.operation.operation.value
-    work = _run(request, runtime, tenant, principal, prepared)
+    work = _run(request, runtime, tenant, principal, prepared, params)
     # One deadline for all of the request's database work; its TimeoutError is answered
     # 503 like any other sign of an unavailable database.
     return await within_deadline(work, runtime.settings.request_timeout_seconds)
 
 
 async def _run(
-    request: Request, runtime: Runtime, tenant: str, principal: Principal, prepared: Prepared
-) -> dict[str, Any]:
+    request: Request,
+    runtime: Runtime,
+    tenant: str,
+    principal: Principal,
+    prepared: Prepared,
+    params: Params,
+) -> bytes | dict[str, Any]:
     if runtime.sessions is None:
         raise RuntimeError("the database is not open: the app's lifespan has not started")
     context = await build_context(
@@ -140,7 +150,28 @@ async def _run(
         request_id=request_id_of(request),
         operation=prepared.operation,
     )
-    return await run(runtime.graphql_schema, prepared, context)
+    cache = runtime.responses
+    if cache is None or prepared.operation.operation is not OperationType.QUERY:
+        return await run(runtime.graphql_schema, prepared, context)
+    produced = False
+
+    async def produce() -> dict[str, Any]:
+        nonlocal produced
+        produced = True
+        return await run(runtime.graphql_schema, prepared, context)
+
+    body = await answer(
+        cache,
+        context,
+        query=params.query,
+        variables=params.variables,
+        operation_name=params.operation_name,
+        produce=produce,
+        encode=_dumps,
+    )
+    if context.versions is not None:
+        runtime.metrics.count_cache_lookup(hit=not produced)
+    return body
 
 
 def _authenticate(request: Request, runtime: Runtime, tenant: str) -> Principal:
@@ -278,8 +309,14 @@ def _json(
     headers: Mapping[str, str] | None = None,
 ) -> Response:
     outcome.error_codes = [e.get("extensions", {}).get("code") for e in body.get("errors", ())]
+    return _encoded(_dumps(body), status, media_type, headers)
+
+
+def _encoded(
+    body: bytes, status: int, media_type: str, headers: Mapping[str, str] | None = None
+) -> Response:
     return Response(
-        _dumps(body),
+        body,
         status_code=status,
         media_type=f"{media_type}; charset=utf-8",
         headers={**NO_STORE, **(headers or {})},

@@ -46,6 +46,13 @@ class Metrics:
             registry=self.registry,
         )
 
+        self.cache_lookups = Counter(
+            "gateway_response_cache_lookups",
+            "Query answers looked up in the response cache, by result (hit or miss).",
+            ["result"],
+            registry=self.registry,
+        )
+
     def observe(self, operation_type: str | None, status: int, seconds: float) -> None:
         kind = operation_type if operation_type in OPERATION_TYPES else "none"
         self.requests.labels(kind, str(status)).inc()
@@ -54,6 +61,9 @@ class Metrics:
     def count_errors(self, codes: Iterable[object]) -> None:
         for code in codes:
             self.errors.labels(code if code in ERROR_CODES else "OTHER").inc()
+
+    def count_cache_lookup(self, *, hit: bool) -> None:
+        self.cache_lookups.labels("hit" if hit else "miss").inc()
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from gateway.auth.tokens import TokenVerifier
 from gateway.graphiql import GraphiQL
 from gateway.metrics import Metrics
+from gateway.response_cache import ResponseCache
 from gateway.settings import Settings
 
 
@@ -21,6 +22,9 @@ class Runtime:
     verifier: TokenVerifier
     metrics: Metrics
     graphiql: GraphiQL | None
+    # None when off, and for schemas other than the gateway's: only for its own fields is it
+    # known what an answer depends on.
+    responses: ResponseCache | None = None
     # Set by the lifespan: None before startup.
     engine: AsyncEngine | None = None
     sessions: async_sessionmaker[AsyncSession] | None = None

@@ -58,6 +58,8 @@ class Settings:
     # PostgreSQL connections the pool keeps per process (10 more on demand): about the
     # number of requests served at once, since each request reads on one connection.
     db_pool_size: int = 20
+    # Encoded query answers kept per process (gateway/response_cache.py); 0 turns it off.
+    response_cache_mb: int = 64
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -156,5 +158,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         header_timeout_seconds=_seconds(env, "GATEWAY_HEADER_TIMEOUT", 10.0),
         max_connections=_int(env, "GATEWAY_MAX_CONNECTIONS", 1000),
         db_pool_size=_pool_size(env),
+        response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
         limits=limits,
     )

@@ -21,6 +21,9 @@ class Category(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_category_parent", "tenant", "parent_id"),
         sa.Index("ix_category_code", "tenant", "code"),
+        # The next validity boundary (repository.next_validity_boundary) is an index probe.
+        sa.Index("ix_category_valid_from", "tenant", "valid_from"),
+        sa.Index("ix_category_valid_to", "tenant", "valid_to"),
     )
 
     tenant: str = Field(primary_key=True, sa_type=CodePointString)

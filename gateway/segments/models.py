@@ -19,6 +19,8 @@ class Segment(SQLModel, table=True):
     __table_args__ = (
         sa.Index("ix_segment_site", "tenant", "site_code"),
         sa.Index("ix_segment_status", "tenant", "status"),
+        sa.Index("ix_segment_valid_from", "tenant", "valid_from"),
+        sa.Index("ix_segment_valid_to", "tenant", "valid_to"),
     )
 
     tenant: str = Field(primary_key=True, sa_type=CodePointString)

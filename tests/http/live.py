@@ -33,6 +33,7 @@ class Server:
     process: subprocess.Popen[bytes]
     customer: str
     manager: str
+    database_url: str = ""
 
     def post(
         self, query: str, token: str, timeout: float, variables: dict[str, Any] | None = None
@@ -65,16 +66,15 @@ def _printed_token(output: str, label: str) -> str:
 @contextmanager
 def serving(tmp_path: Path, database_url: str | None = None) -> Iterator[Server]:
     """`gateway serve --demo` on a fresh SQLite file (or the given database), this code."""
-    env = environment(
-        GATEWAY_DATABASE_URL=database_url or f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
-    )
-    if database_url:  # serve creates the schema only on an empty SQLite database
+    database_url = database_url or f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    env = environment(GATEWAY_DATABASE_URL=database_url)
+    if not database_url.startswith("sqlite"):  # serve creates the schema only on SQLite
         migrate(env, tmp_path)
     with gateway_process.serving(free_port(), env, tmp_path, "--demo") as gateway:
         printed = gateway.output()
         customer = _printed_token(printed, "Customer token")
         manager = _printed_token(printed, "Manager token")
-        server = Server(gateway.base, gateway.process, customer, manager)
+        server = Server(gateway.base, gateway.process, customer, manager, database_url)
         _long_segment(server)
         yield server
 

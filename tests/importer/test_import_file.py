@@ -13,6 +13,7 @@ from gateway.importer import CatalogImportError, import_file
 from tests.conftest import Database
 from tests.databases import create_database, drop_database
 from tests.importer.documents import document, snapshot
+from tests.migrations.test_upgrade import HEAD
 
 
 def _write(tmp_path: Path, text: str) -> Path:
@@ -39,7 +40,7 @@ async def test_importing_into_a_new_sqlite_file_creates_its_schema_first(tmp_pat
     report = await import_file(url, path)
     # then
     assert report.counts["categories"].created == 3
-    assert await _revision(url) == "0002"
+    assert await _revision(url) == HEAD
 
 
 async def test_importing_into_an_existing_database(db: Database, tmp_path: Path) -> None:

@@ -17,6 +17,9 @@ from gateway.models import metadata
 from tests.conftest import Database
 from tests.databases import create_database, drop_database
 
+# The newest revision in gateway/migrations/versions: what every upgrade must reach.
+HEAD = "0003"
+
 
 @pytest.fixture
 async def empty_url(db: Database, tmp_path: Path) -> AsyncIterator[str]:
@@ -69,7 +72,7 @@ async def test_upgrade_on_a_current_database_changes_nothing(empty_url: str) -> 
     # when
     await upgrade_async(empty_url)
     # then
-    assert await _inspect(empty_url, _revision) == "0002"
+    assert await _inspect(empty_url, _revision) == HEAD
     assert await _inspect(empty_url, _differences) == []
     count = "SELECT count(*) FROM tenant"
     assert await _inspect(empty_url, lambda c: c.execute(sa.text(count)).scalar()) == 1
@@ -103,7 +106,7 @@ def test_the_synchronous_upgrade_works_outside_an_event_loop(tmp_path: Path) -> 
     # then
     import asyncio
 
-    assert asyncio.run(_inspect(url, _revision)) == "0002"
+    assert asyncio.run(_inspect(url, _revision)) == HEAD
 
 
 async def test_the_synchronous_upgrade_also_works_inside_an_event_loop(tmp_path: Path) -> None:
@@ -112,7 +115,7 @@ async def test_the_synchronous_upgrade_also_works_inside_an_event_loop(tmp_path:
     # when
     upgrade(url)
     # then
-    assert await _inspect(url, _revision) == "0002"
+    assert await _inspect(url, _revision) == HEAD
 
 
 async def test_ensure_schema_creates_tables_only_in_an_empty_sqlite_database(
@@ -125,7 +128,7 @@ async def test_ensure_schema_creates_tables_only_in_an_empty_sqlite_database(
     again = await ensure_schema_async(url)
     # then
     assert (created, again) == (True, False)
-    assert await _inspect(url, _revision) == "0002"
+    assert await _inspect(url, _revision) == HEAD
 
 
 async def test_ensure_schema_leaves_postgresql_to_gateway_migrate(
