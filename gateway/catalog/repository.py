@@ -146,7 +146,10 @@ async def _per_source(session: AsyncSession, selects: list[sa.Select[Any]]) -> l
     if not tagged:
         return found
     union = tagged[0] if len(tagged) == 1 else sa.union_all(*tagged)
-    for item_id, n in await session.execute(union):
+    # On the connection, as Core: the ORM's row loading cost more than the statement for
+    # the 8,500 ids of a whole catalog's tree.
+    connection = await session.connection()
+    for item_id, n in await connection.execute(union):
         found[n].add(item_id)
     return found
 

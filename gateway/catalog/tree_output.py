@@ -55,11 +55,41 @@ def plain_list(
     node_type = executor.schema.type_map["CategoryTreeNode"]
     assert isinstance(node_type, GraphQLObjectType)
     try:
-        plan = _plan(executor, node_type, field_nodes[0].node.selection_set)
+        arguments: list[Any] = []
+        plan = _plan(executor, node_type, field_nodes[0].node.selection_set, arguments)
     except _Unplanned:
         return None
     locales = info.context.locales
-    return [{key: step(node, locales) for key, step in plan} for node in nodes]
+    memo = _memo_key(field_nodes[0].node.selection_set, arguments, locales)
+    if memo is None:
+        return [{key: step(node, locales) for key, step in plan} for node in nodes]
+    return [_output(node, plan, locales, memo) for node in nodes]
+
+
+# Outputs kept per node: a few selections and locale orders each, not every one ever asked.
+MAX_OUTPUTS_PER_NODE = 4
+
+
+def _memo_key(selections: Any, arguments: list[Any], locales: Sequence[str]) -> Any:
+    """What a planned node's output depends on besides the node: the selection (where it
+    stands in which document text), the argument values the plan took and the locale order.
+    Text, not the AST: equal ASTs of two parses compare node by node, text in one step."""
+    loc = getattr(selections, "loc", None)
+    if loc is None:
+        return None
+    return (loc.source.body, loc.start, loc.end, tuple(arguments), tuple(locales))
+
+
+def _output(node: Node, plan: Plan, locales: Sequence[str], memo: Any) -> Any:
+    outputs = getattr(node, "outputs", None)
+    if outputs is None:  # built for this request only: nothing to keep it in
+        return {key: step(node, locales) for key, step in plan}
+    done = outputs.get(memo)
+    if done is None:
+        done = {key: step(node, locales) for key, step in plan}
+        if len(outputs) < MAX_OUTPUTS_PER_NODE:
+            outputs[memo] = done
+    return done
 
 
 def _fields(
@@ -90,17 +120,22 @@ def _fields(
     return found
 
 
-def _plan(executor: Executor[Any], node_type: GraphQLObjectType, selections: Any) -> Plan:
+def _plan(
+    executor: Executor[Any], node_type: GraphQLObjectType, selections: Any, arguments: list[Any]
+) -> Plan:
+    """The steps of a selection; `arguments` collects every argument value they use."""
     plan: Plan = []
     for field in _fields(executor, selections, node_type.name):
         key = field.alias.value if field.alias else field.name.value
         if any(key == seen for seen, _ in plan):
             raise _Unplanned  # merged selections: graphql-core's rules
-        plan.append((key, _step(executor, node_type, field)))
+        plan.append((key, _step(executor, node_type, field, arguments)))
     return plan
 
 
-def _step(executor: Executor[Any], node_type: GraphQLObjectType, field: FieldNode) -> Step:
+def _step(
+    executor: Executor[Any], node_type: GraphQLObjectType, field: FieldNode, arguments: list[Any]
+) -> Step:
     name = field.name.value
     if name == "__typename":
         return lambda _node, _locales: node_type.name
@@ -113,10 +148,11 @@ def _step(executor: Executor[Any], node_type: GraphQLObjectType, field: FieldNod
         return lambda node, _locales: node[name]
     if name in _LOCALIZED:
         locale = get_argument_values(field_def, field, executor.variable_values).get("locale")
+        arguments.append(locale)
         key = f"{name}Map"
         return lambda node, locales: resolve(node[key], locales, locale)
     if name == "subcategories":
-        inner = _plan(executor, node_type, field.selection_set)
+        inner = _plan(executor, node_type, field.selection_set, arguments)
         return lambda node, locales: [
             {k: step(child, locales) for k, step in inner} for child in node["subcategories"]
         ]

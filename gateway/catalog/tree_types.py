@@ -23,6 +23,21 @@ from gateway.types import Described, Named, Slugged, Validity, localized_list, v
 Node = dict[str, Any]
 
 
+class StaticNode(dict[str, Any]):
+    """A flat node kept per catalog index, which also keeps what selections made of it.
+
+    `outputs`: the completed object per (selection, variables, locales), filled by
+    tree_output.plain_list, so the first tree after an assignment write reuses them. An
+    attribute, not a key: copies ({**node}) must not carry another node's outputs.
+    """
+
+    __slots__ = ("outputs",)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.outputs: dict[Any, Any] = {}
+
+
 @strawberry.type(description="A category of a segment category tree, with its subcategories.")
 class CategoryTreeNode(Named, Described, Slugged):
     id: strawberry.ID = strawberry.field(description="The category's id in the catalog.")
@@ -123,7 +138,7 @@ def _flat(index: CatalogIndex, statics: dict[Any, Node], position: int, assigned
     if node is None:
         other = statics.get((position, not assigned))
         base = _static_node(index, position) if other is None else other
-        node = statics[position, assigned] = {**base, "isSegmentAssigned": assigned}
+        node = statics[position, assigned] = StaticNode(base, isSegmentAssigned=assigned)
     return node
 
 

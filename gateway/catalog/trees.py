@@ -186,7 +186,8 @@ def kept_positions(
         while above >= 0 and above not in kept:
             kept[above] = False
             above = index.parent[above]
-    return sorted(kept.items())
+    # Sorting the positions alone: ints sort several times faster than (int, bool) pairs.
+    return [(position, kept[position]) for position in sorted(kept)]
 
 
 def forest(index: CatalogIndex, assigned_ids: Collection[str], now: datetime) -> list[TreeNode]:

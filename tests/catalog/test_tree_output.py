@@ -81,3 +81,32 @@ async def test_directives_and_merged_fields_take_graphql_cores_path(gql, seed, m
     # then
     assert taken == [False]
     assert [n["id"] for n in data["categoryTreeNodes"]] == ["a", "c", "d", "b"]
+
+
+async def test_kept_outputs_follow_the_locale_the_variables_and_the_assignment(gql, seed):
+    # given: c assigned to s1, and a second segment s2 that holds a (so c is assigned there
+    # too, but a is assigned only in s2)
+    await catalog(seed)
+    await seed.add(seed.segment("s2"))
+    await seed.add(seed.item("s2", "CATEGORY", "a"))
+    query = (
+        "query($l: String, $s: [ID!]) { categoryTreeNodes(segmentIds: $s) "
+        "{ id n: name(locale: $l) isSegmentAssigned } }"
+    )
+
+    async def nodes(segments: list[str], locale: str | None, header: str) -> dict[str, Any]:
+        variables = {"s": segments, "l": locale}
+        data = await gql.data(query, variables, scopes=READ, accept_language=header)
+        return {n["id"]: (n["n"], n["isSegmentAssigned"]) for n in data["categoryTreeNodes"]}
+
+    # when: the same selection, asked in turn with other locales, variables and segments
+    english = await nodes(["s1"], None, "en")
+    german = await nodes(["s1"], None, "de")
+    by_argument = await nodes(["s1"], "de", "en")
+    other_segment = await nodes(["s2"], None, "en")
+    english_again = await nodes(["s1"], None, "en")
+    # then: each answer is its own; nothing kept for one request leaks into another
+    assert english["a"] == ("A", False) and german["a"] == ("Ah", False)
+    assert by_argument["a"] == ("Ah", False)
+    assert other_segment["a"] == ("A", True)
+    assert english_again == english

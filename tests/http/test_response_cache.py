@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
+import gateway.http as gateway_http
 from gateway.auth import scopes
 from gateway.database import utcnow
 from gateway.models import data_version_table
@@ -167,6 +168,32 @@ async def test_the_answer_changes_at_a_validity_boundary_without_any_write(serve
     await asyncio.sleep(max(0.0, (end - utcnow()).total_seconds()) + 0.05)
     # then
     assert await names(gateway, **OWN) == ["Gold"]
+
+
+async def test_the_answer_changes_exactly_at_the_boundary(serve: Serve, seed, monkeypatch):
+    # given: silver ends at T; every request sees the clock set below
+    gateway = await serve(schema=None)
+    await seed.tenant_row()
+    end = utcnow() + timedelta(days=1)
+    await seed.add(seed.segment("gold"), seed.segment("silver", valid_to=end))
+    await seed.add(seed.customer("gold", "c-1"), seed.customer("silver", "c-1"))
+    now: dict[str, Any] = {}
+    original = gateway_http.build_context
+
+    async def build_context(**kwargs: Any) -> Any:
+        context = await original(**kwargs)
+        context.now = now["value"]
+        return context
+
+    monkeypatch.setattr(gateway_http, "build_context", build_context)
+    # when / then: a millisecond before, twice (the second from the cache), then at T
+    now["value"] = end - timedelta(milliseconds=1)
+    assert await names(gateway, **OWN) == ["Gold", "Silver"]
+    assert await names(gateway, **OWN) == ["Gold", "Silver"]
+    now["value"] = end
+    assert await names(gateway, **OWN) == ["Gold"]
+    metrics = (await gateway.client.get("/metrics")).text
+    assert 'gateway_response_cache_lookups_total{result="hit"} 1.0' in metrics
 
 
 async def test_the_cache_can_be_turned_off(serve: Serve, seed):
