@@ -17,7 +17,7 @@ from gateway.preflight import install
 from gateway.segments import customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
-from gateway.types import SCALAR_MAP
+from gateway.types import SCALAR_MAP, plain_localized_resolvers
 
 Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
 
@@ -33,6 +33,9 @@ schema = strawberry.Schema(
     types=[Product, Category],
     config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
 )
+# Localized fields (name, description, slug) skip Strawberry's per-call argument conversion;
+# tree nodes then get resolvers of their own.
+plain_localized_resolvers(schema._schema)
 # Tree nodes are plain dicts at run time (gateway/catalog/tree_types.py); before the guards,
 # so a guard would wrap these resolvers too.
 plain_resolvers(schema._schema)
