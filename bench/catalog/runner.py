@@ -22,7 +22,7 @@ from gateway.auth.tokens import mint_token
 from gateway.settings import load_settings
 
 FUNCTIONS = Path(__file__).with_name("functions.sql")
-PROXY_PORT = 18490
+PROXY_PORT = 19090  # the bench's ports are 19000-19099
 Q2_TARGET = 765  # the issue's customer tree size; the customer nearest to it is chosen
 
 
@@ -155,10 +155,10 @@ def _specs(options: Options, work: Path, offset: int, pg_port: int) -> list[serv
     sqlite = f"sqlite+aiosqlite:///{work / f'catalog-scale{options.scale}.db'}"
     pg_url = "postgresql+asyncpg" + dsn[len("postgresql") :]
     return [
-        servers.gateway_spec("gateway (PostgreSQL)", pg_url, 18401 + offset),
-        servers.b0_spec(dsn, 18402 + offset),
-        servers.pg5_spec(dsn, 18403 + offset),
-        servers.gateway_spec("gateway (SQLite)", sqlite, 18404 + offset),
+        servers.gateway_spec("gateway (PostgreSQL)", pg_url, 19001 + offset),
+        servers.b0_spec(dsn, 19002 + offset),
+        servers.pg5_spec(dsn, 19003 + offset),
+        servers.gateway_spec("gateway (SQLite)", sqlite, 19004 + offset),
     ]
 
 
