@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.catalog import postgraphile
+from bench.catalog import postgraphile, targets
 from bench.catalog.notes import method_notes
 from bench.catalog.workloads import Workload
 
@@ -195,6 +195,7 @@ def write(facts: Facts, results: dict[str, ServerResult], workloads: list[Worklo
             f"generated in {generated['seconds']:.1f} s."
         )
     lines += ["", *_summary(results, workloads), "", *_details(results, workloads), ""]
+    lines += ["Issue 8's targets against this run:", "", *targets.table(facts, results), ""]
     if workers := _workers(results, workloads):
         lines += ["`gateway serve --workers 2` beside one worker (warm runs only):", ""]
         lines += [*workers, ""]
