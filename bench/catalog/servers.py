@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -104,7 +105,7 @@ def pg5_spec(dsn: str, port: int) -> ServerSpec:
 
 async def start(spec: ServerSpec, port: int, logs: Path) -> Running:
     """Starts the server and waits until it answers HTTP and every worker is up (two minutes)."""
-    log = logs / f"{spec.label.replace(' ', '_').replace('(', '').replace(')', '')}-{port}.log"
+    log = logs / f"{re.sub(r'[^A-Za-z0-9]+', '_', spec.label).strip('_')}-{port}.log"
     process = subprocess.Popen(
         spec.argv, env=spec.env, cwd=spec.cwd, stdout=log.open("wb"), stderr=subprocess.STDOUT
     )
