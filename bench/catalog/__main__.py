@@ -4,8 +4,9 @@
 
 Generates the catalog, imports it with `gateway import` into a PostgreSQL database of its own
 (`bench_catalog`, dropped and created again) and into a SQLite file, then runs every workload
-against the gateway on PostgreSQL, B0, PostGraphile 5 and the gateway on SQLite, one server at
-a time. Needs wrk (Debian: apt-get install wrk) and npm (PG5 and Node 22 come from npm).
+(Q0-Q4, W1; warm, then cold) against the gateway on PostgreSQL, B0, PostGraphile 5 and the
+gateway on SQLite, and the reads against `gateway serve --workers 2`, one server at a time.
+Needs wrk (Debian: apt-get install wrk) and npm (PG5 and Node 22 come from npm).
 """
 
 from __future__ import annotations

@@ -7,6 +7,7 @@ measured (the child's own rusage from wait4) are those of the command a user run
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import time
@@ -23,10 +24,17 @@ class ImportRun:
     label: str
     seconds: float
     peak_mb: float
+    command: str = ""
 
 
 def child_env(database_url: str) -> dict[str, str]:
     return {**os.environ, "PYTHONPATH": str(ROOT), "GATEWAY_DATABASE_URL": database_url}
+
+
+def shown(argv: list[str], env: dict[str, str]) -> str:
+    """A command line as a person would type it: the variables it sets, then python's argv."""
+    shell = [f"{k}={shlex.quote(v)}" for k, v in env.items()]
+    return " ".join([*shell, shlex.join(["python" if a == sys.executable else a for a in argv])])
 
 
 def gateway(args: list[str], database_url: str) -> ImportRun:
@@ -46,7 +54,8 @@ def gateway(args: list[str], database_url: str) -> ImportRun:
     if child.returncode != 0:
         raise SystemExit(f"gateway {' '.join(args)} failed ({child.returncode}):\n{output}")
     print(output.strip(), flush=True)
-    return ImportRun(" ".join(args), seconds, usage.ru_maxrss / 1024)  # ru_maxrss is in KiB
+    command = shown(["python", "-m", "gateway", *args], {"GATEWAY_DATABASE_URL": database_url})
+    return ImportRun(" ".join(args), seconds, usage.ru_maxrss / 1024, command)  # maxrss in KiB
 
 
 async def recreate_database(admin_dsn: str, name: str) -> None:
@@ -73,8 +82,9 @@ async def vacuum_analyze(dsn: str) -> None:
 
 
 async def load(
-    path: Path, database_url: str, label: str, migrate: bool, dsn: str | None = None
-) -> list[ImportRun]:
+    path: Path, database_url: str, label: str, migrate: bool, commands: list[str],
+    dsn: str | None = None,
+) -> list[ImportRun]:  # fmt: skip
     """Migrates when asked, imports the file, then imports it again unchanged.
 
     On PostgreSQL (`dsn` given) VACUUM ANALYZE runs in between: without statistics on the fresh
@@ -82,10 +92,13 @@ async def load(
     where it takes seconds once autovacuum has run (as it has before any real re-import).
     """
     if migrate:
-        gateway(["migrate"], database_url)
+        commands.append(gateway(["migrate"], database_url).command)
     first = gateway(["import", str(path)], database_url)
+    commands.append(first.command)
     if dsn:
         await vacuum_analyze(dsn)
+        commands.append(f"psql {shlex.quote(dsn)} -c 'VACUUM ANALYZE'")
     again = gateway(["import", str(path)], database_url)
+    commands.append(again.command + "  # the same file again")
     first.label, again.label = f"{label}: first import", f"{label}: same file again"
     return [first, again]

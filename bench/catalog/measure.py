@@ -134,10 +134,14 @@ def parse_wrk(output: str) -> WrkResult:
     return WrkResult(rps, p50, p99, total, errors)
 
 
+def wrk_args(base: str, requests: list[Request], seconds: int, script: Path) -> list[str]:
+    args = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--timeout", "60s", "--latency"]
+    return [*args, "-s", str(script), base + requests[0].path]
+
+
 async def wrk(base: str, requests: list[Request], seconds: int, script: Path) -> WrkResult:
     script.write_text(lua_script(requests))
-    args = ["wrk", "-t1", "-c16", f"-d{seconds}s", "--timeout", "60s", "--latency"]
-    args += ["-s", str(script), base + requests[0].path]
+    args = wrk_args(base, requests, seconds, script)
     child = await asyncio.create_subprocess_exec(
         *args, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT
     )

@@ -54,12 +54,24 @@ def method_notes(facts: Facts) -> list[str]:
         "must notice; as SQL for B0 and PG5, which keep no caches. Up to 100 reads (20 in "
         "quick mode) or 30 s. Warm = wrk's repeated identical requests.",
         "- Ratios are req/s over req/s from this one run.",
-        "- Caveat: the `bench_sql` functions follow the contract's rules (their answers equal "
-        "the gateway's) but are not tuned. The tree walks up from every assigned category and "
-        "down again, which for Q3 (about 8,500 assigned categories) costs PostgreSQL a quarter "
-        "of a second per request, and Q1 has no index for a segment's items by item id. So "
-        "B0 and PG5 here are below what this stack can do, and the gateway's ratios to them "
-        "look better than they are; tuning those functions (one live walk from the roots for "
-        "the whole tree) comes before any target is claimed.",
+        "- The peers' SQL (`bench/catalog/functions.sql`), tuned with EXPLAIN ANALYZE on the "
+        "full-scale data: a tree walks down from the roots once, through live categories only "
+        "(a pruned category's subtree is never entered), the assigned flag inherited from the "
+        "parent; when the segments assign few categories (Q2), it first walks up from those by "
+        "primary key and then descends only where they lie, so its cost follows the answer, "
+        "not the catalog. Pre-order comes from one C-collated sort key per node (position, "
+        "code, id). tree_of and match_items are PL/pgSQL so each connection plans their "
+        "statements once (SQL functions with a SET clause are planned on every call), with JIT "
+        "off (the planner's guesses for recursive CTEs would JIT-compile them). Q1 needs no "
+        "function: B0's statement and PG5's generated one both read the gateway's index on "
+        "item_assignment (tenant, segment_id, item_id, item_type) from migration 0002 (an "
+        "index-only scan that stops after 50 rows). No index was added to the gateway's "
+        "tables. The answers are checked equal to the gateway's before timing, as for every "
+        "workload.",
+        "- `--workers 2`: the gateway on PostgreSQL again as `python -m gateway serve --workers "
+        "2` (uvicorn's supervisor and two worker processes), warm runs of the read workloads "
+        "only, beside the one-worker figures of the same run. Its CPU per request sums the "
+        "supervisor and the workers; memory is each process's peak resident set (VmHWM) at "
+        "the end of its run.",
         "",
     ]

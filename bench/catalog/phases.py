@@ -39,6 +39,7 @@ class ServerResult:
     statements: dict[str, tuple[float, float]] = field(default_factory=dict)  # data, control
     timings: dict[str, Timing] = field(default_factory=dict)
     peak_rss_mb: float = 0.0
+    worker_rss_mb: list[float] = field(default_factory=list)  # under a supervisor: each worker
 
 
 async def send(client: httpx.AsyncClient, request: Request) -> Any:
@@ -127,6 +128,16 @@ async def cold(running: Running, workload: Workload, plan: ColdPlan) -> measure.
     return measure.cold_summary(timings)
 
 
+def script_path(running: Running, workload: Workload, scratch: Path) -> Path:
+    """wrk's Lua script of this workload on this server (kept, so the command can be rerun)."""
+    return scratch / f"{workload.key}-{running.port}.lua"
+
+
+def _cpu(running: Running) -> float:
+    # A supervisor's workers are its children; their CPU is the server's.
+    return sum(measure.cpu_seconds(pid) for pid in running.processes())
+
+
 async def timed(
     running: Running,
     workload: Workload,
@@ -136,13 +147,13 @@ async def timed(
 ) -> tuple[measure.WrkResult, float, float]:
     """wrk warm-up, then the measured run; CPU ms per request of the server and of PostgreSQL."""
     requests = workload.requests[running.spec.kind]
-    script = scratch / f"{workload.key}.lua"
+    script = script_path(running, workload, scratch)
     await measure.wrk(running.base, requests, seconds[0], script)
     backends = measure.BackendCpu(database)
-    server_before = measure.cpu_seconds(running.pid)
+    server_before = _cpu(running)
     await backends.start()
     result = await measure.wrk(running.base, requests, seconds[1], script)
     postgres = await backends.stop()
-    server = measure.cpu_seconds(running.pid) - server_before
+    server = _cpu(running) - server_before
     per = 1000 / max(result.requests, 1)
     return result, server * per, postgres * per

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from bench.catalog import postgraphile
+from bench.catalog import postgraphile, targets
 from bench.catalog.notes import method_notes
 from bench.catalog.workloads import Workload
 
@@ -19,7 +19,8 @@ RESULTS = Path(__file__).resolve().parents[1] / "RESULTS.md"
 TITLE = "# Benchmark results"
 CATALOG = "## Catalog scale (issue 8)"
 SMALL = "## Small scale"
-ORDER = ("B0", "PG5", "gateway (PostgreSQL)", "gateway (SQLite)")
+ONE, WORKERS = "gateway (PostgreSQL)", "gateway (PostgreSQL, 2 workers)"
+ORDER = ("B0", "PG5", ONE, "gateway (SQLite)", WORKERS)
 
 
 def small_scale_section(text: str) -> str:
@@ -73,7 +74,7 @@ def _summary(results: dict[str, ServerResult], workloads: list[Workload]) -> lis
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
     for w in workloads:
-        b0, pg5, gw, lite = (_rps(results, label, w.key) for label in ORDER)
+        b0, pg5, gw, lite = (_rps(results, label, w.key) for label in ORDER[:4])
         lines.append(
             f"| {w.key} {w.title} | {_n(b0)} | {_n(pg5)} | {_n(gw)} | {_n(lite)} "
             f"| {_ratio(gw, pg5)} | {_ratio(gw, b0)} |"
@@ -105,6 +106,44 @@ def _details(results: dict[str, ServerResult], workloads: list[Workload]) -> lis
                 f"| {pg_cpu} | {stmts} | {timing.wrk.errors or ''} |"
             )
     return lines
+
+
+def _workers(results: dict[str, ServerResult], workloads: list[Workload]) -> list[str]:
+    """`gateway serve --workers 2` beside one worker, on the same PostgreSQL data."""
+    lines = [
+        "| workload | 1 worker req/s | 2 workers req/s | 2 workers / 1 | 2 workers p50 ms "
+        "| 2 workers p99 ms | server CPU ms/req (all processes) |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for w in workloads:
+        timing = results[WORKERS].timings.get(w.key) if WORKERS in results else None
+        if timing is None:
+            continue
+        one, two = _rps(results, ONE, w.key), timing.wrk.rps
+        lines.append(
+            f"| {w.key} | {_n(one)} | {_n(two)} | {_ratio(two, one)} | {_n(timing.wrk.p50_ms, 2)} "
+            f"| {_n(timing.wrk.p99_ms, 2)} | {_n(timing.server_cpu_ms, 2)} |"
+        )
+    return lines if len(lines) > 2 else []
+
+
+def _memory(results: dict[str, ServerResult]) -> str:
+    parts = []
+    for r in results.values():
+        if r.worker_rss_mb:
+            each = " and ".join(f"{mb:.0f}" for mb in r.worker_rss_mb)
+            parts.append(
+                f"{r.label}: workers {each} MB (sum {sum(r.worker_rss_mb):.0f}, max "
+                f"{max(r.worker_rss_mb):.0f}), supervisor {r.peak_rss_mb:.0f} MB"
+            )
+        elif r.peak_rss_mb:
+            parts.append(f"{r.label} {r.peak_rss_mb:.0f} MB")
+    return "Peak resident memory (VmHWM) of each serving process over its run: " + "; ".join(parts)
+
+
+def _commands(facts: Facts) -> list[str]:
+    return ["Commands, exactly as run (PYTHONPATH is the repository):", "", "```",
+            *facts.commands, "```", ""]  # fmt: skip
 
 
 def _imports(facts: Facts) -> list[str]:
@@ -156,8 +195,11 @@ def write(facts: Facts, results: dict[str, ServerResult], workloads: list[Worklo
             f"generated in {generated['seconds']:.1f} s."
         )
     lines += ["", *_summary(results, workloads), "", *_details(results, workloads), ""]
-    rss = ", ".join(f"{r.label} {r.peak_rss_mb:.0f} MB" for r in results.values() if r.peak_rss_mb)
-    lines += [f"Peak resident memory of each server process over its run: {rss}.", ""]
+    lines += ["Issue 8's targets against this run:", "", *targets.table(facts, results), ""]
+    if workers := _workers(results, workloads):
+        lines += ["`gateway serve --workers 2` beside one worker (warm runs only):", ""]
+        lines += [*workers, ""]
+    lines += [_memory(results) + ".", ""]
     if facts.imports:
         lines += ["Import (`gateway import FILE`, a child process; peak = its maximum RSS):", ""]
         lines += [*_imports(facts), ""]
@@ -165,6 +207,7 @@ def write(facts: Facts, results: dict[str, ServerResult], workloads: list[Worklo
         lines += ["**Answers that differ between servers** (timed anyway, `--keep-going`):", ""]
         lines += [*facts.mismatches, ""]
     lines += method_notes(facts)
+    lines += _commands(facts)
     old = RESULTS.read_text() if RESULTS.exists() else ""
     RESULTS.write_text("\n".join([TITLE, "", *lines, "", small_scale_section(old)]).rstrip() + "\n")
     print("\n".join(lines))

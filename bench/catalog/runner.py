@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import os
 import platform
+import shlex
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +23,10 @@ from gateway.auth.tokens import mint_token
 from gateway.settings import load_settings
 
 FUNCTIONS = Path(__file__).with_name("functions.sql")
-PROXY_PORT = 18490
+PROXY_PORT = 19090  # the bench's ports are 19000-19099
+WORKERS = "gateway (PostgreSQL, 2 workers)"
+# Warm reads only: what --workers changes is throughput; the cold loop is one request at a time.
+WORKER_LOADS = frozenset({"Q0", "Q1", "Q2", "Q3", "Q4"})
 Q2_TARGET = 765  # the issue's customer tree size; the customer nearest to it is chosen
 
 
@@ -86,16 +90,24 @@ async def _prepare_data(options: Options, facts: Facts, work: Path) -> dict[str,
     path = work / f"catalog-scale{options.scale}.json"
     sqlite = work / f"catalog-scale{options.scale}.db"
     if options.reuse and path.exists():
-        return orjson.loads(generate.meta_path(path).read_bytes())
+        meta: dict[str, Any] = orjson.loads(generate.meta_path(path).read_bytes())
+        return meta
     start = time.perf_counter()
     meta = generate.generate(path, scale=options.scale)
     facts.generated = {"seconds": time.perf_counter() - start, "bytes": path.stat().st_size}
     await load.recreate_database(options.admin_dsn, options.database)
     pg_url = "postgresql+asyncpg" + _dsn(options)[len("postgresql") :]
-    facts.imports += await load.load(path, pg_url, "PostgreSQL", migrate=True, dsn=_dsn(options))
+    facts.commands.append(f"# generated in process: bench.catalog.generate.generate({path}, "
+                          f"scale={options.scale}), seed 8")  # fmt: skip
+    facts.imports += await load.load(
+        path, pg_url, "PostgreSQL", migrate=True, commands=facts.commands, dsn=_dsn(options)
+    )
     for stale in sqlite.parent.glob(sqlite.name + "*"):
         stale.unlink()
-    facts.imports += await load.load(path, f"sqlite+aiosqlite:///{sqlite}", "SQLite", migrate=False)
+    sqlite_url = f"sqlite+aiosqlite:///{sqlite}"
+    facts.imports += await load.load(
+        path, sqlite_url, "SQLite", migrate=False, commands=facts.commands
+    )
     return meta
 
 
@@ -154,12 +166,20 @@ def _specs(options: Options, work: Path, offset: int, pg_port: int) -> list[serv
     dsn = _dsn(options, pg_port)
     sqlite = f"sqlite+aiosqlite:///{work / f'catalog-scale{options.scale}.db'}"
     pg_url = "postgresql+asyncpg" + dsn[len("postgresql") :]
+    workers = servers.gateway_spec(WORKERS, pg_url, 19005 + offset, workers=2)
+    workers.only, workers.cold = WORKER_LOADS, False
     return [
-        servers.gateway_spec("gateway (PostgreSQL)", pg_url, 18401 + offset),
-        servers.b0_spec(dsn, 18402 + offset),
-        servers.pg5_spec(dsn, 18403 + offset),
-        servers.gateway_spec("gateway (SQLite)", sqlite, 18404 + offset),
+        servers.gateway_spec("gateway (PostgreSQL)", pg_url, 19001 + offset),
+        servers.b0_spec(dsn, 19002 + offset),
+        servers.pg5_spec(dsn, 19003 + offset),
+        servers.gateway_spec("gateway (SQLite)", sqlite, 19004 + offset),
+        workers,
     ]
+
+
+def _mine(spec: servers.ServerSpec, workloads: list[Workload]) -> list[Workload]:
+    return [w for w in workloads
+            if spec.kind in w.requests and (spec.only is None or w.key in spec.only)]  # fmt: skip
 
 
 def _port(spec: servers.ServerSpec) -> int:
@@ -172,15 +192,16 @@ async def _check_all(options: Options, work: Path, workloads: list[Workload]) ->
     results: dict[str, phases.ServerResult] = {}
     try:
         for spec in _specs(options, work, 0, PROXY_PORT):
-            mine = [w for w in workloads if spec.kind in w.requests]
             running = await servers.start(spec, _port(spec), work)
             try:
                 result = phases.ServerResult(spec.label, spec.kind)
                 behind = proxy if spec.database == "postgresql" else None
-                await phases.check(running, mine, behind, result)
+                await phases.check(running, _mine(spec, workloads), behind, result)
                 results[spec.label] = result
             finally:
-                servers.stop(running)
+                # In a thread: the proxy runs on this loop and must pass the server's goodbyes
+                # on while it shuts down, or its pool's connections time out closing.
+                await asyncio.to_thread(servers.stop, running)
     finally:
         await proxy.stop()
     return results
@@ -197,29 +218,42 @@ def _mismatches(results: dict[str, phases.ServerResult], workloads: list[Workloa
     return found
 
 
+async def _time_one(
+    facts: Facts, running: servers.Running, workload: Workload, plan: phases.ColdPlan,
+    work: Path,
+) -> phases.Timing:  # fmt: skip
+    """The timed wrk run of one workload on one server, then its cold loop if it has one."""
+    options, spec = facts.options, running.spec
+    print(f"timing {spec.label} {workload.key}", flush=True)
+    warm, measured = options.seconds
+    requests, script = workload.requests[spec.kind], phases.script_path(running, workload, work)
+    line = shlex.join(measure.wrk_args(running.base, requests, measured, script))
+    facts.commands.append(f"{line}  # after the same for {warm} s as a warm-up")
+    database = options.database if spec.database == "postgresql" else None
+    wrk, server_cpu, pg_cpu = await phases.timed(running, workload, options.seconds, database, work)
+    if "Non-2xx" in wrk.errors and not options.keep_going:
+        raise SystemExit(f"{spec.label} {workload.key}: {wrk.errors}; see {running.log}")
+    cold = None
+    if spec.cold and workload.cold_segment and not workload.write:
+        cold = await phases.cold(running, workload, plan)
+    return phases.Timing(wrk, server_cpu, pg_cpu, cold)
+
+
 async def _time_all(
-    options: Options, work: Path, workloads: list[Workload], plan: phases.ColdPlan,
+    facts: Facts, work: Path, workloads: list[Workload], plan: phases.ColdPlan,
     results: dict[str, phases.ServerResult],
 ) -> None:  # fmt: skip
+    options = facts.options
     for spec in _specs(options, work, 10, make_url(options.admin_dsn).port or 5432):
+        facts.commands.append(f"# {spec.label}\n{spec.command()}")
         running = await servers.start(spec, _port(spec), work)
-        database = options.database if spec.database == "postgresql" else None
         result = results[spec.label]
         try:
-            for workload in (w for w in workloads if spec.kind in w.requests):
-                print(f"timing {spec.label} {workload.key}", flush=True)
-                wrk, server_cpu, pg_cpu = await phases.timed(
-                    running, workload, options.seconds, database, work
-                )
-                if "Non-2xx" in wrk.errors and not options.keep_going:
-                    raise SystemExit(
-                        f"{spec.label} {workload.key}: {wrk.errors}; see {running.log}"
-                    )
-                cold = None
-                if workload.cold_segment and not workload.write:
-                    cold = await phases.cold(running, workload, plan)
-                result.timings[workload.key] = phases.Timing(wrk, server_cpu, pg_cpu, cold)
+            for workload in _mine(spec, workloads):
+                result.timings[workload.key] = await _time_one(facts, running, workload, plan, work)
             result.peak_rss_mb = measure.peak_rss_mb(running.pid)
+            if spec.workers > 1:
+                result.worker_rss_mb = [measure.peak_rss_mb(pid) for pid in running.workers()]
         finally:
             servers.stop(running)
 
@@ -232,6 +266,7 @@ async def run(options: Options) -> None:
     postgraphile.ensure_installed()
     meta = await _prepare_data(options, facts, work)
     customer, segment = await _functions_and_customer(options, meta)
+    facts.commands.append(f"psql {shlex.quote(_dsn(options))} -f {FUNCTIONS}")
     tokens = _tokens(meta, customer)
     workloads = [w for w in _workloads(meta, tokens, customer, segment)
                  if options.only is None or w.key in options.only]  # fmt: skip
@@ -244,7 +279,7 @@ async def run(options: Options) -> None:
     plan = phases.ColdPlan(
         meta, tokens, f"/{meta['tenant']}/graphql", _dsn(options), samples, seconds
     )
-    await _time_all(options, work, workloads, plan, results)
+    await _time_all(facts, work, workloads, plan, results)
     facts.load_after = _loadavg()
     report.write(facts, results, workloads)
     await asyncio.sleep(0)
