@@ -13,6 +13,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.routing import Route
 
 from gateway.auth.tokens import TokenVerifier
+from gateway.catalog import index as catalog_index
 from gateway.database import create_engine, session_factory
 from gateway.graphiql import ASSET_PATH, GraphiQL
 from gateway.http import graphql_endpoint
@@ -92,6 +93,11 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.draining = False
+        if runtime.settings.gc_freeze:
+            # The schema, settings and modules live as long as the process; so does each
+            # catalog index while it is current.
+            catalog_index.freeze_after_build = True
+            catalog_index.freeze_long_lived()
         yield
     finally:
         runtime.draining = True

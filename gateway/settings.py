@@ -60,6 +60,9 @@ class Settings:
     db_pool_size: int = 20
     # Encoded query answers kept per process (gateway/response_cache.py); 0 turns it off.
     response_cache_mb: int = 64
+    # Keep long-lived objects (the app, each catalog index) out of the cyclic collector's
+    # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.
+    gc_freeze: bool = False
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -159,5 +162,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_connections=_int(env, "GATEWAY_MAX_CONNECTIONS", 1000),
         db_pool_size=_pool_size(env),
         response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
+        gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
         limits=limits,
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import weakref
 from dataclasses import dataclass
 from typing import Any
@@ -53,7 +54,24 @@ async def catalog_index(
         return latest.index
     index = build_index(categories or ())
     held[tenant] = _Held(version, index)
+    if freeze_after_build:
+        freeze_long_lived()
     return index
+
+
+# Set by the app when settings.gc_freeze holds: one app serves per process there.
+freeze_after_build = False
+
+
+def freeze_long_lived() -> None:
+    """Moves what is alive now out of the cyclic collector's reach.
+
+    A full collection walked all of an index's 100,000 objects, a pause of 30-50 ms that
+    became the p99 of every request. Garbage goes first (collect), so none is kept; what is
+    frozen is still freed by reference counting when it goes, as the index has no cycles.
+    """
+    gc.collect()
+    gc.freeze()
 
 
 def forget() -> None:
