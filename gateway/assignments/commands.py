@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -10,10 +11,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.bound_rows import BoundRows
+from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
 from gateway.models import category_table, product_table
 from gateway.models import item_table as assignment_table
-from gateway.segments.commands import segment_exists, unknown_segment, upsert_statement
+from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.writes import (
     Done,
     Failure,
@@ -30,6 +33,8 @@ _catalog: dict[str, sa.Table] = {
 }
 _a = assignment_table.c
 VERSION_FIELD = ("input", "metadata", "version")
+# What each upserted entry carries; tenant, segment, type and createdAt are the bulk's own.
+_ENTRY_ROWS = BoundRows("entries", [_a.item_id, _a.mixins, _a.metadata_mixins, _a.modified_at])
 
 
 @dataclass(frozen=True)
@@ -72,22 +77,6 @@ async def _locked(
     return {row.item_id: row for row in await session.execute(stmt)}
 
 
-def _row(
-    tenant: str, segment_id: str, item_type: str, entry: ItemEntry, now: datetime, current: Any
-) -> dict[str, Any]:
-    return {
-        "tenant": tenant,
-        "segment_id": segment_id,
-        "item_type": item_type,
-        "item_id": entry.item_id,
-        "mixins": entry.mixins,
-        "metadata_mixins": entry.metadata_mixins,
-        "created_at": now,
-        "modified_at": next_modified(now, current.modified_at if current else None),
-        "version": 1,
-    }
-
-
 def _check(entry: ItemEntry, item_type: str, known: set[str], current: Any) -> Failure | None:
     if entry.item_id not in known:
         return unknown_item(item_type, entry.item_id)
@@ -110,24 +99,52 @@ async def upsert_items(
     outcomes: list[Outcome | None] = list(duplicates(ids))
     known = await _catalog_ids(session, tenant, item_type, ids)
     current = await _locked(session, _key(tenant, segment_id, item_type), ids)
-    rows: dict[str, dict[str, Any]] = {}
+    rows: list[tuple[Any, ...]] = []
     for index, entry in enumerate(entries):
         if outcomes[index] is None:
             found = current.get(entry.item_id)
             outcomes[index] = _check(entry, item_type, known, found)
             if outcomes[index] is None:
-                rows[entry.item_id] = _row(tenant, segment_id, item_type, entry, now, found)
-    versions = await _write(session, rows)
+                modified = next_modified(now, found.modified_at if found else None)
+                rows.append((entry.item_id, entry.mixins, entry.metadata_mixins, modified))
+    shared = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type, "now": now}
+    versions = await _write(session, shared, rows)
     return settle(outcomes, ids, versions)
 
 
-async def _write(session: AsyncSession, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """One multi-row upsert in id order; the new version of each row (1 when inserted)."""
+@functools.cache
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT ... SELECT from the bound entries ON CONFLICT DO UPDATE, RETURNING the new
+    versions; built once per dialect, and its text the same for any number of entries."""
+    shared = [
+        sa.bindparam(name, type_=_a[name].type) for name in ("tenant", "segment_id", "item_type")
+    ]
+    created = sa.bindparam("now", type_=_a.created_at.type)
+    # WHERE true: SQLite's parser needs one between a SELECT and its ON CONFLICT.
+    source = sa.select(*shared, *_ENTRY_ROWS.values(dialect), created, sa.literal(1))
+    names = ["tenant", "segment_id", "item_type", *(c.name for c in _ENTRY_ROWS.columns)]
+    stmt = dialect_insert(dialect, assignment_table).from_select(
+        [*names, "created_at", "version"], source.where(sa.true())
+    )
+    replaced = {c.name: stmt.excluded[c.name] for c in _ENTRY_ROWS.columns[1:]}
+    return stmt.on_conflict_do_update(
+        index_elements=list(assignment_table.primary_key.columns),
+        set_={**replaced, "version": _a.version + 1},
+    ).returning(_a.item_id, _a.version)
+
+
+async def _write(
+    session: AsyncSession, shared: dict[str, Any], rows: list[tuple[Any, ...]]
+) -> dict[str, int]:
+    """One upsert of all rows in id order (so bulks never deadlock); the new version of
+    each (1 when inserted)."""
     if not rows:
         return {}
-    ordered = [rows[item_id] for item_id in sorted(rows)]
-    stmt = upsert_statement(session, assignment_table, ordered).returning(_a.item_id, _a.version)
-    return {item_id: version for item_id, version in await session.execute(stmt)}
+    dialect = session.get_bind().dialect
+    rows.sort(key=lambda row: row[0])
+    params = {**shared, **_ENTRY_ROWS.bind(dialect, rows)}
+    result = await session.execute(_upsert_statement(dialect.name), params)
+    return {item_id: version for item_id, version in result}
 
 
 async def delete_items(
