@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.bound_rows import BoundRows
 from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
-from gateway.models import category_table, product_table
+from gateway.models import category_table, product_table, segment_table
 from gateway.models import item_table as assignment_table
 from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.writes import (
@@ -32,6 +32,7 @@ _catalog: dict[str, sa.Table] = {
     "CATEGORY": category_table,
 }
 _a = assignment_table.c
+_s = segment_table.c
 VERSION_FIELD = ("input", "metadata", "version")
 # What each upserted entry carries; tenant, segment, type and createdAt are the bulk's own.
 _ENTRY_ROWS = BoundRows("entries", [_a.item_id, _a.mixins, _a.metadata_mixins, _a.modified_at])
@@ -56,16 +57,30 @@ def unknown_item(item_type: str, item_id: str) -> Failure:
     return Failure(ErrorCode.NOT_FOUND, message, ("itemId",))
 
 
-async def _catalog_ids(
-    session: AsyncSession, tenant: str, item_type: str, ids: Sequence[str]
-) -> set[str]:
+async def _known_ids(
+    session: AsyncSession, tenant: str, segment_id: str, item_type: str, ids: Sequence[str]
+) -> set[str] | None:
+    """The ids among `ids` in the catalog, or None when the segment does not exist.
+
+    One statement for both, the segment LEFT JOIN the items found; on PostgreSQL the segment
+    stays (key share lock) until this transaction ends, so it cannot go while it is written.
+    """
     table = _catalog[item_type]
-    stmt = sa.select(table.c.id).where(table.c.tenant == tenant, table.c.id.in_(sorted(set(ids))))
-    return set((await session.execute(stmt)).scalars())
+    items = sa.and_(table.c.tenant == _s.tenant, table.c.id.in_(sorted(set(ids))))
+    stmt = (
+        sa.select(_s.id, table.c.id.label("item_id"))
+        .select_from(segment_table.outerjoin(table, items))
+        .where(_s.tenant == tenant, _s.id == segment_id)
+        .with_for_update(read=True, key_share=True, of=segment_table)
+    )
+    rows = (await session.execute(stmt)).all()
+    if not rows:
+        return None
+    return {item_id for _, item_id in rows if item_id is not None}
 
 
 async def _locked(
-    session: AsyncSession, key: list[sa.ColumnElement[bool]], ids: Sequence[str]
+    session: AsyncSession, key: list[sa.ColumnElement[bool]], ids: Sequence[str] | set[str]
 ) -> dict[str, Any]:
     """The stored assignments among `ids`, locked in id order (so bulks never deadlock)."""
     stmt = (
@@ -92,13 +107,17 @@ async def upsert_items(
     entries: Sequence[ItemEntry],
     now: datetime,
 ) -> list[Outcome] | Failure:
-    """Upserts assignments of one segment and type; one outcome per entry, in input order."""
-    if not await segment_exists(session, tenant=tenant, segment_id=segment_id):
-        return unknown_segment(segment_id)
+    """Upserts assignments of one segment and type; one outcome per entry, in input order.
+
+    Three statements for any number of entries: the segment with the known items, their
+    stored rows (locked), and one upsert returning the new versions.
+    """
     ids = [entry.item_id for entry in entries]
+    known = await _known_ids(session, tenant, segment_id, item_type, ids)
+    if known is None:
+        return unknown_segment(segment_id)
     outcomes: list[Outcome | None] = list(duplicates(ids))
-    known = await _catalog_ids(session, tenant, item_type, ids)
-    current = await _locked(session, _key(tenant, segment_id, item_type), ids)
+    current = await _locked(session, _key(tenant, segment_id, item_type), known) if known else {}
     rows: list[tuple[Any, ...]] = []
     for index, entry in enumerate(entries):
         if outcomes[index] is None:
