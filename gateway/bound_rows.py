@@ -1,14 +1,16 @@
-"""Many rows bound as a fixed set of parameters, so a statement's text is the same for any count.
+"""Many rows or values bound as a fixed set of parameters: the statement's text is the same
+for any count.
 
 A multi-row VALUES list is a new statement for every row count: SQLAlchemy compiles it again
-(about 0.1 ms a row) and asyncpg prepares it again. Bound here instead, PostgreSQL reads the
-rows from one array per column (`unnest`), SQLite from one JSON array of arrays
-(`json_each`); the statement compiles once and stays cached.
+(about 0.1 ms a row) and asyncpg prepares it again; an `IN (...)` list is rendered again,
+value by value. Bound here instead, PostgreSQL reads them from one array per column
+(`unnest`, `= ANY`), SQLite from one JSON array (`json_each`); the statement compiles once
+and stays cached.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from typing import Any
 
 import orjson
@@ -96,3 +98,15 @@ class BoundRows:
 
 def _processor(column: sa.Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     return column.type.dialect_impl(dialect).bind_processor(dialect)
+
+
+def one_of(
+    column: sa.Column[Any], values: Collection[Any], dialect: Dialect
+) -> ColumnElement[bool]:
+    """`column IN values`, with the values bound as one parameter."""
+    processor = _processor(column, dialect)
+    bound = [processor(v) for v in values] if processor else list(values)
+    if dialect.name == "postgresql":
+        return column == sa.any_(sa.bindparam(None, bound, type_=ARRAY(_wire(column))))
+    found = sa.func.json_each(sa.bindparam(None, orjson.dumps(bound).decode(), type_=sa.Text()))
+    return column.in_(sa.select(found.table_valued("value").c.value))

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.bound_rows import BoundRows
+from gateway.bound_rows import BoundRows, one_of
 from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
 from gateway.models import category_table, product_table, segment_table
@@ -66,7 +66,8 @@ async def _known_ids(
     stays (key share lock) until this transaction ends, so it cannot go while it is written.
     """
     table = _catalog[item_type]
-    items = sa.and_(table.c.tenant == _s.tenant, table.c.id.in_(sorted(set(ids))))
+    dialect = session.get_bind().dialect
+    items = sa.and_(table.c.tenant == _s.tenant, one_of(table.c.id, set(ids), dialect))
     stmt = (
         sa.select(_s.id, table.c.id.label("item_id"))
         .select_from(segment_table.outerjoin(table, items))
@@ -83,9 +84,10 @@ async def _locked(
     session: AsyncSession, key: list[sa.ColumnElement[bool]], ids: Sequence[str] | set[str]
 ) -> dict[str, Any]:
     """The stored assignments among `ids`, locked in id order (so bulks never deadlock)."""
+    dialect = session.get_bind().dialect
     stmt = (
         sa.select(_a.item_id, _a.version, _a.modified_at)
-        .where(*key, _a.item_id.in_(sorted(set(ids))))
+        .where(*key, one_of(_a.item_id, set(ids), dialect))
         .order_by(_a.item_id)
         .with_for_update()
     )
@@ -181,9 +183,9 @@ async def delete_items(
     outcomes = duplicates(item_ids)
     found = await _locked(session, key, item_ids)
     if found:
-        await session.execute(
-            sa.delete(assignment_table).where(*key, _a.item_id.in_(sorted(found)))
-        )
+        dialect = session.get_bind().dialect
+        stmt = sa.delete(assignment_table).where(*key, one_of(_a.item_id, found, dialect))
+        await session.execute(stmt)
     missing = Failure(ErrorCode.NOT_FOUND, "The item is not assigned to the segment.", ("itemId",))
     return [
         o or (Done() if i in found else missing) for o, i in zip(outcomes, item_ids, strict=True)
