@@ -81,31 +81,42 @@ class BoundRows:
 
     def bind(self, dialect: Dialect, rows: Sequence[Sequence[Any]]) -> dict[str, Any]:
         """The parameters carrying `rows` (each one value per column, in column order)."""
-        processors = [_processor(c, dialect) for c in self.columns]
+        columns = zip(*rows, strict=True) if rows else [() for _ in self.columns]
+        processed = [
+            _processed(c, values, dialect) for c, values in zip(self.columns, columns, strict=True)
+        ]
         if dialect.name == "postgresql":
-            columns = zip(*rows, strict=True) if rows else [() for _ in self.columns]
-            return {
-                self._param(n): [p(v) for v in values] if p else list(values)
-                for n, (p, values) in enumerate(zip(processors, columns, strict=True))
-            }
+            return {self._param(n): values for n, values in enumerate(processed)}
         # SQLite stores what the column's own processing gives (JSON as its text, datetimes
         # as strings), carried as JSON strings so json_extract hands them back unchanged.
-        processed = [
-            [p(v) if p else v for p, v in zip(processors, row, strict=True)] for row in rows
-        ]
-        return {self.name: orjson.dumps(processed).decode()}
+        return {self.name: orjson.dumps(list(zip(*processed, strict=True))).decode()}
 
 
 def _processor(column: sa.Column[Any], dialect: Dialect) -> Callable[[Any], Any] | None:
     return column.type.dialect_impl(dialect).bind_processor(dialect)
 
 
+def _processed(column: sa.Column[Any], values: Sequence[Any], dialect: Dialect) -> list[Any]:
+    """The values as the column's type binds them. Bulks repeat values (the same timestamp,
+    empty mixins), so one that is the value before, or empty like it, reuses its result."""
+    processor = _processor(column, dialect)
+    if processor is None:
+        return list(values)
+    found: list[Any] = []
+    last, result = object(), None
+    for value in values:
+        # Equal is not enough: {"a": 1} == {"a": True}, yet their JSON differs.
+        if not (value is last or (not value and not last and type(value) is type(last))):
+            last, result = value, processor(value)
+        found.append(result)
+    return found
+
+
 def one_of(
     column: sa.Column[Any], values: Collection[Any], dialect: Dialect
 ) -> ColumnElement[bool]:
     """`column IN values`, with the values bound as one parameter."""
-    processor = _processor(column, dialect)
-    bound = [processor(v) for v in values] if processor else list(values)
+    bound = _processed(column, list(values), dialect)
     if dialect.name == "postgresql":
         return column == sa.any_(sa.bindparam(None, bound, type_=ARRAY(_wire(column))))
     found = sa.func.json_each(sa.bindparam(None, orjson.dumps(bound).decode(), type_=sa.Text()))

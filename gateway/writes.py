@@ -56,6 +56,9 @@ class Done:
 
 
 Outcome = Done | Failure
+# Shared by every entry that applied: a bulk of 200 needs no 200 equal objects.
+CREATED = Done(created=True)
+UPDATED = Done()
 
 
 def version_conflict(current: int | None, field: tuple[str, ...] | None = None) -> Failure:
@@ -83,7 +86,7 @@ def settle(
 ) -> list[Outcome]:
     """The final outcomes: each written entry is created when its new version is 1."""
     return [
-        o if o is not None else Done(created=versions[k] == 1)
+        o if o is not None else CREATED if versions[k] == 1 else UPDATED
         for o, k in zip(outcomes, keys, strict=True)
     ]
 

@@ -99,6 +99,27 @@ async def test_bulk_of_200_is_accepted_in_a_bounded_number_of_statements(gql, se
     assert len(await read_items(gql)) == 200
 
 
+async def test_each_entry_keeps_its_own_mixins_even_where_python_calls_them_equal(gql, seed):
+    # given
+    await catalog(seed)
+    # when: 1 == True == 1.0 in Python, yet they are three different JSON values
+    await bulk_upsert(
+        gql,
+        [
+            {"id": "p1", "mixins": {"a": 1}},
+            {"id": "p2", "mixins": {"a": True}},
+            {"id": "p3", "mixins": {"a": 1.0}},
+        ],
+    )
+    # then
+    stored = await read_items(gql)
+    assert {i: repr(mixins) for i, (_, mixins) in stored.items()} == {
+        "p1": "{'a': 1}",
+        "p2": "{'a': True}",
+        "p3": "{'a': 1.0}",
+    }
+
+
 async def test_bulk_of_201_is_one_top_level_error_and_writes_nothing(gql, seed, db):
     # given
     await catalog(seed, products=201)
