@@ -29,6 +29,7 @@ from gateway.bulk import (
     version_of,
 )
 from gateway.errors import ErrorCode
+from gateway.inputs import direct_input
 from gateway.types import JSON, Info, ItemType, UserError
 from gateway.writes import Failure, Outcome, id_problem, write
 
@@ -51,6 +52,7 @@ class ItemAssignmentInput:
     metadata: MetadataInput | None = metadata_input()
 
 
+@direct_input
 @strawberry.input(description="One entry of a bulk item assignment upsert.")
 class BulkItemAssignmentInput:
     id: strawberry.ID = strawberry.field(description="The catalog item's id.")
