@@ -112,12 +112,15 @@ def _processed(column: sa.Column[Any], values: Sequence[Any], dialect: Dialect) 
     return found
 
 
-def one_of(
-    column: sa.Column[Any], values: Collection[Any], dialect: Dialect
-) -> ColumnElement[bool]:
-    """`column IN values`, with the values bound as one parameter."""
+def one_of(column: sa.Column[Any], name: str, dialect: str) -> ColumnElement[bool]:
+    """`column IN` the values of parameter `name` (see `values_for`), bound as one value."""
+    if dialect == "postgresql":
+        return column == sa.any_(sa.bindparam(name, type_=ARRAY(_wire(column))))
+    found = sa.func.json_each(sa.bindparam(name, type_=sa.Text())).table_valued("value")
+    return column.in_(sa.select(found.c.value))
+
+
+def values_for(column: sa.Column[Any], values: Collection[Any], dialect: Dialect) -> Any:
+    """The value of a `one_of` parameter over `column`."""
     bound = _processed(column, list(values), dialect)
-    if dialect.name == "postgresql":
-        return column == sa.any_(sa.bindparam(None, bound, type_=ARRAY(_wire(column))))
-    found = sa.func.json_each(sa.bindparam(None, orjson.dumps(bound).decode(), type_=sa.Text()))
-    return column.in_(sa.select(found.table_valued("value").c.value))
+    return bound if dialect.name == "postgresql" else orjson.dumps(bound).decode()

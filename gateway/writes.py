@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import weakref
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.database import conflict_insert
+from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
 from gateway.models import data_version_table
 
@@ -150,18 +151,22 @@ async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool
     `catalog`: the write also changes categories, products or their links, so structures
     built from the catalog alone (the category index) must be rebuilt too.
     """
+    # Last in the transaction: the row lock it takes is held only until the commit.
+    stmt = _bump_statement(session.get_bind().dialect.name, catalog)
+    await session.execute(stmt, {"tenant": tenant})
+
+
+@functools.cache
+def _bump_statement(dialect: str, catalog: bool) -> Any:
+    """Built once per dialect, as every write runs it."""
     table = data_version_table
     step = 1 if catalog else 0
-    stmt = conflict_insert(session, table).values(tenant=tenant, version=1, catalog_version=step)
-    # Last in the transaction: the row lock it takes is held only until the commit.
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.tenant],
-            set_={
-                "version": table.c.version + 1,
-                "catalog_version": table.c.catalog_version + step,
-            },
-        )
+    stmt = dialect_insert(dialect, table).values(
+        tenant=sa.bindparam("tenant"), version=1, catalog_version=step
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.tenant],
+        set_={"version": table.c.version + 1, "catalog_version": table.c.catalog_version + step},
     )
 
 

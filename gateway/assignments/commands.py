@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.bound_rows import BoundRows, one_of
+from gateway.bound_rows import BoundRows, one_of, values_for
 from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
 from gateway.models import category_table, product_table, segment_table
@@ -48,8 +48,13 @@ class ItemEntry:
     version: int | None = None
 
 
-def _key(tenant: str, segment_id: str, item_type: str) -> list[sa.ColumnElement[bool]]:
-    return [_a.tenant == tenant, _a.segment_id == segment_id, _a.item_type == item_type]
+def _key() -> list[sa.ColumnElement[bool]]:
+    """The rows of one segment and type: parameters `tenant`, `segment_id`, `item_type`."""
+    return [
+        _a.tenant == sa.bindparam("tenant"),
+        _a.segment_id == sa.bindparam("segment_id"),
+        _a.item_type == sa.bindparam("item_type"),
+    ]
 
 
 def unknown_item(item_type: str, item_id: str) -> Failure:
@@ -57,41 +62,61 @@ def unknown_item(item_type: str, item_id: str) -> Failure:
     return Failure(ErrorCode.NOT_FOUND, message, ("itemId",))
 
 
+# Each statement is built once per dialect (and item type), so neither it nor its cache
+# key is made again per request; the values travel as parameters.
+@functools.cache
+def _known_statement(dialect: str, item_type: str) -> sa.Select[Any]:
+    table = _catalog[item_type]
+    items = sa.and_(table.c.tenant == _s.tenant, one_of(table.c.id, "ids", dialect))
+    return (
+        sa.select(_s.id, table.c.id.label("item_id"))
+        .select_from(segment_table.outerjoin(table, items))
+        .where(_s.tenant == sa.bindparam("tenant"), _s.id == sa.bindparam("segment_id"))
+        .with_for_update(read=True, key_share=True, of=segment_table)
+    )
+
+
+@functools.cache
+def _locked_statement(dialect: str) -> sa.Select[Any]:
+    return (
+        sa.select(_a.item_id, _a.version, _a.modified_at)
+        .where(*_key(), one_of(_a.item_id, "ids", dialect))
+        .order_by(_a.item_id)
+        .with_for_update()
+    )
+
+
+@functools.cache
+def _delete_statement(dialect: str) -> sa.Delete:
+    return sa.delete(assignment_table).where(*_key(), one_of(_a.item_id, "ids", dialect))
+
+
 async def _known_ids(
-    session: AsyncSession, tenant: str, segment_id: str, item_type: str, ids: Sequence[str]
+    session: AsyncSession, key: dict[str, str], ids: Collection[str]
 ) -> set[str] | None:
     """The ids among `ids` in the catalog, or None when the segment does not exist.
 
     One statement for both, the segment LEFT JOIN the items found; on PostgreSQL the segment
     stays (key share lock) until this transaction ends, so it cannot go while it is written.
     """
-    table = _catalog[item_type]
     dialect = session.get_bind().dialect
-    items = sa.and_(table.c.tenant == _s.tenant, one_of(table.c.id, set(ids), dialect))
-    stmt = (
-        sa.select(_s.id, table.c.id.label("item_id"))
-        .select_from(segment_table.outerjoin(table, items))
-        .where(_s.tenant == tenant, _s.id == segment_id)
-        .with_for_update(read=True, key_share=True, of=segment_table)
-    )
-    rows = (await session.execute(stmt)).all()
+    table = _catalog[key["item_type"]]
+    params = {**key, "ids": values_for(table.c.id, ids, dialect)}
+    rows = (await session.execute(_known_statement(dialect.name, key["item_type"]), params)).all()
     if not rows:
         return None
     return {item_id for _, item_id in rows if item_id is not None}
 
 
 async def _locked(
-    session: AsyncSession, key: list[sa.ColumnElement[bool]], ids: Sequence[str] | set[str]
+    session: AsyncSession, key: dict[str, str], ids: Collection[str]
 ) -> dict[str, Any]:
     """The stored assignments among `ids`, locked in id order (so bulks never deadlock)."""
     dialect = session.get_bind().dialect
-    stmt = (
-        sa.select(_a.item_id, _a.version, _a.modified_at)
-        .where(*key, one_of(_a.item_id, set(ids), dialect))
-        .order_by(_a.item_id)
-        .with_for_update()
-    )
-    return {row.item_id: row for row in await session.execute(stmt)}
+    params = {**key, "ids": values_for(_a.item_id, ids, dialect)}
+    return {
+        row.item_id: row for row in await session.execute(_locked_statement(dialect.name), params)
+    }
 
 
 def _check(entry: ItemEntry, item_type: str, known: set[str], current: Any) -> Failure | None:
@@ -115,11 +140,12 @@ async def upsert_items(
     stored rows (locked), and one upsert returning the new versions.
     """
     ids = [entry.item_id for entry in entries]
-    known = await _known_ids(session, tenant, segment_id, item_type, ids)
+    key = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type}
+    known = await _known_ids(session, key, set(ids))
     if known is None:
         return unknown_segment(segment_id)
     outcomes: list[Outcome | None] = list(duplicates(ids))
-    current = await _locked(session, _key(tenant, segment_id, item_type), known) if known else {}
+    current = await _locked(session, key, known) if known else {}
     rows: list[tuple[Any, ...]] = []
     for index, entry in enumerate(entries):
         if outcomes[index] is None:
@@ -128,8 +154,7 @@ async def upsert_items(
             if outcomes[index] is None:
                 modified = next_modified(now, found.modified_at if found else None)
                 rows.append((entry.item_id, entry.mixins, entry.metadata_mixins, modified))
-    shared = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type, "now": now}
-    versions = await _write(session, shared, rows)
+    versions = await _write(session, {**key, "now": now}, rows)
     return settle(outcomes, ids, versions)
 
 
@@ -179,13 +204,13 @@ async def delete_items(
     """Deletes assignments of one segment and type; NOT_FOUND for each id not assigned."""
     if not await segment_exists(session, tenant=tenant, segment_id=segment_id):
         return unknown_segment(segment_id)
-    key = _key(tenant, segment_id, item_type)
+    key = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type}
     outcomes = duplicates(item_ids)
-    found = await _locked(session, key, item_ids)
+    found = await _locked(session, key, set(item_ids))
     if found:
         dialect = session.get_bind().dialect
-        stmt = sa.delete(assignment_table).where(*key, one_of(_a.item_id, found, dialect))
-        await session.execute(stmt)
+        params = {**key, "ids": values_for(_a.item_id, found, dialect)}
+        await session.execute(_delete_statement(dialect.name), params)
     missing = Failure(ErrorCode.NOT_FOUND, "The item is not assigned to the segment.", ("itemId",))
     return [
         o or (Done() if i in found else missing) for o, i in zip(outcomes, item_ids, strict=True)
