@@ -82,6 +82,19 @@ def next_modified(now: datetime, previous: datetime | None) -> datetime:
     return previous + ONE_MS
 
 
+def next_modified_sql(
+    now: sa.ColumnElement[Any], previous: sa.ColumnElement[Any], dialect: str
+) -> sa.ColumnElement[Any]:
+    """next_modified in SQL, for an upsert that updates rows it has not read."""
+    if dialect == "postgresql":
+        later: sa.ColumnElement[Any] = previous + sa.literal(ONE_MS, sa.Interval())
+    else:
+        # SQLite keeps them as text, 'YYYY-MM-DD HH:MM:SS.ffffff' at millisecond precision:
+        # %f gives 'SS.SSS', the zeros restore the stored form (and its text order).
+        later = sa.func.strftime("%Y-%m-%d %H:%M:%f", previous, "+0.001 seconds").concat("000")
+    return sa.case((previous < now, now), else_=later)
+
+
 def settle(
     outcomes: Sequence[Outcome | None], keys: Sequence[Hashable], versions: dict[Any, int]
 ) -> list[Outcome]:

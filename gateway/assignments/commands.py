@@ -23,7 +23,7 @@ from gateway.writes import (
     Outcome,
     check_version,
     duplicates,
-    next_modified,
+    next_modified_sql,
     settle,
 )
 
@@ -34,8 +34,8 @@ _catalog: dict[str, sa.Table] = {
 _a = assignment_table.c
 _s = segment_table.c
 VERSION_FIELD = ("input", "metadata", "version")
-# What each upserted entry carries; tenant, segment, type and createdAt are the bulk's own.
-_ENTRY_ROWS = BoundRows("entries", [_a.item_id, _a.mixins, _a.metadata_mixins, _a.modified_at])
+# What each upserted entry carries; tenant, segment, type and `now` are the bulk's own.
+_ENTRY_ROWS = BoundRows("entries", [_a.item_id, _a.mixins, _a.metadata_mixins])
 
 
 @dataclass(frozen=True)
@@ -79,7 +79,7 @@ def _known_statement(dialect: str, item_type: str) -> sa.Select[Any]:
 @functools.cache
 def _locked_statement(dialect: str) -> sa.Select[Any]:
     return (
-        sa.select(_a.item_id, _a.version, _a.modified_at)
+        sa.select(_a.item_id, _a.version)
         .where(*_key(), one_of(_a.item_id, "ids", dialect))
         .order_by(_a.item_id)
         .with_for_update()
@@ -136,8 +136,9 @@ async def upsert_items(
 ) -> list[Outcome] | Failure:
     """Upserts assignments of one segment and type; one outcome per entry, in input order.
 
-    Three statements for any number of entries: the segment with the known items, their
-    stored rows (locked), and one upsert returning the new versions.
+    Two statements for any number of entries, the segment with the known items and one
+    upsert returning the new versions; a third, the stored versions read and locked, when
+    any entry expects one.
     """
     ids = [entry.item_id for entry in entries]
     key = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type}
@@ -145,15 +146,15 @@ async def upsert_items(
     if known is None:
         return unknown_segment(segment_id)
     outcomes: list[Outcome | None] = list(duplicates(ids))
-    current = await _locked(session, key, known) if known else {}
+    # All known rows or none, always in id order, so that bulks never deadlock.
+    expecting = known and any(entry.version is not None for entry in entries)
+    current = await _locked(session, key, known) if expecting else {}
     rows: list[tuple[Any, ...]] = []
     for index, entry in enumerate(entries):
         if outcomes[index] is None:
-            found = current.get(entry.item_id)
-            outcomes[index] = _check(entry, item_type, known, found)
+            outcomes[index] = _check(entry, item_type, known, current.get(entry.item_id))
             if outcomes[index] is None:
-                modified = next_modified(now, found.modified_at if found else None)
-                rows.append((entry.item_id, entry.mixins, entry.metadata_mixins, modified))
+                rows.append((entry.item_id, entry.mixins, entry.metadata_mixins))
     versions = await _write(session, {**key, "now": now}, rows)
     return settle(outcomes, ids, versions)
 
@@ -165,17 +166,22 @@ def _upsert_statement(dialect: str) -> Any:
     shared = [
         sa.bindparam(name, type_=_a[name].type) for name in ("tenant", "segment_id", "item_type")
     ]
-    created = sa.bindparam("now", type_=_a.created_at.type)
+    now = sa.bindparam("now", type_=_a.created_at.type)
     # WHERE true: SQLite's parser needs one between a SELECT and its ON CONFLICT.
-    source = sa.select(*shared, *_ENTRY_ROWS.values(dialect), created, sa.literal(1))
+    source = sa.select(*shared, *_ENTRY_ROWS.values(dialect), now, now, sa.literal(1))
     names = ["tenant", "segment_id", "item_type", *(c.name for c in _ENTRY_ROWS.columns)]
     stmt = dialect_insert(dialect, assignment_table).from_select(
-        [*names, "created_at", "version"], source.where(sa.true())
+        [*names, "created_at", "modified_at", "version"], source.where(sa.true())
     )
-    replaced = {c.name: stmt.excluded[c.name] for c in _ENTRY_ROWS.columns[1:]}
+    excluded = stmt.excluded
     return stmt.on_conflict_do_update(
         index_elements=list(assignment_table.primary_key.columns),
-        set_={**replaced, "version": _a.version + 1},
+        set_={
+            "mixins": excluded.mixins,
+            "metadata_mixins": excluded.metadata_mixins,
+            "modified_at": next_modified_sql(excluded.modified_at, _a.modified_at, dialect),
+            "version": _a.version + 1,
+        },
     ).returning(_a.item_id, _a.version)
 
 
