@@ -9,6 +9,7 @@ import strawberry
 
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import GatewayError, bad_input, forbidden
+from gateway.inputs import direct_input
 from gateway.types import JSON, ErrorCode, Info, UserError
 from gateway.writes import Done, Failure, Outcome
 
@@ -25,6 +26,7 @@ _REST: dict[PyErrorCode, tuple[int, str]] = {
 }
 
 
+@direct_input
 @strawberry.input(description="Optimistic locking and mixin schemas of a write.")
 class MetadataInput:
     version: int | None = strawberry.field(

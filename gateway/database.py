@@ -221,8 +221,12 @@ def create_engine(
 
 def conflict_insert(session: AsyncSession, table: sa.Table) -> Any:
     """The dialect's INSERT for `table`, which offers ON CONFLICT on both databases."""
-    dialect = postgresql if session.get_bind().dialect.name == "postgresql" else sqlite
-    return dialect.insert(table)
+    return dialect_insert(session.get_bind().dialect.name, table)
+
+
+def dialect_insert(dialect: str, table: sa.Table) -> Any:
+    """conflict_insert for a dialect given by name, for statements built once per dialect."""
+    return (postgresql if dialect == "postgresql" else sqlite).insert(table)
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

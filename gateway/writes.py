@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import re
 import weakref
@@ -16,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.database import conflict_insert
+from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
 from gateway.models import data_version_table
 
@@ -56,6 +57,9 @@ class Done:
 
 
 Outcome = Done | Failure
+# Shared by every entry that applied: a bulk of 200 needs no 200 equal objects.
+CREATED = Done(created=True)
+UPDATED = Done()
 
 
 def version_conflict(current: int | None, field: tuple[str, ...] | None = None) -> Failure:
@@ -78,12 +82,25 @@ def next_modified(now: datetime, previous: datetime | None) -> datetime:
     return previous + ONE_MS
 
 
+def next_modified_sql(
+    now: sa.ColumnElement[Any], previous: sa.ColumnElement[Any], dialect: str
+) -> sa.ColumnElement[Any]:
+    """next_modified in SQL, for an upsert that updates rows it has not read."""
+    if dialect == "postgresql":
+        later: sa.ColumnElement[Any] = previous + sa.literal(ONE_MS, sa.Interval())
+    else:
+        # SQLite keeps them as text, 'YYYY-MM-DD HH:MM:SS.ffffff' at millisecond precision:
+        # %f gives 'SS.SSS', the zeros restore the stored form (and its text order).
+        later = sa.func.strftime("%Y-%m-%d %H:%M:%f", previous, "+0.001 seconds").concat("000")
+    return sa.case((previous < now, now), else_=later)
+
+
 def settle(
     outcomes: Sequence[Outcome | None], keys: Sequence[Hashable], versions: dict[Any, int]
 ) -> list[Outcome]:
     """The final outcomes: each written entry is created when its new version is 1."""
     return [
-        o if o is not None else Done(created=versions[k] == 1)
+        o if o is not None else CREATED if versions[k] == 1 else UPDATED
         for o, k in zip(outcomes, keys, strict=True)
     ]
 
@@ -147,18 +164,22 @@ async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool
     `catalog`: the write also changes categories, products or their links, so structures
     built from the catalog alone (the category index) must be rebuilt too.
     """
+    # Last in the transaction: the row lock it takes is held only until the commit.
+    stmt = _bump_statement(session.get_bind().dialect.name, catalog)
+    await session.execute(stmt, {"tenant": tenant})
+
+
+@functools.cache
+def _bump_statement(dialect: str, catalog: bool) -> Any:
+    """Built once per dialect, as every write runs it."""
     table = data_version_table
     step = 1 if catalog else 0
-    stmt = conflict_insert(session, table).values(tenant=tenant, version=1, catalog_version=step)
-    # Last in the transaction: the row lock it takes is held only until the commit.
-    await session.execute(
-        stmt.on_conflict_do_update(
-            index_elements=[table.c.tenant],
-            set_={
-                "version": table.c.version + 1,
-                "catalog_version": table.c.catalog_version + step,
-            },
-        )
+    stmt = dialect_insert(dialect, table).values(
+        tenant=sa.bindparam("tenant"), version=1, catalog_version=step
+    )
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.tenant],
+        set_={"version": table.c.version + 1, "catalog_version": table.c.catalog_version + step},
     )
 
 

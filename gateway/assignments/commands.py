@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -10,17 +11,19 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.bound_rows import BoundRows, one_of, values_for
+from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
-from gateway.models import category_table, product_table
+from gateway.models import category_table, product_table, segment_table
 from gateway.models import item_table as assignment_table
-from gateway.segments.commands import segment_exists, unknown_segment, upsert_statement
+from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.writes import (
     Done,
     Failure,
     Outcome,
     check_version,
     duplicates,
-    next_modified,
+    next_modified_sql,
     settle,
 )
 
@@ -29,7 +32,10 @@ _catalog: dict[str, sa.Table] = {
     "CATEGORY": category_table,
 }
 _a = assignment_table.c
+_s = segment_table.c
 VERSION_FIELD = ("input", "metadata", "version")
+# What each upserted entry carries; tenant, segment, type and `now` are the bulk's own.
+_ENTRY_ROWS = BoundRows("entries", [_a.item_id, _a.mixins, _a.metadata_mixins])
 
 
 @dataclass(frozen=True)
@@ -42,8 +48,13 @@ class ItemEntry:
     version: int | None = None
 
 
-def _key(tenant: str, segment_id: str, item_type: str) -> list[sa.ColumnElement[bool]]:
-    return [_a.tenant == tenant, _a.segment_id == segment_id, _a.item_type == item_type]
+def _key() -> list[sa.ColumnElement[bool]]:
+    """The rows of one segment and type: parameters `tenant`, `segment_id`, `item_type`."""
+    return [
+        _a.tenant == sa.bindparam("tenant"),
+        _a.segment_id == sa.bindparam("segment_id"),
+        _a.item_type == sa.bindparam("item_type"),
+    ]
 
 
 def unknown_item(item_type: str, item_id: str) -> Failure:
@@ -51,40 +62,60 @@ def unknown_item(item_type: str, item_id: str) -> Failure:
     return Failure(ErrorCode.NOT_FOUND, message, ("itemId",))
 
 
-async def _catalog_ids(
-    session: AsyncSession, tenant: str, item_type: str, ids: Sequence[str]
-) -> set[str]:
+# Each statement is built once per dialect (and item type), so neither it nor its cache
+# key is made again per request; the values travel as parameters.
+@functools.cache
+def _known_statement(dialect: str, item_type: str) -> sa.Select[Any]:
     table = _catalog[item_type]
-    stmt = sa.select(table.c.id).where(table.c.tenant == tenant, table.c.id.in_(sorted(set(ids))))
-    return set((await session.execute(stmt)).scalars())
+    items = sa.and_(table.c.tenant == _s.tenant, one_of(table.c.id, "ids", dialect))
+    return (
+        sa.select(_s.id, table.c.id.label("item_id"))
+        .select_from(segment_table.outerjoin(table, items))
+        .where(_s.tenant == sa.bindparam("tenant"), _s.id == sa.bindparam("segment_id"))
+        .with_for_update(read=True, key_share=True, of=segment_table)
+    )
 
 
-async def _locked(
-    session: AsyncSession, key: list[sa.ColumnElement[bool]], ids: Sequence[str]
-) -> dict[str, Any]:
-    """The stored assignments among `ids`, locked in id order (so bulks never deadlock)."""
-    stmt = (
-        sa.select(_a.item_id, _a.version, _a.modified_at)
-        .where(*key, _a.item_id.in_(sorted(set(ids))))
+@functools.cache
+def _locked_statement(dialect: str) -> sa.Select[Any]:
+    return (
+        sa.select(_a.item_id, _a.version)
+        .where(*_key(), one_of(_a.item_id, "ids", dialect))
         .order_by(_a.item_id)
         .with_for_update()
     )
-    return {row.item_id: row for row in await session.execute(stmt)}
 
 
-def _row(
-    tenant: str, segment_id: str, item_type: str, entry: ItemEntry, now: datetime, current: Any
+@functools.cache
+def _delete_statement(dialect: str) -> sa.Delete:
+    return sa.delete(assignment_table).where(*_key(), one_of(_a.item_id, "ids", dialect))
+
+
+async def _known_ids(
+    session: AsyncSession, key: dict[str, str], ids: Collection[str]
+) -> set[str] | None:
+    """The ids among `ids` in the catalog, or None when the segment does not exist.
+
+    One statement for both, the segment LEFT JOIN the items found; on PostgreSQL the segment
+    stays (key share lock) until this transaction ends, so it cannot go while it is written.
+    """
+    dialect = session.get_bind().dialect
+    table = _catalog[key["item_type"]]
+    params = {**key, "ids": values_for(table.c.id, ids, dialect)}
+    rows = (await session.execute(_known_statement(dialect.name, key["item_type"]), params)).all()
+    if not rows:
+        return None
+    return {item_id for _, item_id in rows if item_id is not None}
+
+
+async def _locked(
+    session: AsyncSession, key: dict[str, str], ids: Collection[str]
 ) -> dict[str, Any]:
+    """The stored assignments among `ids`, locked in id order (so bulks never deadlock)."""
+    dialect = session.get_bind().dialect
+    params = {**key, "ids": values_for(_a.item_id, ids, dialect)}
     return {
-        "tenant": tenant,
-        "segment_id": segment_id,
-        "item_type": item_type,
-        "item_id": entry.item_id,
-        "mixins": entry.mixins,
-        "metadata_mixins": entry.metadata_mixins,
-        "created_at": now,
-        "modified_at": next_modified(now, current.modified_at if current else None),
-        "version": 1,
+        row.item_id: row for row in await session.execute(_locked_statement(dialect.name), params)
     }
 
 
@@ -103,31 +134,69 @@ async def upsert_items(
     entries: Sequence[ItemEntry],
     now: datetime,
 ) -> list[Outcome] | Failure:
-    """Upserts assignments of one segment and type; one outcome per entry, in input order."""
-    if not await segment_exists(session, tenant=tenant, segment_id=segment_id):
-        return unknown_segment(segment_id)
+    """Upserts assignments of one segment and type; one outcome per entry, in input order.
+
+    Two statements for any number of entries, the segment with the known items and one
+    upsert returning the new versions; a third, the stored versions read and locked, when
+    any entry expects one.
+    """
     ids = [entry.item_id for entry in entries]
+    key = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type}
+    known = await _known_ids(session, key, set(ids))
+    if known is None:
+        return unknown_segment(segment_id)
     outcomes: list[Outcome | None] = list(duplicates(ids))
-    known = await _catalog_ids(session, tenant, item_type, ids)
-    current = await _locked(session, _key(tenant, segment_id, item_type), ids)
-    rows: dict[str, dict[str, Any]] = {}
+    # All known rows or none, always in id order, so that bulks never deadlock.
+    expecting = known and any(entry.version is not None for entry in entries)
+    current = await _locked(session, key, known) if expecting else {}
+    rows: list[tuple[Any, ...]] = []
     for index, entry in enumerate(entries):
         if outcomes[index] is None:
-            found = current.get(entry.item_id)
-            outcomes[index] = _check(entry, item_type, known, found)
+            outcomes[index] = _check(entry, item_type, known, current.get(entry.item_id))
             if outcomes[index] is None:
-                rows[entry.item_id] = _row(tenant, segment_id, item_type, entry, now, found)
-    versions = await _write(session, rows)
+                rows.append((entry.item_id, entry.mixins, entry.metadata_mixins))
+    versions = await _write(session, {**key, "now": now}, rows)
     return settle(outcomes, ids, versions)
 
 
-async def _write(session: AsyncSession, rows: dict[str, dict[str, Any]]) -> dict[str, int]:
-    """One multi-row upsert in id order; the new version of each row (1 when inserted)."""
+@functools.cache
+def _upsert_statement(dialect: str) -> Any:
+    """INSERT ... SELECT from the bound entries ON CONFLICT DO UPDATE, RETURNING the new
+    versions; built once per dialect, and its text the same for any number of entries."""
+    shared = [
+        sa.bindparam(name, type_=_a[name].type) for name in ("tenant", "segment_id", "item_type")
+    ]
+    now = sa.bindparam("now", type_=_a.created_at.type)
+    # WHERE true: SQLite's parser needs one between a SELECT and its ON CONFLICT.
+    source = sa.select(*shared, *_ENTRY_ROWS.values(dialect), now, now, sa.literal(1))
+    names = ["tenant", "segment_id", "item_type", *(c.name for c in _ENTRY_ROWS.columns)]
+    stmt = dialect_insert(dialect, assignment_table).from_select(
+        [*names, "created_at", "modified_at", "version"], source.where(sa.true())
+    )
+    excluded = stmt.excluded
+    return stmt.on_conflict_do_update(
+        index_elements=list(assignment_table.primary_key.columns),
+        set_={
+            "mixins": excluded.mixins,
+            "metadata_mixins": excluded.metadata_mixins,
+            "modified_at": next_modified_sql(excluded.modified_at, _a.modified_at, dialect),
+            "version": _a.version + 1,
+        },
+    ).returning(_a.item_id, _a.version)
+
+
+async def _write(
+    session: AsyncSession, shared: dict[str, Any], rows: list[tuple[Any, ...]]
+) -> dict[str, int]:
+    """One upsert of all rows in id order (so bulks never deadlock); the new version of
+    each (1 when inserted)."""
     if not rows:
         return {}
-    ordered = [rows[item_id] for item_id in sorted(rows)]
-    stmt = upsert_statement(session, assignment_table, ordered).returning(_a.item_id, _a.version)
-    return {item_id: version for item_id, version in await session.execute(stmt)}
+    dialect = session.get_bind().dialect
+    rows.sort(key=lambda row: row[0])
+    params = {**shared, **_ENTRY_ROWS.bind(dialect, rows)}
+    result = await session.execute(_upsert_statement(dialect.name), params)
+    return {item_id: version for item_id, version in result}
 
 
 async def delete_items(
@@ -141,13 +210,13 @@ async def delete_items(
     """Deletes assignments of one segment and type; NOT_FOUND for each id not assigned."""
     if not await segment_exists(session, tenant=tenant, segment_id=segment_id):
         return unknown_segment(segment_id)
-    key = _key(tenant, segment_id, item_type)
+    key = {"tenant": tenant, "segment_id": segment_id, "item_type": item_type}
     outcomes = duplicates(item_ids)
-    found = await _locked(session, key, item_ids)
+    found = await _locked(session, key, set(item_ids))
     if found:
-        await session.execute(
-            sa.delete(assignment_table).where(*key, _a.item_id.in_(sorted(found)))
-        )
+        dialect = session.get_bind().dialect
+        params = {**key, "ids": values_for(_a.item_id, found, dialect)}
+        await session.execute(_delete_statement(dialect.name), params)
     missing = Failure(ErrorCode.NOT_FOUND, "The item is not assigned to the segment.", ("itemId",))
     return [
         o or (Done() if i in found else missing) for o, i in zip(outcomes, item_ids, strict=True)

@@ -29,6 +29,7 @@ from gateway.bulk import (
     version_of,
 )
 from gateway.errors import ErrorCode
+from gateway.inputs import direct_input
 from gateway.types import JSON, Info, ItemType, UserError
 from gateway.writes import Failure, Outcome, id_problem, write
 
@@ -51,6 +52,7 @@ class ItemAssignmentInput:
     metadata: MetadataInput | None = metadata_input()
 
 
+@direct_input
 @strawberry.input(description="One entry of a bulk item assignment upsert.")
 class BulkItemAssignmentInput:
     id: strawberry.ID = strawberry.field(description="The catalog item's id.")
@@ -92,13 +94,17 @@ def _entry(item_id: str, data: ItemAssignmentInput | None) -> ItemEntry:
 
 def _bulk_entry(entry: BulkItemAssignmentInput) -> ItemEntry | Failure:
     """A bulk entry's command input, or the 400 it gets for bad values."""
+    item_id = str(entry.id)
     metadata = given(entry.metadata)
-    found = mixins_problem(entry.mixins, metadata)
-    problem = id_problem(str(entry.id), "id") or (found[0] if found else None)
+    bare = metadata is None and given(entry.mixins) is None  # most entries: no maps at all
+    found = None if bare else mixins_problem(entry.mixins, metadata)
+    problem = id_problem(item_id, "id") or (found[0] if found else None)
     if problem:
         return Failure(ErrorCode.BAD_USER_INPUT, problem)
+    if bare:
+        return ItemEntry(item_id, {}, {})
     mixins, schemas = mixins_of(entry.mixins, metadata)
-    return ItemEntry(str(entry.id), mixins, schemas, version_of(metadata))
+    return ItemEntry(item_id, mixins, schemas, version_of(metadata))
 
 
 async def _upsert(

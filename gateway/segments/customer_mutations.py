@@ -26,6 +26,7 @@ from gateway.bulk import (
     version_of,
 )
 from gateway.errors import ErrorCode
+from gateway.inputs import direct_input
 from gateway.segments import commands
 from gateway.segments.commands import CustomerEntry, CustomerKey
 from gateway.segments.models import NO_LEGAL_ENTITY
@@ -52,6 +53,7 @@ class CustomerAssignmentInput:
     metadata: MetadataInput | None = metadata_input()
 
 
+@direct_input
 @strawberry.input(description="One entry of a bulk customer assignment upsert.")
 class BulkCustomerAssignmentInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer.")
@@ -65,6 +67,7 @@ class BulkCustomerAssignmentInput:
     metadata: MetadataInput | None = metadata_input()
 
 
+@direct_input
 @strawberry.input(description="A customer assignment by its key.")
 class CustomerRefInput:
     customer_id: strawberry.ID = strawberry.field(description="The customer.")

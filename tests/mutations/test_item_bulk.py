@@ -85,18 +85,43 @@ async def test_conflicting_entry_message_is_the_rest_message(gql, seed):
     )
 
 
-async def test_bulk_of_200_is_accepted_in_a_bounded_number_of_statements(gql, seed, db):
+async def test_bulk_of_200_runs_the_statements_of_a_bulk_of_1(gql, seed, db):
     # given
     await catalog(seed, products=200)
     items = [{"id": f"p{n}", "mixins": {"n": n}} for n in range(1, 201)]
+    with db.count_statements() as for_one:
+        await bulk_upsert(gql, items[:1])
     # when
-    with db.count_statements() as statements:
+    with db.count_statements() as for_200:
         payload = await bulk_upsert(gql, items)
-    # then
+    # then: the same statements, text and all, whatever the number of entries
     assert payload["succeeded"] == 200
     assert [r["index"] for r in payload["results"]] == list(range(1, 201))
-    assert len(statements) <= 10
+    assert for_200 == for_one
+    assert len(for_200) <= 7
+    assert sum(s.startswith("INSERT INTO item_assignment") for s in for_200) == 1
     assert len(await read_items(gql)) == 200
+
+
+async def test_each_entry_keeps_its_own_mixins_even_where_python_calls_them_equal(gql, seed):
+    # given
+    await catalog(seed)
+    # when: 1 == True == 1.0 in Python, yet they are three different JSON values
+    await bulk_upsert(
+        gql,
+        [
+            {"id": "p1", "mixins": {"a": 1}},
+            {"id": "p2", "mixins": {"a": True}},
+            {"id": "p3", "mixins": {"a": 1.0}},
+        ],
+    )
+    # then
+    stored = await read_items(gql)
+    assert {i: repr(mixins) for i, (_, mixins) in stored.items()} == {
+        "p1": "{'a': 1}",
+        "p2": "{'a': True}",
+        "p3": "{'a': 1.0}",
+    }
 
 
 async def test_bulk_of_201_is_one_top_level_error_and_writes_nothing(gql, seed, db):
