@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import partial
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -35,20 +36,21 @@ from gateway.import_stage import (
     LINKS,
     PRODUCTS,
     SEGMENTS,
-    STAGES,
     TOUCHED,
     Stage,
     Target,
+)
+from gateway.import_write import (
     analyze_tables,
     duplicates,
     insert_new,
     mark_touched_products,
     replace_links,
+    staged_counts,
     update_changed,
 )
 from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.models import metadata
-from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.settings import Limits
 from gateway.writes import bump_data_version
 
@@ -236,9 +238,9 @@ class _Reading:
 
     def _entries(self, source: Source, kind: str, read: Any) -> Iterator[tuple[int, Any]]:
         """(index in its list, entry) of each entry without problems of its own."""
-        for index, (where, raw) in enumerate(source.entries(kind)):
+        for index, (where, raw, clean) in enumerate(source.entries(kind)):
             try:
-                yield index, read(where, raw)
+                yield index, read(where, raw, clean)
             except CatalogImportError as error:
                 self.problems.add(*error.problems)
 
@@ -252,18 +254,30 @@ class _Reading:
             _check_translations([texts], self.languages, self.translations)
 
     async def read(self, source: Source, session: AsyncSession) -> None:
-        stage, depth = self.stage, self.depth
+        await self._categories(source)
+        await self._products(source)
+        await self._segments(source)
+        if self.wants("customerAssignments", source) or self.wants("itemAssignments", source):
+            self.stored_segments = await _stored_ids(session, SEGMENTS.table, self.tenant)
+        if self.wants("itemAssignments", source):
+            self.product_ids |= await _stored_ids(session, PRODUCTS.table, self.tenant)
+        await self._customers(source)
+        await self._items(source)
+        await self.stage.flush()
+
+    async def _categories(self, source: Source) -> None:
         for index, (category, texts) in self._entries(source, "categories", _category):
             self._unique("categories", category.id, category.where, index)
             self._translated(texts)
             self.categories.append(
                 CategoryEntry(category.where, category.id, category.parent_id, {})
             )
-            values = category.values
-            await stage.add("categories", (category.id, *(values[n] for n in CATEGORIES.values)))
+            await self.stage.add("categories", self.stage.category_row(category))
         self.category_ids = set(self.stored_parents) | {c.id for c in self.categories}
         _check_parents(self.categories, self.category_ids, self.parents)
         _check_cycles(self.categories, self.stored_parents, self.cycles)
+
+    async def _products(self, source: Source) -> None:
         for index, (product, texts) in self._entries(source, "products", _product):
             self._unique("products", product.id, product.where, index)
             self._translated(texts)
@@ -274,46 +288,30 @@ class _Reading:
                         f'{product.where}: categoryIds has "{category_id}", which is not a '
                         "category of this file or the tenant"
                     )
-            await stage.add(
-                "products", (product.id, product.values["code"], product.values["name"])
-            )
+            await self.stage.add("products", self.stage.product_row(product))
             for position, category_id in enumerate(product.category_ids):
-                await stage.add("links", (product.id, category_id, position))
-        segments = self._entries(source, "segments", lambda w, e: _segment(w, e, depth))
-        for index, (segment, texts) in segments:
+                await self.stage.add("links", (product.id, category_id, position))
+
+    async def _segments(self, source: Source) -> None:
+        read = partial(_segment, mixins_depth=self.depth)
+        for index, (segment, texts) in self._entries(source, "segments", read):
             self._unique("segments", segment.id, segment.where, index)
             self._translated(texts)
             self.segment_ids.add(segment.id)
-            values = segment.values
-            await stage.add("segments", (segment.id, *(values[n] for n in SEGMENTS.values)))
-        if self.wants("customerAssignments", source) or self.wants("itemAssignments", source):
-            self.stored_segments = await _stored_ids(session, SEGMENTS.table, self.tenant)
-        if self.wants("itemAssignments", source):
-            self.product_ids |= await _stored_ids(session, PRODUCTS.table, self.tenant)
-        customers = self._entries(
-            source, "customerAssignments", lambda w, e: _customer(w, e, depth)
-        )
-        for index, customer in customers:
+            await self.stage.add("segments", self.stage.segment_row(segment))
+
+    async def _customers(self, source: Source) -> None:
+        read = partial(_customer, mixins_depth=self.depth)
+        for index, customer in self._entries(source, "customerAssignments", read):
             self._segment_ref(customer.where, customer.segment_id)
-            await stage.add(
-                "customerAssignments",
-                (
-                    index,
-                    customer.segment_id,
-                    customer.customer_id,
-                    customer.legal_entity_id or NO_LEGAL_ENTITY,
-                    customer.values["assignment_type"],
-                    customer.values["mixins"],
-                ),
-            )
-        for index, item in self._entries(
-            source, "itemAssignments", lambda w, e: _item(w, e, depth)
-        ):
+            await self.stage.add("customerAssignments", self.stage.customer_row(index, customer))
+
+    async def _items(self, source: Source) -> None:
+        stage, read = self.stage, partial(_item, mixins_depth=self.depth)
+        for index, item in self._entries(source, "itemAssignments", read):
             self._segment_ref(item.where, item.segment_id)
             self._item_ref(item)
-            row = (index, item.segment_id, item.item_type, item.item_id)
-            await stage.add("itemAssignments", (*row, item.values["mixins"]))
-        await stage.flush()
+            await stage.add("itemAssignments", stage.item_row(index, item))
 
     @staticmethod
     def wants(kind: str, source: Source) -> bool:
@@ -396,7 +394,7 @@ async def _write(session: AsyncSession, tenant: str) -> ImportReport:
     """Each table in a few statements over its stage: unchanged rows are not touched."""
     now = utcnow()
     report = ImportReport(tenant)
-    counts = await _staged_counts(session)
+    counts = await staged_counts(session, KINDS)
     written: list[sa.Table] = []
     for target in (CATEGORIES, SEGMENTS, CUSTOMERS, ITEMS):
         if not counts[target.kind]:
@@ -419,11 +417,3 @@ async def _write(session: AsyncSession, tenant: str) -> ImportReport:
             written += [PRODUCTS.table, LINKS]
     await analyze_tables(session, written)
     return report
-
-
-async def _staged_counts(session: AsyncSession) -> dict[str, int]:
-    queries = [
-        sa.select(sa.literal(kind), sa.func.count()).select_from(STAGES[kind]) for kind in KINDS
-    ]
-    found = await session.execute(sa.union_all(*queries))
-    return {kind: int(count) for kind, count in found}
