@@ -39,7 +39,7 @@ async def test_importing_into_a_new_sqlite_file_creates_its_schema_first(tmp_pat
     report = await import_file(url, path)
     # then
     assert report.counts["categories"].created == 3
-    assert await _revision(url) == "0002"
+    assert await _revision(url) == "0003"
 
 
 async def test_importing_into_an_existing_database(db: Database, tmp_path: Path) -> None:
