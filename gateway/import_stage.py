@@ -31,7 +31,6 @@ from gateway.segments.models import NO_LEGAL_ENTITY
 
 Row = tuple[Any, ...]
 
-BATCH = 10_000
 _stage_metadata = sa.MetaData()
 _NO_OWN_METADATA: Row = (None, None, None, None)
 # A versioned record's own metadata, when the file gives it (NULL where it does not).
@@ -114,17 +113,17 @@ STAGES["links"] = _stage_table("import_product_category", LINKS, LINK_COLUMNS, F
 TOUCHED = sa.Table(
     "import_touched", _stage_metadata, sa.Column("id", sa.String), prefixes=["TEMPORARY"]
 )
+TABLES = (*STAGES.values(), TOUCHED)
 
 
 class Stage:
-    """The staging tables of one import, filled in batches of rows already in the form the
-    driver takes (`json` and `instant` convert values to it), so loading converts nothing."""
+    """The staging tables of one import, loaded with rows already in the form the driver
+    takes (the *_row methods make them), so loading converts nothing."""
 
     def __init__(self, session: AsyncSession) -> None:
         self.session = session
         self.dialect = session.get_bind().dialect
         self.postgres = self.dialect.name == "postgresql"
-        self.pending: dict[str, list[tuple[Any, ...]]] = {name: [] for name in STAGES}
         self.json: Callable[[Any], Any] = _pg_json
         self.instant: Callable[[datetime | None], Any] = _pg_instant
         if not self.postgres:
@@ -174,7 +173,7 @@ class Stage:
         return (own.version, self.instant(own.created_at), self.instant(own.modified_at), mixins)
 
     async def create(self) -> None:
-        for table in (*STAGES.values(), TOUCHED):
+        for table in TABLES:
             if not self.postgres:
                 await self.session.execute(sa.text(f"DROP TABLE IF EXISTS temp.{table.name}"))
             ddl = str(sa.schema.CreateTable(table).compile(dialect=self.dialect))
@@ -184,23 +183,12 @@ class Stage:
 
     async def drop(self) -> None:
         if not self.postgres:
-            for table in (*STAGES.values(), TOUCHED):
+            for table in TABLES:
                 await self.session.execute(sa.text(f"DROP TABLE IF EXISTS temp.{table.name}"))
 
-    async def add(self, name: str, row: Row) -> None:
-        pending = self.pending[name]
-        pending.append(row)
-        if len(pending) >= BATCH:
-            await self.flush(name)
-
-    async def flush(self, name: str | None = None) -> None:
-        for each in [name] if name else list(STAGES):
-            rows = self.pending[each]
-            if rows:
-                await self._load(STAGES[each], rows)
-                rows.clear()
-
-    async def _load(self, table: sa.Table, rows: list[tuple[Any, ...]]) -> None:
+    async def load(self, table: sa.Table, rows: list[Row]) -> None:
+        if not rows:
+            return
         connection = await self.session.connection()
         if self.postgres:
             raw = (await connection.get_raw_connection()).driver_connection

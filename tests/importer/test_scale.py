@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
+import gateway.import_batches
 import gateway.importer
 from gateway.importer import import_file
 from gateway.models import metadata
@@ -132,3 +133,55 @@ async def test_a_failing_write_leaves_nothing_behind(db: Database) -> None:
     # and the next import of the same connection starts from empty staging tables
     report = await run_import(db, _catalog(50))
     assert report.counts["itemAssignments"].created == 50
+
+
+async def test_duplicates_in_a_reimport_are_refused_and_nothing_changes(db: Database) -> None:
+    # given: the tenant's rows are stored, so the duplicates are looked for before writing
+    await run_import(db, _catalog(50))
+    doc = _catalog(50)
+    doc["itemAssignments"].append({**doc["itemAssignments"][3], "mixins": {"a": 1}})
+    doc["customerAssignments"].append(doc["customerAssignments"][5])
+    async with db.sessions() as session:
+        before = await session.execute(sa.select(metadata.tables["item_assignment"]))
+        stored = sorted(tuple(row) for row in before)
+    # when
+    with pytest.raises(gateway.importer.CatalogImportError) as caught:
+        await run_import(db, doc)
+    # then: both lists' duplicates are named, and no row changed
+    assert str(caught.value).splitlines() == [
+        'customerAssignments[50] (segment "s", customer "u5"): duplicate customer assignment, '
+        'already at customerAssignments[5] (segment "s", customer "u5")',
+        'itemAssignments[50] (segment "s", PRODUCT "p3"): duplicate item assignment, '
+        'already at itemAssignments[3] (segment "s", PRODUCT "p3")',
+    ]
+    async with db.sessions() as session:
+        after = await session.execute(sa.select(metadata.tables["item_assignment"]))
+        assert sorted(tuple(row) for row in after) == stored
+
+
+async def test_lists_longer_than_a_batch_are_staged_in_batches_and_written_once(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: batches of 7 rows
+    monkeypatch.setattr(gateway.import_batches, "BATCH", 7)
+    # when
+    first = await run_import(db, _catalog(50))
+    again = await run_import(db, _catalog(50))
+    # then
+    assert first.counts["itemAssignments"].created == 50
+    assert first.counts["products"].created == 50
+    assert again.counts["itemAssignments"].unchanged == 50
+    assert again.counts["products"].unchanged == 50
+
+
+async def test_statements_grow_with_batches_not_with_entries(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: batches of 100 rows; 400 and 4,000 entries per list
+    monkeypatch.setattr(gateway.import_batches, "BATCH", 100)
+    # when
+    small = await _statements(db, _catalog(400, "small"))
+    large = await _statements(db, _catalog(4000, "large"))
+    # then: on SQLite each batch is one executemany; PostgreSQL's COPY runs on the driver
+    loads = (4000 - 400) // 100 * 4  # products, links, customers, items
+    assert large - small == (loads if db.dialect == "sqlite" else 0)
