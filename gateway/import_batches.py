@@ -185,8 +185,10 @@ class Batches:
             async with self.session.begin_nested():
                 created, updated = await self._apply(target)
         except IntegrityError:
+            if not target.ordered:
+                raise
             self.duplicates[kind] = await duplicates(self.session, target, MAX_PROBLEMS)
-            if not (target.ordered and self.duplicates[kind]):
+            if not self.duplicates[kind]:
                 raise
             return
         self.report.counts[kind] = Counts(created, updated, staged - created - updated)
