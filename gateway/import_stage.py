@@ -180,6 +180,14 @@ class Stage:
             if self.postgres:
                 ddl += " ON COMMIT DROP"
             await self.session.execute(sa.text(ddl))
+        if not self.postgres:
+            # SQLite joins by nested loops: the staged links are looked up by this index.
+            await self.session.execute(
+                sa.text(
+                    "CREATE INDEX temp.import_product_category_pair "
+                    "ON import_product_category (product_id, category_id)"
+                )
+            )
 
     async def drop(self) -> None:
         if not self.postgres:
