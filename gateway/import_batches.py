@@ -127,14 +127,12 @@ class Batches:
             await self._submit(lambda: self.stage.load(STAGES[kind], rows))
 
     async def call(self, work: Callable[[], Awaitable[T]]) -> T:
-        """`work` on the connection once the steps before it are done."""
-        done: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-
-        async def step() -> None:
-            done.set_result(await work())
-
-        await self._submit(step)
-        return await done
+        """`work` on the connection once the steps before it are done (nothing else is
+        submitted meanwhile: the reading waits for it)."""
+        await self.queue.join()
+        if self.error is not None:
+            raise self.error
+        return await work()
 
     async def finish(self) -> ImportReport:
         """Waits for every step; raises the first error of any."""
@@ -167,6 +165,7 @@ class Batches:
                     await step()
                 except Exception as error:  # noqa: BLE001 - raised by finish or _submit
                     self.error = error
+            self.queue.task_done()
 
     async def _write(self, kind: str) -> None:
         target, staged = TARGETS[kind], self.staged.get(kind, 0)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 from typing import Any
@@ -10,6 +11,7 @@ import pytest
 import sqlalchemy as sa
 
 import gateway.import_batches
+import gateway.import_stage
 import gateway.importer
 from gateway.importer import import_file
 from gateway.models import metadata
@@ -185,3 +187,25 @@ async def test_statements_grow_with_batches_not_with_entries(
     # then: on SQLite each batch is one executemany; PostgreSQL's COPY runs on the driver
     loads = (4000 - 400) // 100 * 4  # products, links, customers, items
     assert large - small == (loads if db.dialect == "sqlite" else 0)
+
+
+async def test_a_step_failing_beside_the_reading_fails_the_import_with_its_error(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: loading the categories' stage breaks; the reading goes on meanwhile
+    load = gateway.import_stage.Stage.load
+
+    async def broken(self: Any, table: Any, rows: Any) -> None:
+        if table.name == "import_category":
+            raise RuntimeError("the disk is full")
+        await load(self, table, rows)
+
+    monkeypatch.setattr(gateway.import_stage.Stage, "load", broken)
+    # when / then: the error comes out, nothing hangs, nothing is written
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        await asyncio.wait_for(run_import(db, _catalog(50)), timeout=60)
+    async with db.sessions() as session:
+        found = await session.execute(
+            sa.select(sa.func.count()).select_from(metadata.tables["product"])
+        )
+        assert found.scalar() == 0
