@@ -12,8 +12,9 @@ import json
 import logging
 import shutil
 import sys
+import time
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TextIO
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
@@ -150,8 +151,11 @@ def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None)
 
 def _import(args: argparse.Namespace) -> int:
     settings = _settings()
+    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
     try:
-        report = asyncio.run(import_file(settings.database_url, args.file, limits=settings.limits))
+        report = asyncio.run(
+            import_file(settings.database_url, args.file, limits=settings.limits, progress=progress)
+        )
     except CatalogImportError as error:
         return _fail(f"import refused, nothing was written:\n{error}", 1)
     except SQLAlchemyError as error:
@@ -162,6 +166,23 @@ def _import(args: argparse.Namespace) -> int:
         return _fail(f"import failed in the database, nothing was written: {message}", 1)
     print(report)
     return 0
+
+
+class _Progress:
+    """One line on a terminal, rewritten at most twice a second: phase, records, rate."""
+
+    def __init__(self, out: TextIO) -> None:
+        self.out, self.start, self.shown = out, time.monotonic(), 0.0
+
+    def __call__(self, phase: str, records: int) -> None:
+        now = time.monotonic()
+        if now - self.shown < 0.5 and phase != "writing":
+            return
+        self.shown = now
+        rate = records / max(now - self.start, 1e-3)
+        line = f"{phase}: {records:,} records read, {rate:,.0f} records/s"
+        self.out.write(f"\r{line:<72}" + ("\n" if phase == "writing" else ""))
+        self.out.flush()
 
 
 def _migrate(args: argparse.Namespace) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from functools import partial
 from os import PathLike
 from pathlib import Path
@@ -41,6 +41,12 @@ __all__ = ["CatalogImportError", "Counts", "ImportReport", "import_document", "i
 DEFAULT_LIMITS = Limits()
 IMPORT_STATEMENT_TIMEOUT_MS = 600_000
 IMPORT_WORK_MEM = "64MB"
+PROGRESS_EVERY = 10_000  # records between two calls of an import's progress callback
+Progress = Callable[[str, int], None]
+
+
+def _quiet(phase: str, records: int) -> None:
+    pass
 
 
 TENANTS = metadata.tables["tenant"]
@@ -72,9 +78,16 @@ def read_import_file(path: str | PathLike[str]) -> Any:
 
 
 async def import_file(
-    database_url: str, path: str | PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+    database_url: str,
+    path: str | PathLike[str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a catalog file, streamed; an empty SQLite database gets its schema first."""
+    """Import a catalog file, streamed; an empty SQLite database gets its schema first.
+
+    `progress(phase, records)` is called as the import goes: the list being read (or
+    "writing" once all are) and how many records were read so far."""
     source = open_source(path, read_import_file)
     _header(source)
     # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
@@ -83,7 +96,7 @@ async def import_file(
     # One statement writes a whole list (500,000 rows take seconds): not the API's timeout.
     engine = create_engine(database_url, statement_timeout_ms=IMPORT_STATEMENT_TIMEOUT_MS)
     try:
-        return await _import(session_factory(engine), source, limits)
+        return await _import(session_factory(engine), source, limits, progress)
     finally:
         await engine.dispose()
 
@@ -102,7 +115,10 @@ def _header(source: Source) -> tuple[str, str | None, tuple[str, ...] | None]:
 
 
 async def _import(
-    sessions: async_sessionmaker[AsyncSession], source: Source, limits: Limits
+    sessions: async_sessionmaker[AsyncSession],
+    source: Source,
+    limits: Limits,
+    progress: Progress | None = None,
 ) -> ImportReport:
     tenant, default, languages = _header(source)
     async with transaction(sessions) as session:
@@ -113,6 +129,7 @@ async def _import(
             languages or stored_languages,
             await _stored_parents(session, tenant),
             limits.max_mixins_depth,
+            progress or _quiet,
         )
         batches = Batches(session, tenant, utcnow(), reading.clean)
         await batches.start()
@@ -121,6 +138,7 @@ async def _import(
         except BaseException:
             await batches.close()
             raise
+        reading.progress("writing", reading.records)
         report = await batches.finish()
         reading.check(batches.duplicates)
         if languages is not None and (default, languages) != (stored_default, stored_languages):
@@ -184,8 +202,10 @@ class _Reading:
         languages: tuple[str, ...] | None,
         stored_parents: dict[str, str | None],
         depth: int,
+        progress: Progress,
     ) -> None:
         self.tenant, self.languages, self.depth = tenant, languages, depth
+        self.progress, self.records = progress, 0
         self.stored_parents = stored_parents
         self.problems = Problems()  # each entry's own: they stop the run at MAX_PROBLEMS
         self.duplicates = _Capped()
@@ -204,7 +224,11 @@ class _Reading:
 
     def _entries(self, source: Source, kind: str, read: Any) -> Iterator[tuple[int, Any]]:
         """(index in its list, entry) of each entry without problems of its own."""
+        self.progress(kind, self.records)
         for index, (where, raw, clean) in enumerate(source.entries(kind)):
+            self.records += 1
+            if not index % PROGRESS_EVERY:
+                self.progress(kind, self.records)
             try:
                 yield index, read(where, raw, clean)
             except CatalogImportError as error:

@@ -209,3 +209,20 @@ async def test_a_step_failing_beside_the_reading_fails_the_import_with_its_error
             sa.select(sa.func.count()).select_from(metadata.tables["product"])
         )
         assert found.scalar() == 0
+
+
+async def test_the_progress_names_each_list_then_the_writing(db: Database, tmp_path: Path) -> None:
+    # given
+    path = tmp_path / "catalog.json"
+    path.write_text(json.dumps(_catalog(25_000)), encoding="utf-8")
+    seen: list[tuple[str, int]] = []
+    # when
+    await import_file(db.url, path, progress=lambda phase, records: seen.append((phase, records)))
+    # then
+    phases = [phase for phase, _ in seen]
+    assert list(dict.fromkeys(phases)) == [
+        "categories", "products", "segments", "customerAssignments", "itemAssignments", "writing",
+    ]  # fmt: skip
+    assert [records for _, records in seen] == sorted(records for _, records in seen)
+    assert seen[-1] == ("writing", 2 + 25_000 + 1 + 25_000 + 25_000)
+    assert ("itemAssignments", 50_003 + 20_001) in seen  # every 10,000 records of a list
