@@ -124,3 +124,44 @@ def test_revision_0003_installs_the_triggers_the_models_create() -> None:
     spec.loader.exec_module(revision)
     assert revision.FUNCTIONS == segment_references.FUNCTIONS
     assert revision.TRIGGERS == segment_references.TRIGGERS
+
+
+@pytest.mark.postgres
+async def test_an_import_blocks_no_reader_and_no_segment_update_while_it_runs(
+    db: Database, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    if db.dialect != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    # given: an import paused right after writing its item assignments
+    from gateway import import_batches
+    from tests.importer.documents import document, run_import
+
+    await run_import(db, document())
+    written, resume = asyncio.Event(), asyncio.Event()
+    insert = import_batches.insert_new
+
+    async def paused(session: Any, target: Any, *args: Any) -> int:
+        created = await insert(session, target, *args)
+        if target.kind == "itemAssignments":
+            written.set()
+            await resume.wait()
+        return created
+
+    monkeypatch.setattr(import_batches, "insert_new", paused)
+    doc = document()
+    doc["itemAssignments"].append({"segmentId": "pros", "type": "CATEGORY", "itemId": "tools"})
+    running = asyncio.create_task(run_import(db, doc))
+    await asyncio.wait_for(written.wait(), timeout=30)
+    try:
+        # when: others read, and change the segment the new rows name
+        async with db.engine.begin() as conn:
+            await conn.execute(sa.text("SET LOCAL lock_timeout = '2s'"))
+            count = sa.select(sa.func.count()).select_from(item_table)
+            assert (await conn.execute(count)).scalar() == 2  # the import's rows: not yet
+            renamed = sa.update(segment_table).values(status="INACTIVE")
+            await conn.execute(renamed.where(segment_table.c.id == "pros"))
+    finally:
+        resume.set()
+    # then: the import commits after them
+    report = await asyncio.wait_for(running, timeout=30)
+    assert report.counts["itemAssignments"].created == 1
