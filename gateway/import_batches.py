@@ -46,6 +46,11 @@ from gateway.import_write import (
 
 T = TypeVar("T")
 BATCH = 20_000
+LOADS_WAITING = 4  # batches staged by the reading and not yet loaded, at most
+# Assignments going into a tenant's empty table are inserted this many at a time while the
+# rest is read (a first import's longest statement, 4 of its 14 s, no longer waits for the
+# end of the file); into a table with the tenant's rows, a list is compared whole.
+CHUNK = 100_000
 KINDS = ("categories", "products", "segments", "customerAssignments", "itemAssignments")
 TARGETS = {target.kind: target for target in (CATEGORIES, PRODUCTS, SEGMENTS, CUSTOMERS, ITEMS)}
 # The reading gives the database a turn this often, so a step's next statement is sent
@@ -77,7 +82,7 @@ class ImportReport:
         return "\n".join(lines)
 
 
-Step = Callable[[], Awaitable[None]]
+Step = tuple[Callable[[], Awaitable[None]], bool]  # (run, whether it is a load)
 
 
 class Batches:
@@ -96,9 +101,13 @@ class Batches:
         self.staged: dict[str, int] = {}
         # (index, first index, *key) of the assignments whose key an earlier one has.
         self.duplicates: dict[str, list[tuple[Any, ...]]] = {}
-        self.queue: asyncio.Queue[Step | None] = asyncio.Queue(maxsize=2)
+        # Writes hold no rows: only the loads waiting are bounded, so a long write never
+        # stops the reading.
+        self.queue: asyncio.Queue[Step | None] = asyncio.Queue()
+        self.loads = asyncio.Semaphore(LOADS_WAITING)
         self.error: Exception | None = None
         self.worker: asyncio.Task[None] | None = None
+        self.chunks = _Chunks()
 
     async def start(self) -> None:
         await self.stage.create()
@@ -123,8 +132,13 @@ class Batches:
     async def _load(self, kind: str) -> None:
         rows, self.pending[kind] = self.pending[kind], []
         self.staged[kind] = self.staged.get(kind, 0) + len(rows)
-        if rows:
-            await self._submit(lambda: self.stage.load(STAGES[kind], rows))
+        if not rows:
+            return
+        await self.loads.acquire()
+        await self._submit(lambda: self.stage.load(STAGES[kind], rows), load=True)
+        if TARGETS.get(kind, PRODUCTS).ordered and self.chunks.due(kind, self.staged[kind]):
+            end = rows[-1][0] + 1  # the staged entries' indexes: `ord`, the first column
+            await self._submit(lambda: self._insert_chunk(kind, end))
 
     async def call(self, work: Callable[[], Awaitable[T]]) -> T:
         """`work` on the connection once the steps before it are done (nothing else is
@@ -146,10 +160,12 @@ class Batches:
         self.error = self.error or _Skipped()
         await self._stop()
 
-    async def _submit(self, step: Step) -> None:
+    async def _submit(self, run: Callable[[], Awaitable[None]], load: bool = False) -> None:
         if self.error is not None:
+            if load:
+                self.loads.release()
             raise self.error
-        await self.queue.put(step)
+        await self.queue.put((run, load))
 
     async def _stop(self) -> None:
         if self.worker is not None:
@@ -160,36 +176,78 @@ class Batches:
     async def _work(self) -> None:
         # Never stops taking steps before the end, so a full queue always drains.
         while (step := await self.queue.get()) is not None:
+            run, load = step
             if self.error is None:
                 try:
-                    await step()
+                    await run()
                 except Exception as error:  # noqa: BLE001 - raised by finish or _submit
                     self.error = error
+            if load:
+                self.loads.release()
             self.queue.task_done()
 
     async def _write(self, kind: str) -> None:
         target, staged = TARGETS[kind], self.staged.get(kind, 0)
         if not staged:
             return
-        write = self.writing() and not any(self.duplicates.values())
-        # A key staged twice would update a stored row twice, silently: look first. Into a
-        # tenant's empty table the insert itself tells (a unique violation), so the sort
-        # of every staged key is saved where it costs most, on a first import.
-        if target.ordered and (not write or await self._has_rows(target)):
-            self.duplicates[kind] = await duplicates(self.session, target, MAX_PROBLEMS)
-            write = write and not self.duplicates[kind]
-        if not write:
+        if target.ordered:
+            await self._write_assignments(kind, staged)
             return
+        if not self.writing():
+            return
+        async with self.session.begin_nested():
+            created, updated = await self._apply(target)
+        self._done(kind, created, updated, staged)
+
+    async def _write_assignments(self, kind: str, staged: int) -> None:
+        target, chunks = TARGETS[kind], self.chunks
+        write = self.writing() and not any(self.duplicates.values())
+        if write and await self._fresh(kind):
+            await self._insert_chunk(kind, None)
+            if kind not in chunks.failed and chunks.inserted.get(kind, 0) == staged:
+                self._done(kind, staged, 0, staged)
+                return  # every entry inserted once: no key was staged twice
+        # A key staged twice would update a stored row twice, silently: look first.
+        self.duplicates[kind] = await duplicates(self.session, target, MAX_PROBLEMS)
+        if not write or self.duplicates[kind]:
+            return
+        if await self._fresh(kind):
+            # Inserted whole or failed: a violation no duplicate explains (another writer's
+            # row of the same key, a segment deleted meanwhile) fails the import.
+            raise chunks.failed[kind]
+        async with self.session.begin_nested():
+            created, updated = await self._apply(target)
+        self._done(kind, created, updated, staged)
+
+    async def _insert_chunk(self, kind: str, end: int | None) -> None:
+        """Staged entries from where the last chunk ended up to index `end` (None: all)
+        inserted into the tenant's empty table, without looking for stored rows: a key
+        staged twice is a unique violation, which stops the chunks (the list's write
+        then names the duplicates)."""
+        chunks, target = self.chunks, TARGETS[kind]
+        if not (await self._fresh(kind) and self.writing()) or kind in chunks.failed:
+            return
+        start = chunks.end.get(kind, 0)
         try:
             async with self.session.begin_nested():
-                created, updated = await self._apply(target)
-        except IntegrityError:
-            if not target.ordered:
-                raise
-            self.duplicates[kind] = await duplicates(self.session, target, MAX_PROBLEMS)
-            if not self.duplicates[kind]:
-                raise
+                created = await insert_new(
+                    self.session, target, self.tenant, self.now, (start, end), stored=False
+                )
+        except IntegrityError as error:
+            chunks.failed[kind] = error  # the list's write looks for the duplicates
             return
+        chunks.inserted[kind] = chunks.inserted.get(kind, 0) + created
+        if end is not None:
+            chunks.end[kind] = end
+
+    async def _fresh(self, kind: str) -> bool:
+        """Whether the tenant had no rows in the table of `kind` before this import."""
+        if kind not in self.chunks.fresh:
+            self.chunks.fresh[kind] = not await self._has_rows(TARGETS[kind])
+        return self.chunks.fresh[kind]
+
+    def _done(self, kind: str, created: int, updated: int, staged: int) -> None:
+        target = TARGETS[kind]
         self.report.counts[kind] = Counts(created, updated, staged - created - updated)
         if created:
             self.created.update([target.table, LINKS] if target is PRODUCTS else [target.table])
@@ -211,6 +269,23 @@ class Batches:
         table = target.table
         found = sa.select(sa.literal(1)).where(table.c.tenant == self.tenant).limit(1)
         return (await self.session.execute(found)).first() is not None
+
+
+@dataclass
+class _Chunks:
+    """How far the assignments going into a tenant's empty table were inserted."""
+
+    fresh: dict[str, bool] = field(default_factory=dict)
+    end: dict[str, int] = field(default_factory=dict)  # the next chunk's first index
+    inserted: dict[str, int] = field(default_factory=dict)
+    failed: dict[str, IntegrityError] = field(default_factory=dict)
+    submitted: dict[str, int] = field(default_factory=dict)  # staged rows chunked so far
+
+    def due(self, kind: str, staged: int) -> bool:
+        if staged - self.submitted.get(kind, 0) < CHUNK:
+            return False
+        self.submitted[kind] = staged
+        return True
 
 
 class _Skipped(Exception):

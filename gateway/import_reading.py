@@ -99,12 +99,7 @@ class Reading:
 
     async def read(self, source: Source, batches: Batches, session: AsyncSession) -> None:
         self.batches, self.rows = batches, batches.stage
-        await self._categories(source)
-        await batches.end("categories")
-        await self._products(source)
-        await batches.end("products")
-        await self._segments(source)
-        await batches.end("segments")  # written before any assignment names one
+        # Before anything is written: asked later, they would wait for the writes before.
         if self.wants("customerAssignments", source) or self.wants("itemAssignments", source):
             stored = partial(_stored_ids, session, SEGMENTS.table, self.tenant)
             self.stored_segments = await batches.call(stored)
@@ -112,6 +107,12 @@ class Reading:
             self.product_ids |= await batches.call(
                 partial(_stored_ids, session, PRODUCTS.table, self.tenant)
             )
+        await self._categories(source)
+        await batches.end("categories")
+        await self._products(source)
+        await batches.end("products")
+        await self._segments(source)
+        await batches.end("segments")  # written before any assignment names one
         await self._customers(source)
         await batches.end("customerAssignments")
         await self._items(source)

@@ -79,8 +79,19 @@ async def update_changed(
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-async def insert_new(session: AsyncSession, target: Target, tenant: str, now: datetime) -> int:
-    """Staged rows the table does not have yet, inserted in key order; how many."""
+async def insert_new(
+    session: AsyncSession,
+    target: Target,
+    tenant: str,
+    now: datetime,
+    within: tuple[int, int | None] | None = None,
+    *,
+    stored: bool = True,
+) -> int:
+    """Staged rows the table does not have yet, inserted in key order; how many. `within`:
+    only the staged entries with an index from its start up to (not including) its end.
+    `stored=False`: the tenant had no rows in the table, so none are looked for (one
+    that is there anyway is a unique violation)."""
     table, stage = target.table, STAGES[target.kind]
     stamp = sa.literal(now, table.c.modified_at.type)
     stamps: dict[str, Any] = {"created_at": stamp, "modified_at": stamp}
@@ -100,13 +111,20 @@ async def insert_new(session: AsyncSession, target: Target, tenant: str, now: da
             *(stage.c[name] for name in target.columns),
             *stamps.values(),
         )
-        .where(~exists)
+        .where(*([~exists] if stored else []), *_within(stage, within))
         # In the primary key's order, each index page is filled once, not visited at random.
         .order_by(*(stage.c[name] for name in target.keys))
     )
     columns = ["tenant", *target.columns, *stamps]
     result = await session.execute(sa.insert(table).from_select(columns, select))
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _within(stage: sa.Table, within: tuple[int, int | None] | None) -> list[sa.ColumnElement[bool]]:
+    if within is None:
+        return []
+    start, end = within
+    return [stage.c.ord >= start, *([] if end is None else [stage.c.ord < end])]
 
 
 async def mark_touched_products(session: AsyncSession, tenant: str) -> None:

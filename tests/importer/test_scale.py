@@ -226,3 +226,45 @@ async def test_the_progress_names_each_list_then_the_writing(db: Database, tmp_p
     assert [records for _, records in seen] == sorted(records for _, records in seen)
     assert seen[-1] == ("writing", 2 + 25_000 + 1 + 25_000 + 25_000)
     assert ("itemAssignments", 50_003 + 20_001) in seen  # every 10,000 records of a list
+
+
+@pytest.fixture
+def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Batches of 7 rows, assignments into an empty table inserted 20 at a time."""
+    monkeypatch.setattr(gateway.import_batches, "BATCH", 7)
+    monkeypatch.setattr(gateway.import_batches, "CHUNK", 20)
+
+
+@pytest.mark.usefixtures("small_chunks")
+async def test_a_first_import_inserts_assignments_chunk_by_chunk(db: Database) -> None:
+    # when
+    first = await run_import(db, _catalog(100))
+    again = await run_import(db, _catalog(100))
+    # then
+    assert first.counts["itemAssignments"].created == 100
+    assert first.counts["customerAssignments"].created == 100
+    assert again.counts["itemAssignments"].unchanged == 100
+    async with db.sessions() as session:
+        count = sa.select(sa.func.count()).select_from(metadata.tables["item_assignment"])
+        assert (await session.execute(count)).scalar() == 100
+
+
+@pytest.mark.usefixtures("small_chunks")
+@pytest.mark.parametrize("first", [3, 95])  # an earlier chunk; the same chunk
+async def test_a_duplicate_in_a_first_import_is_refused_whichever_chunk_it_is_in(
+    db: Database, first: int
+) -> None:
+    # given
+    doc = _catalog(100)
+    doc["itemAssignments"].append(dict(doc["itemAssignments"][first]))
+    # when
+    with pytest.raises(gateway.importer.CatalogImportError) as caught:
+        await run_import(db, doc)
+    # then
+    assert str(caught.value) == (
+        f'itemAssignments[100] (segment "s", PRODUCT "p{first}"): duplicate item assignment, '
+        f'already at itemAssignments[{first}] (segment "s", PRODUCT "p{first}")'
+    )
+    async with db.sessions() as session:
+        count = sa.select(sa.func.count()).select_from(metadata.tables["item_assignment"])
+        assert (await session.execute(count)).scalar() == 0
