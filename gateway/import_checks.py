@@ -56,5 +56,3 @@ def _cycle(entries: Sequence[CategoryEntry], cycle: list[str]) -> str:
     start = cycle.index(first.id)
     loop = [*cycle[start:], *cycle[:start], first.id]
     return f'{first.where}: parentId "{first.parent_id}" makes a cycle: ' + " > ".join(loop)
-
-

@@ -8,9 +8,7 @@ import math
 import re
 from collections.abc import Callable, Iterable
 from datetime import datetime
-from typing import Any, NoReturn, TypeVar
-
-import orjson
+from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from gateway.instants import parse_instant
 from gateway.json_values import json_problem
@@ -70,12 +68,13 @@ def _allowed(fields: tuple[str, ...]) -> frozenset[str]:
 class Entry:
     """One JSON object of the file, read field by field; errors name it by `where`."""
 
-    def __init__(self, where: str, raw: Any, allowed: tuple[str, ...]) -> None:
+    def __init__(self, where: str, raw: Any, allowed: tuple[str, ...], clean: bool = False) -> None:
         self.where = where
         if not isinstance(raw, dict):
             self.fail("must be a JSON object")
-        # Anywhere in the entry, keys included: NUL, lone surrogates, NaN and Infinity.
-        problem = None if _storable(raw) else json_problem(raw)
+        # Anywhere in the entry, keys included: NUL, lone surrogates, NaN and Infinity;
+        # `clean`: its source vouches for all of it (see import_source).
+        problem = None if clean or _storable(raw) else json_problem(raw)
         if problem is not None:
             self.fail(problem)
         self.raw: dict[str, Any] = raw
@@ -95,6 +94,8 @@ class Entry:
     def id(self, key: str) -> str:
         """An id by the API's rule (writes.id_problem), so the API can address it later."""
         value = self.raw.get(key)
+        if type(value) is str and id_problem(value, key) is None:  # the common case, first
+            return value
         if not isinstance(value, str):
             self.fail(f"{key} must be a string, got {_shown(value)}")
         self.check_id(key, value)
@@ -173,23 +174,57 @@ class Entry:
             self.fail("validity.from must be before validity.to")
         return {"valid_from": start, "valid_to": end}
 
-    def date(self, validity: dict[str, Any], key: str) -> datetime | None:
-        raw = validity.get(key)
+    def date(self, parent: dict[str, Any], key: str, name: str = "validity") -> datetime | None:
+        raw = parent.get(key)
         if raw is None:
             return None
         try:
             return parse_instant(raw)
         except ValueError as error:
-            self.fail(f"validity.{key} {error}, got {raw!r}")
+            self.fail(f"{name}.{key} {error}, got {raw!r}")
+
+    def own_metadata(self) -> OwnMetadata:
+        """The record's `metadata` as exported from Emporix, each part None where absent."""
+        value = self.raw.get("metadata")
+        if value is None:
+            return NO_METADATA
+        if not isinstance(value, dict) or set(value) - set(METADATA_FIELDS):
+            self.fail(f"metadata must be an object with {', '.join(METADATA_FIELDS)}")
+        version = value.get("version")
+        if version is not None and (type(version) is not int or not 1 <= version <= MAX_VERSION):
+            self.fail(
+                f"metadata.version must be a whole number from 1 to {MAX_VERSION}, "
+                f"got {_shown(version)}"
+            )
+        created = self.date(value, "createdAt", "metadata")
+        modified = self.date(value, "modifiedAt", "metadata")
+        if created is not None and modified is not None and modified < created:
+            self.fail("metadata.modifiedAt must not be before metadata.createdAt")
+        schemas = value.get("mixins")
+        if schemas is not None and (
+            not isinstance(schemas, dict) or not all(isinstance(v, str) for v in schemas.values())
+        ):
+            self.fail("metadata.mixins must map mixin names to schema URL strings")
+        return OwnMetadata(version, created, modified, schemas)
+
+
+class OwnMetadata(NamedTuple):
+    """A record's own `metadata` from the file; None for each part it leaves out."""
+
+    version: int | None
+    created_at: datetime | None
+    modified_at: datetime | None
+    mixins: dict[str, str] | None
+
+
+NO_METADATA = OwnMetadata(None, None, None, None)
+METADATA_FIELDS = ("version", "createdAt", "modifiedAt", "mixins")
+MAX_VERSION = 2**31 - 1  # the version columns are 32-bit integers
 
 
 _UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # Nested deeper than this, _storable leaves the answer to json_problem (which is iterative).
 _SHALLOW = 64
-
-
-class JsonObject(dict[str, Any]):
-    """A JSON object as a JSON parser read it: string keys, finite numbers only."""
 
 
 def _storable(value: Any, max_depth: int | None = None, depth: int = 1) -> bool:
@@ -199,12 +234,6 @@ def _storable(value: Any, max_depth: int | None = None, depth: int = 1) -> bool:
     nested deeper than 64 levels, so this recursion stays shallow) is False.
     """
     kind = type(value)
-    if kind is JsonObject and max_depth is None:
-        # Only its text can be unstorable: orjson refuses lone surrogates, escapes NUL.
-        try:
-            return b"\\u0000" not in orjson.dumps(value)
-        except orjson.JSONEncodeError:
-            return False
     if kind is str:
         return _UNSTORABLE.search(value) is None
     if kind is int or kind is bool or value is None:
@@ -213,7 +242,7 @@ def _storable(value: Any, max_depth: int | None = None, depth: int = 1) -> bool:
         return math.isfinite(value)
     if depth > min(max_depth or _SHALLOW, _SHALLOW):
         return False
-    if kind is dict or kind is JsonObject:
+    if kind is dict:
         for key, item in value.items():
             if type(key) is not str or _UNSTORABLE.search(key) is not None:
                 return False

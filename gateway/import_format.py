@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.import_fields import CatalogImportError, Entry, Problems
+from gateway.import_fields import CatalogImportError, Entry, OwnMetadata, Problems
 
 TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -26,7 +26,9 @@ class Localized:
     maps: Mapping[str, Mapping[str, str]]
 
 
-@dataclass(frozen=True)
+# Entries are made hundreds of thousands of times: slots, and not frozen, whose __init__
+# costs a call of object.__setattr__ per field.
+@dataclass(slots=True)
 class CategoryEntry:
     where: str
     id: str
@@ -34,7 +36,7 @@ class CategoryEntry:
     values: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ProductEntry:
     where: str
     id: str
@@ -42,33 +44,36 @@ class ProductEntry:
     values: dict[str, Any]
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class SegmentEntry:
     where: str
     id: str
     values: dict[str, Any]
+    own: OwnMetadata
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class CustomerEntry:
     where: str
     segment_id: str
     customer_id: str
     legal_entity_id: str | None
     values: dict[str, Any]
+    own: OwnMetadata
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class ItemEntry:
     where: str
     segment_id: str
     item_type: str
     item_id: str
     values: dict[str, Any]
+    own: OwnMetadata
 
 
-def _category(where: str, raw: Any) -> tuple[CategoryEntry, Localized]:
-    entry = Entry(where, raw, CATEGORY_FIELDS)
+def _category(where: str, raw: Any, clean: bool = False) -> tuple[CategoryEntry, Localized]:
+    entry = Entry(where, raw, CATEGORY_FIELDS, clean)
     id = entry.id("id")
     entry.named(f'id "{id}"')
     texts = {key: entry.localized(key) for key in ("name", "description", "slug")}
@@ -86,8 +91,8 @@ def _category(where: str, raw: Any) -> tuple[CategoryEntry, Localized]:
     return category, Localized(entry.where, texts)
 
 
-def _product(where: str, raw: Any) -> tuple[ProductEntry, Localized]:
-    entry = Entry(where, raw, ("id", "code", "name", "categoryIds"))
+def _product(where: str, raw: Any, clean: bool = False) -> tuple[ProductEntry, Localized]:
+    entry = Entry(where, raw, ("id", "code", "name", "categoryIds"), clean)
     id = entry.id("id")
     entry.named(f'id "{id}"')
     name = entry.localized("name")
@@ -97,8 +102,10 @@ def _product(where: str, raw: Any) -> tuple[ProductEntry, Localized]:
     return product, Localized(entry.where, {"name": name})
 
 
-def _segment(where: str, raw: Any, mixins_depth: int) -> tuple[SegmentEntry, Localized]:
-    entry = Entry(where, raw, SEGMENT_FIELDS)
+def _segment(
+    where: str, raw: Any, clean: bool = False, *, mixins_depth: int
+) -> tuple[SegmentEntry, Localized]:
+    entry = Entry(where, raw, SEGMENT_FIELDS, clean)
     id = entry.id("id")
     entry.named(f'id "{id}"')
     texts = {
@@ -112,11 +119,12 @@ def _segment(where: str, raw: Any, mixins_depth: int) -> tuple[SegmentEntry, Loc
         **entry.validity(),
         "mixins": entry.mixins(mixins_depth),
     }
-    return SegmentEntry(entry.where, id, values), Localized(entry.where, texts)
+    segment = SegmentEntry(entry.where, id, values, entry.own_metadata())
+    return segment, Localized(entry.where, texts)
 
 
-def _customer(where: str, raw: Any, mixins_depth: int) -> CustomerEntry:
-    entry = Entry(where, raw, CUSTOMER_FIELDS)
+def _customer(where: str, raw: Any, clean: bool = False, *, mixins_depth: int) -> CustomerEntry:
+    entry = Entry(where, raw, CUSTOMER_FIELDS, clean)
     segment_id, customer_id = entry.id("segmentId"), entry.id("customerId")
     legal_entity_id = entry.optional_id("legalEntityId")
     label = f'segment "{segment_id}", customer "{customer_id}"'
@@ -125,25 +133,32 @@ def _customer(where: str, raw: Any, mixins_depth: int) -> CustomerEntry:
         "assignment_type": entry.choice("assignmentType", ASSIGNMENT_TYPES, default="MANUAL"),
         "mixins": entry.mixins(mixins_depth),
     }
-    return CustomerEntry(entry.where, segment_id, customer_id, legal_entity_id, values)
+    own = entry.own_metadata()
+    return CustomerEntry(entry.where, segment_id, customer_id, legal_entity_id, values, own)
 
 
-def _item(where: str, raw: Any, mixins_depth: int) -> ItemEntry:
-    entry = Entry(where, raw, ("segmentId", "type", "itemId", "mixins"))
+def _item(where: str, raw: Any, clean: bool = False, *, mixins_depth: int) -> ItemEntry:
+    entry = Entry(where, raw, ITEM_FIELDS, clean)
     segment_id = entry.id("segmentId")
     item_type = entry.choice("type", ITEM_TYPES)
     item_id = entry.id("itemId")
     entry.named(f'segment "{segment_id}", {item_type} "{item_id}"')
     mixins = entry.mixins(mixins_depth)
-    return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": mixins})
+    own = entry.own_metadata()
+    return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": mixins}, own)
 
 
 CATEGORY_FIELDS = (
     "id", "parentId", "code", "name", "description", "slug", "ecn", "position", "published",
     "validity",
 )  # fmt: skip
-SEGMENT_FIELDS = ("id", "name", "description", "status", "siteCode", "validity", "mixins")
-CUSTOMER_FIELDS = ("segmentId", "customerId", "legalEntityId", "assignmentType", "mixins")
+SEGMENT_FIELDS = (
+    "id", "name", "description", "status", "siteCode", "validity", "mixins", "metadata",
+)  # fmt: skip
+CUSTOMER_FIELDS = (
+    "segmentId", "customerId", "legalEntityId", "assignmentType", "mixins", "metadata",
+)  # fmt: skip
+ITEM_FIELDS = ("segmentId", "type", "itemId", "mixins", "metadata")
 
 
 def _entries(doc: dict[str, Any], key: str) -> list[tuple[str, Any]]:
@@ -204,5 +219,3 @@ def _top_level(doc: Any) -> dict[str, Any]:
             f'unknown top-level key "{unknown[0]}" (allowed: {", ".join(TOP_LEVEL)})'
         )
     return doc
-
-

@@ -3,10 +3,16 @@
 A file is read in passes with ijson (its C backend): one for the top level (tenant,
 languages, which lists there are), then one per list, so memory holds one entry at a time
 and never the whole file, and the lists are read in the order their problems are reported.
+
+Each entry comes with `clean`: True when no byte read so far could have put NUL or a lone
+surrogate into a string (only the escapes \\u0000 and unpaired \\udXXX can, since ijson
+refuses raw control characters, invalid UTF-8, NaN and Infinity), so the entry needs no
+check of its text, the most expensive check of the import.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from os import PathLike
 from pathlib import Path
@@ -14,10 +20,18 @@ from typing import Any
 
 import ijson  # type: ignore[import-untyped]
 
-from gateway.import_fields import CatalogImportError, JsonObject
+from gateway.import_fields import CatalogImportError
 from gateway.import_format import LISTS, _top_level
 
 BUFFER = 1 << 20
+# NUL (escaped or raw), a high surrogate not followed by a low one, a low one not preceded
+# by a high one. A match may be a false alarm (an escaped backslash before "u0000", a pair
+# cut by the end of a read): then later entries are merely checked the slow way.
+_UNSAFE = re.compile(
+    rb"\\u0000|\x00|\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
+_OVERLAP = 11  # bytes of the previous read scanned again: an escape cut in two is seen
 
 
 class Source:
@@ -26,7 +40,8 @@ class Source:
     def __init__(self, header: dict[str, Any]) -> None:
         self.header = _top_level(header)
 
-    def entries(self, key: str) -> Iterator[tuple[str, Any]]:
+    def entries(self, key: str) -> Iterator[tuple[str, Any, bool]]:
+        """(where, entry, clean) of each entry of the list `key`."""
         raise NotImplementedError
 
     def _checked(self, key: str) -> bool:
@@ -45,10 +60,11 @@ class DocumentSource(Source):
         super().__init__(document)
         self.document = document
 
-    def entries(self, key: str) -> Iterator[tuple[str, Any]]:
+    def entries(self, key: str) -> Iterator[tuple[str, Any, bool]]:
         if not self._checked(key):
             return iter(())
-        return ((f"{key}[{index}]", raw) for index, raw in enumerate(self.document[key]))
+        # Built by anyone, of any Python values: every entry is checked.
+        return ((f"{key}[{index}]", raw, False) for index, raw in enumerate(self.document[key]))
 
 
 class FileSource(Source):
@@ -59,18 +75,17 @@ class FileSource(Source):
         super().__init__(header)
         self.path, self.ends = path, ends
 
-    def entries(self, key: str) -> Iterator[tuple[str, Any]]:
+    def entries(self, key: str) -> Iterator[tuple[str, Any, bool]]:
         if not self._checked(key):
             return
         with self.path.open("rb") as raw_file:
             file = _Counting(raw_file, self.ends.get(key))
-            items = ijson.items(
-                file, f"{key}.item", map_type=JsonObject, use_float=True, buf_size=BUFFER
-            )
+            items = ijson.items(file, f"{key}.item", use_float=True, buf_size=BUFFER)
             index = 0
             try:
                 for raw in items:
-                    yield f"{key}[{index}]", raw
+                    # Every byte of this entry has been read (and scanned) by now.
+                    yield f"{key}[{index}]", raw, not file.unsafe
                     index += 1
             except ijson.JSONError:
                 # The whole file was read once without error: an error here comes from
@@ -80,10 +95,12 @@ class FileSource(Source):
 
 
 class _Counting:
-    """A binary file that counts what was read, and ends early after `limit` bytes."""
+    """A binary file that counts what was read, ends early after `limit` bytes, and notes
+    (`unsafe`) once what it read could hold NUL or a lone surrogate."""
 
     def __init__(self, file: Any, limit: int | None = None) -> None:
         self.file, self.limit, self.position, self.stopped = file, limit, 0, False
+        self.unsafe, self.tail = False, b""
 
     def read(self, size: int = -1) -> bytes:
         if self.limit is not None and self.position >= self.limit:
@@ -91,6 +108,13 @@ class _Counting:
             return b""
         data: bytes = self.file.read(size)
         self.position += len(data)
+        if not self.unsafe:
+            scanned = self.tail + data
+            # The finds run at memchr speed; the regex only where an escape may be.
+            if b"\\ud" in scanned or b"\\uD" in scanned or b"\\u0000" in scanned:
+                self.unsafe = _UNSAFE.search(scanned) is not None
+            self.unsafe = self.unsafe or b"\x00" in data
+            self.tail = data[-_OVERLAP:]
         return data
 
 
@@ -164,11 +188,17 @@ def _depth_after(event: str, depth: int) -> int:
 
 def _skip(events: Iterator[tuple[str, Any]]) -> None:
     """Past the end of the array just started."""
+    # _depth_after inlined: this loop sees every event of the file's lists.
     depth = 1
     for event, _ in events:
-        depth = _depth_after(event, depth)
-        if not depth:
-            return
+        if event in _OPEN:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooDeep
+        elif event in _CLOSE:
+            depth -= 1
+            if not depth:
+                return
 
 
 def _value(event: str, value: Any, events: Iterator[tuple[str, Any]]) -> Any:

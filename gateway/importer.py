@@ -1,10 +1,9 @@
-"""The idempotent catalog import: validate everything, then write it in one transaction."""
+"""The idempotent catalog import: everything validated and written in one transaction, so
+a file with any problem writes nothing."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from dataclasses import dataclass, field
 from os import PathLike
 from pathlib import Path
 from typing import Any
@@ -13,74 +12,22 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.database import conflict_insert, create_engine, session_factory, transaction, utcnow
-from gateway.import_checks import _check_cycles, _check_parents, _check_translations
-from gateway.import_fields import MAX_PROBLEMS, CatalogImportError, Problems
-from gateway.import_format import (
-    CategoryEntry,
-    ItemEntry,
-    Localized,
-    _category,
-    _customer,
-    _item,
-    _languages,
-    _product,
-    _segment,
-    _tenant,
-)
+from gateway.import_batches import Batches, Counts, ImportReport
+from gateway.import_fields import CatalogImportError
+from gateway.import_format import _languages, _tenant
+from gateway.import_reading import Progress, Reading, quiet
 from gateway.import_source import DocumentSource, Source, open_source
-from gateway.import_stage import (
-    CATEGORIES,
-    CUSTOMERS,
-    ITEMS,
-    LINKS,
-    PRODUCTS,
-    SEGMENTS,
-    STAGES,
-    TOUCHED,
-    Stage,
-    Target,
-    analyze_tables,
-    duplicates,
-    insert_new,
-    mark_touched_products,
-    replace_links,
-    update_changed,
-)
+from gateway.import_write import analyze_tables
 from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.models import metadata
-from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.settings import Limits
 from gateway.writes import bump_data_version
 
-__all__ = ["CatalogImportError", "ImportReport", "import_document", "import_file"]
+__all__ = ["CatalogImportError", "Counts", "ImportReport", "import_document", "import_file"]
 
-KINDS = ("categories", "products", "segments", "customerAssignments", "itemAssignments")
 DEFAULT_LIMITS = Limits()
 IMPORT_STATEMENT_TIMEOUT_MS = 600_000
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportReport:
-    """What an import did, per kind of record."""
-
-    tenant: str
-    counts: dict[str, Counts] = field(default_factory=lambda: {kind: Counts() for kind in KINDS})
-
-    def __str__(self) -> str:
-        lines = [f'Imported tenant "{self.tenant}":']
-        for kind, counts in self.counts.items():
-            lines.append(
-                f"  {kind:<20} {counts.created:>6} created, {counts.updated:>6} updated, "
-                f"{counts.unchanged:>6} unchanged"
-            )
-        return "\n".join(lines)
+IMPORT_WORK_MEM = "64MB"
 
 
 TENANTS = metadata.tables["tenant"]
@@ -112,9 +59,16 @@ def read_import_file(path: str | PathLike[str]) -> Any:
 
 
 async def import_file(
-    database_url: str, path: str | PathLike[str], *, limits: Limits = DEFAULT_LIMITS
+    database_url: str,
+    path: str | PathLike[str],
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    progress: Progress | None = None,
 ) -> ImportReport:
-    """Import a catalog file, streamed; an empty SQLite database gets its schema first."""
+    """Import a catalog file, streamed; an empty SQLite database gets its schema first.
+
+    `progress(phase, records)` is called as the import goes: the list being read (or
+    "writing" once all are) and how many records were read so far."""
     source = open_source(path, read_import_file)
     _header(source)
     # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
@@ -123,7 +77,7 @@ async def import_file(
     # One statement writes a whole list (500,000 rows take seconds): not the API's timeout.
     engine = create_engine(database_url, statement_timeout_ms=IMPORT_STATEMENT_TIMEOUT_MS)
     try:
-        return await _import(session_factory(engine), source, limits)
+        return await _import(session_factory(engine), source, limits, progress)
     finally:
         await engine.dispose()
 
@@ -142,29 +96,39 @@ def _header(source: Source) -> tuple[str, str | None, tuple[str, ...] | None]:
 
 
 async def _import(
-    sessions: async_sessionmaker[AsyncSession], source: Source, limits: Limits
+    sessions: async_sessionmaker[AsyncSession],
+    source: Source,
+    limits: Limits,
+    progress: Progress | None = None,
 ) -> ImportReport:
     tenant, default, languages = _header(source)
     async with transaction(sessions) as session:
         await _lock(session, tenant)
+        await _tune(session)
         stored_default, stored_languages = await _stored_languages(session, tenant)
-        stage = Stage(session)
-        await stage.create()
-        reading = _Reading(
+        reading = Reading(
             tenant,
             languages or stored_languages,
             await _stored_parents(session, tenant),
             limits.max_mixins_depth,
-            stage,
+            progress or quiet,
         )
-        await reading.read(source, session)
-        await reading.check(session)
+        batches = Batches(session, tenant, utcnow(), reading.clean)
+        await batches.start()
+        try:
+            await reading.read(source, batches, session)
+        except BaseException:
+            await batches.close()
+            raise
+        reading.progress("writing", reading.records)
+        report = await batches.finish()
+        reading.check(batches.duplicates)
         if languages is not None and (default, languages) != (stored_default, stored_languages):
             await _write_tenant(session, tenant, default, languages)
-        report = await _write(session, tenant)
+        await analyze_tables(session, sorted(batches.created, key=lambda table: table.name))
         await bump_data_version(session, tenant=tenant, catalog=True)
         # On any error the rollback takes the staging tables with it.
-        await stage.drop()
+        await batches.stage.drop()
         return report
 
 
@@ -173,6 +137,15 @@ async def _lock(session: AsyncSession, tenant: str) -> None:
     if session.get_bind().dialect.name == "postgresql":
         key = sa.func.hashtext(sa.literal(f"gateway-import:{tenant}"))
         await session.execute(sa.select(sa.func.pg_advisory_xact_lock(key)))
+
+
+async def _tune(session: AsyncSession) -> None:
+    # For this transaction only: its few statements each sort or hash up to 500,000 rows
+    # (in memory, not in batches on disk), and JIT compiling them costs more (0.2 s on the
+    # duplicates query) than it saves.
+    if session.get_bind().dialect.name == "postgresql":
+        await session.execute(sa.text(f"SET LOCAL work_mem = '{IMPORT_WORK_MEM}'"))
+        await session.execute(sa.text("SET LOCAL jit = off"))
 
 
 async def _stored_languages(
@@ -193,192 +166,6 @@ async def _stored_parents(session: AsyncSession, tenant: str) -> dict[str, str |
     return {id: parent for id, parent in parents}
 
 
-async def _stored_ids(session: AsyncSession, table: sa.Table, tenant: str) -> set[str]:
-    found = await session.execute(sa.select(table.c.id).where(table.c.tenant == tenant))
-    return set(found.scalars())
-
-
-class _Capped(Problems):
-    """Problems of one check, kept (up to MAX_PROBLEMS) to be reported in the checks' order."""
-
-    def add(self, *problems: str) -> None:
-        self.found.extend(problems[: MAX_PROBLEMS - len(self.found)])
-
-
-class _Reading:
-    """One pass over each list: every entry checked on its own and staged; what the rules
-    across entries need is kept small (ids, not entries) or checked in SQL at the end."""
-
-    def __init__(
-        self,
-        tenant: str,
-        languages: tuple[str, ...] | None,
-        stored_parents: dict[str, str | None],
-        depth: int,
-        stage: Stage,
-    ) -> None:
-        self.tenant, self.languages, self.depth, self.stage = tenant, languages, depth, stage
-        self.stored_parents = stored_parents
-        self.problems = Problems()  # each entry's own: they stop the run at MAX_PROBLEMS
-        self.duplicates = _Capped()
-        self.translations = _Capped()
-        self.parents = _Capped()
-        self.cycles = _Capped()
-        self.product_categories = _Capped()
-        self.segment_refs = _Capped()
-        self.item_refs = _Capped()
-        self.categories: list[CategoryEntry] = []
-        self.category_ids: set[str] = set()
-        self.product_ids: set[str] = set()
-        self.segment_ids: set[str] = set()
-        self.first: dict[str, dict[str, int]] = {kind: {} for kind in KINDS[:3]}
-        self.stored_segments: set[str] = set()
-
-    def _entries(self, source: Source, kind: str, read: Any) -> Iterator[tuple[int, Any]]:
-        """(index in its list, entry) of each entry without problems of its own."""
-        for index, (where, raw) in enumerate(source.entries(kind)):
-            try:
-                yield index, read(where, raw)
-            except CatalogImportError as error:
-                self.problems.add(*error.problems)
-
-    def _unique(self, kind: str, id: str, where: str, index: int) -> None:
-        first = self.first[kind].setdefault(id, index)
-        if first != index:
-            self.duplicates.add(f"{where}: duplicate id, already at {kind}[{first}]{_named(id)}")
-
-    def _translated(self, texts: Localized) -> None:
-        if self.languages is not None:
-            _check_translations([texts], self.languages, self.translations)
-
-    async def read(self, source: Source, session: AsyncSession) -> None:
-        stage, depth = self.stage, self.depth
-        for index, (category, texts) in self._entries(source, "categories", _category):
-            self._unique("categories", category.id, category.where, index)
-            self._translated(texts)
-            self.categories.append(
-                CategoryEntry(category.where, category.id, category.parent_id, {})
-            )
-            values = category.values
-            await stage.add("categories", (category.id, *(values[n] for n in CATEGORIES.values)))
-        self.category_ids = set(self.stored_parents) | {c.id for c in self.categories}
-        _check_parents(self.categories, self.category_ids, self.parents)
-        _check_cycles(self.categories, self.stored_parents, self.cycles)
-        for index, (product, texts) in self._entries(source, "products", _product):
-            self._unique("products", product.id, product.where, index)
-            self._translated(texts)
-            self.product_ids.add(product.id)
-            for category_id in product.category_ids:
-                if category_id not in self.category_ids:
-                    self.product_categories.add(
-                        f'{product.where}: categoryIds has "{category_id}", which is not a '
-                        "category of this file or the tenant"
-                    )
-            await stage.add(
-                "products", (product.id, product.values["code"], product.values["name"])
-            )
-            for position, category_id in enumerate(product.category_ids):
-                await stage.add("links", (product.id, category_id, position))
-        segments = self._entries(source, "segments", lambda w, e: _segment(w, e, depth))
-        for index, (segment, texts) in segments:
-            self._unique("segments", segment.id, segment.where, index)
-            self._translated(texts)
-            self.segment_ids.add(segment.id)
-            values = segment.values
-            await stage.add("segments", (segment.id, *(values[n] for n in SEGMENTS.values)))
-        if self.wants("customerAssignments", source) or self.wants("itemAssignments", source):
-            self.stored_segments = await _stored_ids(session, SEGMENTS.table, self.tenant)
-        if self.wants("itemAssignments", source):
-            self.product_ids |= await _stored_ids(session, PRODUCTS.table, self.tenant)
-        customers = self._entries(
-            source, "customerAssignments", lambda w, e: _customer(w, e, depth)
-        )
-        for index, customer in customers:
-            self._segment_ref(customer.where, customer.segment_id)
-            await stage.add(
-                "customerAssignments",
-                (
-                    index,
-                    customer.segment_id,
-                    customer.customer_id,
-                    customer.legal_entity_id or NO_LEGAL_ENTITY,
-                    customer.values["assignment_type"],
-                    customer.values["mixins"],
-                ),
-            )
-        for index, item in self._entries(
-            source, "itemAssignments", lambda w, e: _item(w, e, depth)
-        ):
-            self._segment_ref(item.where, item.segment_id)
-            self._item_ref(item)
-            row = (index, item.segment_id, item.item_type, item.item_id)
-            await stage.add("itemAssignments", (*row, item.values["mixins"]))
-        await stage.flush()
-
-    @staticmethod
-    def wants(kind: str, source: Source) -> bool:
-        return source.header.get(kind) is not None
-
-    def _segment_ref(self, where: str, segment_id: str) -> None:
-        if segment_id not in self.segment_ids and segment_id not in self.stored_segments:
-            self.segment_refs.add(
-                f'{where}: segmentId "{segment_id}" is not a segment of this file or the tenant'
-            )
-
-    def _item_ref(self, entry: ItemEntry) -> None:
-        ids = self.category_ids if entry.item_type == "CATEGORY" else self.product_ids
-        if entry.item_id in ids:
-            return
-        other = self.product_ids if entry.item_type == "CATEGORY" else self.category_ids
-        kind = entry.item_type.lower()
-        hint = ""
-        if entry.item_id in other:
-            hint = f" (it is a {'product' if entry.item_type == 'CATEGORY' else 'category'})"
-        self.item_refs.add(
-            f'{entry.where}: itemId "{entry.item_id}" is not a {kind} '
-            f"of this file or the tenant{hint}"
-        )
-
-    async def check(self, session: AsyncSession) -> None:
-        """Raise with every broken rule, in the order the rules are listed."""
-        for target in (CUSTOMERS, ITEMS):
-            for duplicate in await duplicates(session, target, MAX_PROBLEMS):
-                index, first, *key = duplicate
-                what = "customer assignment" if target is CUSTOMERS else "item assignment"
-                self.duplicates.add(
-                    f"{_label(target, index, key)}: duplicate {what}, "
-                    f"already at {_label(target, first, key)}"
-                )
-        if self.problems.found or self.duplicates.found:
-            self.problems.found.extend(self.duplicates.found)
-            self.problems.raise_any()
-        if self.languages is None:
-            raise CatalogImportError(
-                f'languages and defaultLanguage are required: tenant "{self.tenant}" is new'
-            )
-        problems = Problems()
-        for check in (
-            self.translations, self.parents, self.cycles, self.product_categories,
-            self.segment_refs, self.item_refs,
-        ):  # fmt: skip
-            if check.found:
-                problems.add(*check.found)
-        problems.raise_any()
-
-
-def _named(id: str) -> str:
-    return f' (id "{id}")'
-
-
-def _label(target: Target, index: int, key: list[Any]) -> str:
-    if target is ITEMS:
-        segment_id, item_type, item_id = key
-        return f'{target.kind}[{index}] (segment "{segment_id}", {item_type} "{item_id}")'
-    segment_id, customer_id, legal_entity_id = key
-    legal = f', legal entity "{legal_entity_id}"' if legal_entity_id else ""
-    return f'{target.kind}[{index}] (segment "{segment_id}", customer "{customer_id}"{legal})'
-
-
 async def _write_tenant(
     session: AsyncSession, tenant: str, default: str | None, languages: tuple[str, ...]
 ) -> None:
@@ -390,40 +177,3 @@ async def _write_tenant(
         ),
         {"tenant": tenant, "default_language": default, "languages": list(languages)},
     )
-
-
-async def _write(session: AsyncSession, tenant: str) -> ImportReport:
-    """Each table in a few statements over its stage: unchanged rows are not touched."""
-    now = utcnow()
-    report = ImportReport(tenant)
-    counts = await _staged_counts(session)
-    written: list[sa.Table] = []
-    for target in (CATEGORIES, SEGMENTS, CUSTOMERS, ITEMS):
-        if not counts[target.kind]:
-            continue
-        updated = await update_changed(session, target, tenant, now)
-        created = await insert_new(session, target, tenant, now)
-        report.counts[target.kind] = Counts(
-            created, updated, counts[target.kind] - created - updated
-        )
-        if created:
-            written.append(target.table)
-    if counts["products"]:
-        await mark_touched_products(session, tenant)
-        touched = PRODUCTS.table.c.id.in_(sa.select(TOUCHED.c.id))
-        updated = await update_changed(session, PRODUCTS, tenant, now, only=touched)
-        created = await insert_new(session, PRODUCTS, tenant, now)
-        await replace_links(session, tenant)
-        report.counts["products"] = Counts(created, updated, counts["products"] - created - updated)
-        if created:
-            written += [PRODUCTS.table, LINKS]
-    await analyze_tables(session, written)
-    return report
-
-
-async def _staged_counts(session: AsyncSession) -> dict[str, int]:
-    queries = [
-        sa.select(sa.literal(kind), sa.func.count()).select_from(STAGES[kind]) for kind in KINDS
-    ]
-    found = await session.execute(sa.union_all(*queries))
-    return {kind: int(count) for kind, count in found}

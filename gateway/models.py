@@ -6,9 +6,11 @@ from sqlmodel import Field, SQLModel
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.database import CodePointString
+from gateway.segment_references import install
 from gateway.segments.models import CustomerAssignment, Segment
 
 metadata = SQLModel.metadata
+install(metadata)
 
 
 class DataVersion(SQLModel, table=True):

@@ -124,6 +124,26 @@ def test_import_reports_what_it_wrote(environment, tmp_path, capsys):
     assert 'Imported tenant "shop1"' in capsys.readouterr().out
 
 
+def test_import_shows_its_progress_on_a_terminal_only(environment, tmp_path, capsys, monkeypatch):
+    # given
+    catalog = tmp_path / "catalog.json"
+    catalog.write_text(
+        '{"tenant": "shop1", "defaultLanguage": "en", "languages": ["en"],'
+        ' "products": [{"id": "p1", "code": "p1"}, {"id": "p2", "code": "p2"}]}'
+    )
+    # when: not a terminal
+    assert run(["import", str(catalog)]) == 0
+    # then
+    assert capsys.readouterr().err == ""
+    # when: a terminal
+    monkeypatch.setattr(sys.stderr, "isatty", lambda: True)
+    assert run(["import", str(catalog)]) == 0
+    # then: one line, rewritten in place, ending when the writing starts
+    shown = capsys.readouterr().err
+    assert shown.startswith("\r") and shown.endswith("\n")
+    assert "writing: 2 records read" in shown.split("\r")[-1]
+
+
 def test_import_of_a_broken_file_is_exit_1_and_says_why(environment, tmp_path, capsys):
     # given
     catalog = tmp_path / "catalog.json"

@@ -9,12 +9,13 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from gateway.database import CodePointString, JSONType, UtcDateTime
+from gateway.segment_references import segment_reference
 
 
 class ItemAssignment(SQLModel, table=True):
     __tablename__ = "item_assignment"
     __table_args__ = (
-        sa.ForeignKeyConstraint(["tenant", "segment_id"], ["segment.tenant", "segment.id"]),
+        segment_reference(),
         sa.Index("ix_item_assignment_item", "tenant", "item_type", "item_id"),
         sa.Index("ix_item_assignment_segment_item", "tenant", "segment_id", "item_id", "item_type"),
     )

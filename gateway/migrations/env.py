@@ -9,6 +9,7 @@ from sqlalchemy.engine import Connection
 
 from gateway.database import create_engine
 from gateway.models import metadata
+from gateway.segment_references import is_compared
 
 config = context.config
 
@@ -18,6 +19,9 @@ def _run(connection: Connection) -> None:
         connection=connection,
         target_metadata=metadata,
         compare_type=True,
+        include_object=lambda item, _name, type_, _reflected, _other: is_compared(
+            item, type_, connection.dialect.name
+        ),
         # SQLite cannot ALTER most things: later revisions rebuild tables in batches.
         render_as_batch=connection.dialect.name == "sqlite",
     )

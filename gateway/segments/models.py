@@ -9,6 +9,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from gateway.database import CodePointString, JSONType, UtcDateTime
+from gateway.segment_references import segment_reference
 
 # B2C customer assignments have no legal entity; the empty string stands for it so the
 # natural key can be a primary key and sorts first ("nulls first") on both databases.
@@ -41,7 +42,7 @@ class Segment(SQLModel, table=True):
 class CustomerAssignment(SQLModel, table=True):
     __tablename__ = "customer_assignment"
     __table_args__ = (
-        sa.ForeignKeyConstraint(["tenant", "segment_id"], ["segment.tenant", "segment.id"]),
+        segment_reference(),
         sa.Index("ix_customer_assignment_member", "tenant", "customer_id", "legal_entity_id"),
     )
 
