@@ -153,24 +153,17 @@ async def _run(
     cache = runtime.responses
     if cache is None or prepared.operation.operation is not OperationType.QUERY:
         return await run(runtime.graphql_schema, prepared, context)
-    produced = False
-
-    async def produce() -> dict[str, Any]:
-        nonlocal produced
-        produced = True
-        return await run(runtime.graphql_schema, prepared, context)
-
-    body = await answer(
+    body, hit = await answer(
         cache,
         context,
         query=params.query,
         variables=params.variables,
         operation_name=params.operation_name,
-        produce=produce,
+        produce=lambda: run(runtime.graphql_schema, prepared, context),
         encode=_dumps,
     )
-    if context.versions is not None:
-        runtime.metrics.count_cache_lookup(hit=not produced)
+    if hit is not None:
+        runtime.metrics.count_cache_lookup(hit=hit)
     return body
 
 

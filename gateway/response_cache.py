@@ -141,11 +141,12 @@ async def answer(
     operation_name: str | None,
     produce: Callable[[], Awaitable[dict[str, Any]]],
     encode: Callable[[dict[str, Any]], bytes],
-) -> bytes | dict[str, Any]:
+) -> tuple[bytes | dict[str, Any], bool | None]:
     """The query's encoded answer from the cache, else `produce()`d and kept if it has no
-    errors (those may name the request). A body with errors comes back as a dict."""
+    errors (those may name the request); a body with errors comes back as a dict. Beside
+    it, whether the cache had it: None when the request could not be looked up at all."""
     if context.versions is None:  # reads no data: nothing to key on, and nothing to save
-        return await produce()
+        return await produce(), None
     version = context.versions[0]
     key = cache.key(
         tenant=context.tenant,
@@ -157,11 +158,11 @@ async def answer(
         operation_name=operation_name,
     )
     if key is None:
-        return await produce()
+        return await produce(), None
     hit = cache.get(key, context.now)
     if hit is not None:
         await context.reads.close()
-        return hit
+        return hit, True
     try:
         horizon = await _horizon(cache, context, version)
     except BaseException:
@@ -169,10 +170,10 @@ async def answer(
         raise
     body = await produce()
     if "errors" in body:
-        return body
+        return body, False
     encoded = encode(body)
     cache.put(key, encoded, horizon)
-    return encoded
+    return encoded, False
 
 
 async def _horizon(cache: ResponseCache, context: Context, version: int) -> Horizon:

@@ -26,7 +26,7 @@ Node = dict[str, Any]
 class StaticNode(dict[str, Any]):
     """A flat node kept per catalog index, which also keeps what selections made of it.
 
-    `outputs`: the completed object per (selection, variables, locales), filled by
+    `outputs`: the completed object per (selection, argument values, locale order), filled by
     tree_output.plain_list, so the first tree after an assignment write reuses them. An
     attribute, not a key: copies ({**node}) must not carry another node's outputs.
     """
