@@ -24,9 +24,9 @@ from sqlalchemy import event
 from gateway.app import create_app
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
-from gateway.database import create_engine, utcnow
-from gateway.models import metadata
 from gateway.settings import Settings
+from gateway.store.database import create_engine, utcnow
+from gateway.store.tables import metadata
 from tests.databases import create_database, drop_database
 
 PG_ADMIN = "postgresql+asyncpg://postgres@127.0.0.1:5432/postgres"

@@ -29,10 +29,10 @@ from bench.dataset import CUSTOMER, TENANT, build_document
 from gateway.app import create_app
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
-from gateway.database import create_engine, session_factory
-from gateway.importer import import_document
+from gateway.importer.run import import_document
 from gateway.migrations import upgrade_async
 from gateway.settings import Settings
+from gateway.store.database import create_engine, session_factory
 
 RESULTS = Path(__file__).with_name("RESULTS.md")
 

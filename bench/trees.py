@@ -24,13 +24,13 @@ from typing import Any
 import orjson
 import sqlalchemy as sa
 
+from gateway.api.execution import prepare, run
 from gateway.auth import scopes
 from gateway.auth.principal import Principal
-from gateway.database import create_engine, session_factory
-from gateway.execution import prepare, run
-from gateway.request_context import build_context
 from gateway.schema import schema
 from gateway.settings import Settings
+from gateway.store.database import create_engine, session_factory
+from gateway.web.request_context import build_context
 
 TREE_FIELDS = "id parentId name isSegmentAssigned"
 UPSERT = (

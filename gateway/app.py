@@ -14,16 +14,16 @@ from starlette.routing import Route
 
 from gateway.auth.tokens import TokenVerifier
 from gateway.catalog import index as catalog_index
-from gateway.database import create_engine, session_factory
-from gateway.graphiql import ASSET_PATH, GraphiQL
-from gateway.http import graphql_endpoint
-from gateway.metrics import Metrics
-from gateway.middleware import RequestIdMiddleware
 from gateway.migrations import ensure_schema_async
-from gateway.probes import healthz, metrics, readyz
-from gateway.response_cache import ResponseCache
-from gateway.runtime import Runtime
 from gateway.settings import Settings, load_settings
+from gateway.store.database import create_engine, session_factory
+from gateway.web.graphiql import ASSET_PATH, GraphiQL
+from gateway.web.metrics import Metrics
+from gateway.web.middleware import RequestIdMiddleware
+from gateway.web.probes import healthz, metrics, readyz
+from gateway.web.response_cache import ResponseCache
+from gateway.web.runtime import Runtime
+from gateway.web.view import graphql_endpoint
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.auth import scopes
 from gateway.auth.tokens import TokenVerifier, mint_token
 from gateway.demo import DEMO_FILE
-from gateway.importer import CatalogImportError, import_file
+from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
 from gateway.settings import Settings, load_settings
 
@@ -94,8 +94,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
-    from gateway.assets import fetch_assets
-    from gateway.server import serve
+    from gateway.web.assets import fetch_assets
+    from gateway.web.server import serve
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
@@ -210,7 +210,7 @@ def _token(args: argparse.Namespace) -> int:
 
 
 def _check_token_request(settings: Settings, args: argparse.Namespace, granted: list[str]) -> None:
-    from gateway.http import TENANT
+    from gateway.web.view import TENANT
 
     if not TENANT.fullmatch(args.tenant):
         raise UsageError(

@@ -14,9 +14,9 @@ from aiodataloader import DataLoader
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth.principal import Principal
-from gateway.database import utcnow
 from gateway.localization import TenantLanguages
 from gateway.settings import Settings
+from gateway.store.database import utcnow
 
 L = TypeVar("L", bound="Loader[Any, Any]")
 K = TypeVar("K")

@@ -6,18 +6,18 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gateway.api.field_rules import RULES
+from gateway.api.preflight import install
+from gateway.api.types import SCALAR_MAP, plain_localized_resolvers
 from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments
 from gateway.auth.policy import enforce
 from gateway.catalog import schema as catalog
 from gateway.catalog.tree_types import plain_resolvers
 from gateway.catalog.types import Category, Product
-from gateway.field_rules import RULES
-from gateway.preflight import install
-from gateway.segments import customer_mutations
+from gateway.customers import mutations as customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
-from gateway.types import SCALAR_MAP, plain_localized_resolvers
 
 Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
 
@@ -41,7 +41,7 @@ plain_localized_resolvers(schema._schema)
 plain_resolvers(schema._schema)
 # Every field's scope decision (gateway/auth/policy.py), checked before its resolver runs.
 enforce(schema._schema)
-# Every field's argument limits and list bound (gateway/field_rules.py), checked before execution.
+# Every field's argument limits and list bound (api/field_rules.py), checked before execution.
 install(schema._schema, RULES)
 
 

@@ -58,7 +58,7 @@ class Settings:
     # PostgreSQL connections the pool keeps per process (10 more on demand): about the
     # number of requests served at once, since each request reads on one connection.
     db_pool_size: int = 20
-    # Encoded query answers kept per process (gateway/response_cache.py); 0 turns it off.
+    # Encoded query answers kept per process (gateway/web/response_cache.py); 0 turns it off.
     response_cache_mb: int = 64
     # Keep long-lived objects (the app, each catalog index) out of the cyclic collector's
     # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.

@@ -16,9 +16,9 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.auth import scopes
-from gateway.database import create_engine, session_factory
-from gateway.models import metadata
 from gateway.settings import Settings
+from gateway.store.database import create_engine, session_factory
+from gateway.store.tables import metadata
 from tests.databases import PostgresServer, create_database, drop_database, find_postgres
 
 REQUIRE_POSTGRES = os.environ.get("GATEWAY_TEST_REQUIRE_POSTGRES") == "1"
@@ -155,10 +155,10 @@ class GraphQL:
         legal_entity: str | None = None,
         accept_language: str | None = None,
     ) -> dict[str, Any]:
+        from gateway.api.execution import RequestError, prepare, run
         from gateway.auth.principal import Principal
-        from gateway.execution import RequestError, prepare, run
-        from gateway.request_context import build_context
         from gateway.schema import schema
+        from gateway.web.request_context import build_context
 
         principal = Principal(
             tenant=tenant,

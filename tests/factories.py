@@ -8,9 +8,9 @@ from typing import Any
 
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
-from gateway.database import utcnow
 from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignment, Segment
-from gateway.writes import bump_data_version
+from gateway.store.database import utcnow
+from gateway.store.writes import bump_data_version
 from tests.conftest import Database
 
 PAST = datetime(2020, 1, 1)

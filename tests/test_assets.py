@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from gateway import assets
-from gateway.assets import cached_path, fetch_assets, find_cached, integrity_of
+from gateway.web import assets
+from gateway.web.assets import cached_path, fetch_assets, find_cached, integrity_of
 
 
 def _content(asset: assets.Asset) -> bytes:
@@ -95,7 +95,7 @@ def test_a_file_that_does_not_match_its_integrity_is_refused(tmp_path, pinned, c
 
 def test_without_npm_nothing_is_fetched_and_the_log_says_so(tmp_path, caplog):
     # given
-    caplog.set_level(logging.WARNING, logger="gateway.assets")
+    caplog.set_level(logging.WARNING, logger="gateway.web.assets")
     # when
     fetched = fetch_assets(tmp_path / "cache", None)
     # then

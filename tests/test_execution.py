@@ -2,8 +2,8 @@
 
 import pytest
 
-from gateway import execution
-from gateway.execution import RequestError, prepare
+from gateway.api import execution
+from gateway.api.execution import RequestError, prepare
 from gateway.schema import schema
 from gateway.settings import Settings
 

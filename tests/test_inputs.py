@@ -8,7 +8,7 @@ import pytest
 import strawberry
 from strawberry.scalars import JSON
 
-from gateway.inputs import direct_input
+from gateway.api.inputs import direct_input
 
 
 @strawberry.enum

@@ -9,7 +9,7 @@ import pytest
 import strawberry
 from graphql import GraphQLSchema
 
-from gateway.execution import RequestError, prepare, run
+from gateway.api.execution import RequestError, prepare, run
 from gateway.settings import DEVELOPMENT_JWT_SECRET, Limits, Settings, load_settings
 
 RESOLVED: list[str] = []

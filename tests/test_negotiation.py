@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.negotiation import GRAPHQL_RESPONSE, JSON, prefers_html, response_media_type
+from gateway.web.negotiation import GRAPHQL_RESPONSE, JSON, prefers_html, response_media_type
 
 
 @pytest.mark.parametrize(

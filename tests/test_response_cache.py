@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from gateway.auth.principal import Principal
-from gateway.response_cache import Horizon, ResponseCache
+from gateway.web.response_cache import Horizon, ResponseCache
 
 NOW = datetime(2026, 12, 2, tzinfo=UTC)
 FOREVER = Horizon(version=1, since=NOW, until=None)

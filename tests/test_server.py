@@ -2,7 +2,7 @@
 
 import resource
 
-from gateway.server import RESERVED_DESCRIPTORS, connection_cap
+from gateway.web.server import RESERVED_DESCRIPTORS, connection_cap
 
 
 def test_the_configured_cap_holds_when_descriptors_allow_it():

@@ -11,13 +11,13 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.bound_rows import BoundRows, one_of, values_for
-from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
-from gateway.models import category_table, product_table, segment_table
-from gateway.models import item_table as assignment_table
 from gateway.segments.commands import segment_exists, unknown_segment
-from gateway.writes import (
+from gateway.store.bound_rows import BoundRows, one_of, values_for
+from gateway.store.database import dialect_insert
+from gateway.store.tables import category_table, product_table, segment_table
+from gateway.store.tables import item_table as assignment_table
+from gateway.store.writes import (
     Done,
     Failure,
     Outcome,

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import TypeVar, cast
 
 from gateway.assignments import repository
-from gateway.assignments.fields import Plan
+from gateway.assignments.filters import Plan
 from gateway.assignments.repository import AssignmentFilter, Paging
 from gateway.context import Loader
 from gateway.errors import GatewayError

@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.database import CodePointString, JSONType, UtcDateTime
-from gateway.segment_references import segment_reference
+from gateway.store.database import CodePointString, JSONType, UtcDateTime
+from gateway.store.segment_references import segment_reference
 
 
 class ItemAssignment(SQLModel, table=True):

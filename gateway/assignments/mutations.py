@@ -6,10 +6,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.assignments import commands, repository
-from gateway.assignments.commands import ItemEntry
-from gateway.assignments.types import ItemAssignment, item_assignment_from_row
-from gateway.bulk import (
+from gateway.api.inputs import direct_input
+from gateway.api.mutations import (
     BulkPayload,
     DeletePayload,
     MetadataInput,
@@ -28,10 +26,12 @@ from gateway.bulk import (
     user_error,
     version_of,
 )
+from gateway.api.types import JSON, Info, ItemType, UserError
+from gateway.assignments import commands, repository
+from gateway.assignments.commands import ItemEntry
+from gateway.assignments.types import ItemAssignment, item_assignment_from_row
 from gateway.errors import ErrorCode
-from gateway.inputs import direct_input
-from gateway.types import JSON, Info, ItemType, UserError
-from gateway.writes import Failure, Outcome, id_problem, write
+from gateway.store.writes import Failure, Outcome, id_problem, write
 
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")

@@ -10,13 +10,13 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.models import category_table as category
-from gateway.models import item_table as assignment
-from gateway.models import product_table as product
-from gateway.models import segment_table as segment
 from gateway.query_language import PageResult, SortKey, fetch_page, fetch_pages
-from gateway.segments.access import SegmentAccess
 from gateway.segments.repository import visible_segment_conditions
+from gateway.segments.visibility import SegmentAccess
+from gateway.store.tables import category_table as category
+from gateway.store.tables import item_table as assignment
+from gateway.store.tables import product_table as product
+from gateway.store.tables import segment_table as segment
 
 # Exactly one of the two LEFT JOINs matches a live item, so COALESCE picks its value.
 ITEM_CODE: ColumnElement[str] = sa.func.coalesce(product.c.code, category.c.code)

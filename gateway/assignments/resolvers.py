@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import replace
 
+from gateway.api.types import Info, ItemType
 from gateway.assignments import repository
-from gateway.assignments.fields import DEFAULT_ORDER, SEGMENT_ORDER, Plan, compile_plan
+from gateway.assignments.filters import DEFAULT_ORDER, SEGMENT_ORDER, Plan, compile_plan
 from gateway.assignments.loaders import (
     ItemCountBySegmentLoader,
     ItemPageBySegmentLoader,
@@ -17,8 +18,7 @@ from gateway.assignments.repository import AssignmentFilter, Paging
 from gateway.assignments.types import ItemAssignment, ItemAssignmentPage, item_assignment_from_row
 from gateway.context import Context
 from gateway.query_language import PageResult, check_paging, fingerprint
-from gateway.segments.access import SegmentAccess, read_access
-from gateway.types import Info, ItemType
+from gateway.segments.visibility import SegmentAccess, read_access
 
 Counter = Callable[[], Awaitable[int]]
 

@@ -6,9 +6,9 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
+from gateway.api.types import Info, ItemType
 from gateway.assignments import resolvers
 from gateway.assignments.types import ItemAssignment, ItemAssignmentPage
-from gateway.types import Info, ItemType
 
 T = TypeVar("T")
 

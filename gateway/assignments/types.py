@@ -6,12 +6,12 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
+from gateway.api.pages import Page
+from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden
-from gateway.pages import Page
-from gateway.segments.access import SegmentAccess, read_access
 from gateway.segments.loaders import SegmentByIdLoader
-from gateway.types import JSON, Info, ItemType, Metadata, metadata_of
+from gateway.segments.visibility import SegmentAccess, read_access
 
 if TYPE_CHECKING:
     from gateway.segments.types import Segment

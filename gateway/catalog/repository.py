@@ -16,16 +16,16 @@ from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Product, ProductCategory, Tenant, localized
 from gateway.catalog.trees import CategoryRecord
 from gateway.localization import TenantLanguages
-from gateway.models import category_table, data_version_table
-from gateway.segments.access import SegmentAccess
 from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_ids
+from gateway.segments.visibility import SegmentAccess
+from gateway.store.tables import category_table, data_version_table
 
 
 class TenantState(NamedTuple):
     """What every data-reading request learns first, in one statement."""
 
-    # Raised by every write (gateway.writes.write), so caches compare it to stay current.
+    # Raised by every write (gateway.store.writes.write), so caches compare it to stay current.
     data_version: int
     # Raised only by writes to categories, products or their links (the import).
     catalog_version: int

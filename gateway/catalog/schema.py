@@ -7,6 +7,7 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.types import Info
 from gateway.catalog.loaders import (
     AssignedCategoryIdsBySourceLoader,
     CatalogIndexByTenantLoader,
@@ -19,8 +20,7 @@ from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_node
 from gateway.catalog.trees import CatalogIndex, covered_by_assigned, kept_positions
 from gateway.context import Context
 from gateway.errors import bad_input, forbidden
-from gateway.segments.access import SegmentAccess, segment_access
-from gateway.types import Info
+from gateway.segments.visibility import SegmentAccess, segment_access
 
 SiteCode = Annotated[
     str | None,

@@ -15,10 +15,10 @@ from typing import Any
 import strawberry
 from graphql import GraphQLObjectType, GraphQLSchema
 
+from gateway.api.types import Described, Named, Slugged, Validity, localized_list, validity_of
 from gateway.catalog.repository import StoredDisplay, decode_list, decode_map
 from gateway.catalog.trees import CatalogIndex
 from gateway.localization import resolve
-from gateway.types import Described, Named, Slugged, Validity, localized_list, validity_of
 
 Node = dict[str, Any]
 

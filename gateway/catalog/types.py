@@ -6,8 +6,8 @@ from typing import Any
 
 import strawberry
 
+from gateway.api.types import Described, Info, Named, Slugged, Validity, validity_of
 from gateway.catalog.loaders import CategoryIdsByProductIdLoader
-from gateway.types import Described, Info, Named, Slugged, Validity, validity_of
 
 
 @strawberry.interface(description="A catalog item that can be assigned to a segment.")

@@ -11,7 +11,7 @@ from alembic import command
 from alembic.config import Config
 from sqlalchemy.engine import Connection
 
-from gateway.database import create_engine
+from gateway.store.database import create_engine
 
 HERE = Path(__file__).parent
 # Any fixed number: concurrent `gateway migrate` runs on PostgreSQL wait for each other.

@@ -7,9 +7,9 @@ import asyncio
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from gateway.database import create_engine
-from gateway.models import metadata
-from gateway.segment_references import is_compared
+from gateway.store.database import create_engine
+from gateway.store.segment_references import is_compared
+from gateway.store.tables import metadata
 
 config = context.config
 

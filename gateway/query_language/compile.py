@@ -8,7 +8,6 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.database import code_point
 from gateway.errors import GatewayError
 from gateway.query_language import values
 from gateway.query_language.fields import FieldSet, Kind
@@ -17,6 +16,7 @@ from gateway.query_language.parser import Condition, Term, parse_q
 from gateway.query_language.problems import at
 from gateway.query_language.regex import check_pattern
 from gateway.settings import Limits
+from gateway.store.database import code_point
 
 DEFAULT_LIMITS = Limits()
 

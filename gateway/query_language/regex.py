@@ -20,9 +20,9 @@ from dataclasses import dataclass
 
 import re2  # type: ignore[import-untyped]
 
-from gateway.database import sqlite_regex
 from gateway.errors import GatewayError
 from gateway.query_language.problems import at
+from gateway.store.database import sqlite_regex
 
 PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 SPACE = " \t\r\n"

@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.database import conflict_insert
 from gateway.errors import ErrorCode
-from gateway.models import customer_table, item_table, segment_table
-from gateway.writes import (
+from gateway.store.database import conflict_insert
+from gateway.store.tables import customer_table, item_table, segment_table
+from gateway.store.writes import (
     Done,
     Failure,
     Outcome,

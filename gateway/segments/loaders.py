@@ -9,8 +9,8 @@ from gateway.context import Context, Loader
 from gateway.errors import GatewayError
 from gateway.query_language import PageResult, one_batch_per_cursor
 from gateway.segments import repository
-from gateway.segments.access import SegmentAccess, read_access
 from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
+from gateway.segments.visibility import SegmentAccess, read_access
 from gateway.settings import Limits
 
 

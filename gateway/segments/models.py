@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.database import CodePointString, JSONType, UtcDateTime
-from gateway.segment_references import segment_reference
+from gateway.store.database import CodePointString, JSONType, UtcDateTime
+from gateway.store.segment_references import segment_reference
 
 # B2C customer assignments have no legal entity; the empty string stands for it so the
 # natural key can be a primary key and sorts first ("nulls first") on both databases.

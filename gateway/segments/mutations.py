@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.bulk import (
+from gateway.api.mutations import (
     DeletePayload,
     MetadataInput,
     checked_mixins_of,
@@ -18,13 +18,13 @@ from gateway.bulk import (
     user_error,
     version_of,
 )
+from gateway.api.types import JSON, DateTime, Info, UserError
 from gateway.errors import ErrorCode
 from gateway.segments import commands
 from gateway.segments.commands import SegmentFields
 from gateway.segments.types import Segment, SegmentStatus, segment_from_row
 from gateway.segments.validation import segment_problems
-from gateway.types import JSON, DateTime, Info, UserError
-from gateway.writes import Done, Failure, id_problem, write
+from gateway.store.writes import Done, Failure, id_problem, write
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The segment's id.")]
 

@@ -11,7 +11,6 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.models import customer_table, segment_table
 from gateway.query_language import (
     PageResult,
     compile_q,
@@ -20,15 +19,16 @@ from gateway.query_language import (
     fetch_pages,
     fingerprint,
 )
-from gateway.segments.access import SegmentAccess
-from gateway.segments.fields import (
+from gateway.segments.filters import (
     CUSTOMER_DEFAULT_SORT,
     CUSTOMER_FIELDS,
     SEGMENT_DEFAULT_SORT,
     SEGMENT_FIELDS,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY, Segment
+from gateway.segments.visibility import SegmentAccess
 from gateway.settings import Limits
+from gateway.store.tables import customer_table, segment_table
 
 DEFAULT_LIMITS = Limits()
 

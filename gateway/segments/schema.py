@@ -6,8 +6,8 @@ from typing import Annotated
 
 import strawberry
 
-from gateway.pages import Page
-from gateway.segments.access import read_access
+from gateway.api.pages import Page
+from gateway.api.types import Info
 from gateway.segments.loaders import (
     CustomerAssignmentByKeyLoader,
     SegmentByIdLoader,
@@ -30,7 +30,7 @@ from gateway.segments.types import (
     page_of,
     segment_from_row,
 )
-from gateway.types import Info
+from gateway.segments.visibility import read_access
 
 LegalEntity = Annotated[
     strawberry.ID | None,

@@ -9,18 +9,8 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
-from gateway.assignments.resolvers import segment_items_page
-from gateway.assignments.types import ItemAssignmentPage
-from gateway.pages import Page
-from gateway.query_language import PageResult, check_paging
-from gateway.segments.loaders import (
-    CustomerCountBySegmentIdLoader,
-    CustomerPageBySegmentIdLoader,
-    customer_filter,
-)
-from gateway.segments.models import NO_LEGAL_ENTITY
-from gateway.segments.repository import ListArgs
-from gateway.types import (
+from gateway.api.pages import Page
+from gateway.api.types import (
     JSON,
     Described,
     Info,
@@ -31,6 +21,16 @@ from gateway.types import (
     metadata_of,
     validity_of,
 )
+from gateway.assignments.resolvers import segment_items_page
+from gateway.assignments.types import ItemAssignmentPage
+from gateway.query_language import PageResult, check_paging
+from gateway.segments.loaders import (
+    CustomerCountBySegmentIdLoader,
+    CustomerPageBySegmentIdLoader,
+    customer_filter,
+)
+from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.segments.repository import ListArgs
 
 T = TypeVar("T")
 

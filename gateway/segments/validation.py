@@ -7,7 +7,7 @@ from datetime import datetime
 
 from gateway.errors import ErrorCode
 from gateway.localization import TenantLanguages
-from gateway.writes import Failure
+from gateway.store.writes import Failure
 
 Translations = Sequence[tuple[str, str]]
 

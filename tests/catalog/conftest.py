@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-import gateway.request_context
+import gateway.web.request_context
 from gateway.context import Context
 
 
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
     """`clock(when)` makes every following request see `when` as its `now`."""
-    original = gateway.request_context.build_context
+    original = gateway.web.request_context.build_context
     frozen: dict[str, datetime] = {}
 
     async def build_context(**kwargs: Any) -> Context:
@@ -25,5 +25,5 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Callable[[datetime], None]:
         return context
 
     # The gql fixture imports build_context at call time, so patching the module suffices.
-    monkeypatch.setattr(gateway.request_context, "build_context", build_context)
+    monkeypatch.setattr(gateway.web.request_context, "build_context", build_context)
     return lambda when: frozen.__setitem__("now", when)

@@ -10,10 +10,10 @@ import pytest
 import sqlalchemy as sa
 
 import gateway.catalog.index
-from gateway.database import create_engine, session_factory
-from gateway.importer import import_document
-from gateway.models import data_version_table
+from gateway.importer.run import import_document
 from gateway.settings import Settings
+from gateway.store.database import create_engine, session_factory
+from gateway.store.tables import data_version_table
 from tests.catalog.queries import MATCH, NODES, matched, node_ids
 from tests.conftest import MANAGE, READ, Database, GraphQL
 from tests.importer.documents import document

@@ -2,7 +2,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 
-from gateway.database import create_engine
+from gateway.store.database import create_engine
 
 
 @pytest.mark.postgres

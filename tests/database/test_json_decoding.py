@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from gateway.json_values import decode_json
+from gateway.store.json_values import decode_json
 
 
 @pytest.mark.parametrize(

@@ -2,8 +2,8 @@
 
 import pytest
 
-from gateway.database import create_engine
 from gateway.settings import load_settings
+from gateway.store.database import create_engine
 
 PG = "postgresql+asyncpg://postgres@127.0.0.1:5432/none"
 

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy import event
 
 from gateway.context import SharedSession
-from gateway.models import segment_table
+from gateway.store.tables import segment_table
 from tests.conftest import MANAGE, READ
 
 EVERY_LOADER = """{ segments(pageSize: 20) { totalCount items {

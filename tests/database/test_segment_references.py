@@ -12,13 +12,13 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from gateway import segment_references
-from gateway.models import customer_table, item_table, segment_table
+from gateway.store import segment_references
+from gateway.store.tables import customer_table, item_table, segment_table
 from tests.conftest import Database
 
 NOW = datetime(2024, 1, 1, tzinfo=UTC)
 REVISION = (
-    Path(segment_references.__file__).parent / "migrations/versions/0003_segment_references.py"
+    Path(segment_references.__file__).parents[1] / "migrations/versions/0003_segment_references.py"
 )
 
 
@@ -133,7 +133,7 @@ async def test_an_import_blocks_no_reader_and_no_segment_update_while_it_runs(
     if db.dialect != "postgresql":
         pytest.skip("SQLite has one writer at a time")
     # given: an import paused right after writing its item assignments
-    from gateway import import_batches
+    from gateway.importer import batches as import_batches
     from tests.importer.documents import document, run_import
 
     await run_import(db, document())

@@ -1,8 +1,8 @@
 """Statements holding a code-point comparison are cached like any other."""
 
-from gateway.database import code_point
-from gateway.models import segment_table
 from gateway.query_language.json_sql import localized_text
+from gateway.store.database import code_point
+from gateway.store.tables import segment_table
 
 
 def test_a_code_point_expression_has_a_cache_key():

@@ -23,10 +23,10 @@ from graphql import (
 from starlette.applications import Starlette
 
 from gateway.app import create_app
-from gateway.assets import ASSETS, cached_path
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
 from gateway.settings import Settings
+from gateway.web.assets import ASSETS, cached_path
 
 GRAPHQL_RESPONSE = "application/graphql-response+json"
 JSON = "application/json"

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from gateway.assets import ASSETS, GRAPHIQL_CSS, GRAPHIQL_JS, REACT
+from gateway.web.assets import ASSETS, GRAPHIQL_CSS, GRAPHIQL_JS, REACT
 from tests.http.conftest import Serve, fake_asset_cache
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
@@ -90,7 +90,7 @@ async def test_without_cached_assets_the_page_uses_the_cdn_and_the_log_says_so(
     serve: Serve, tmp_path, caplog
 ):
     # given
-    caplog.set_level(logging.WARNING, logger="gateway.graphiql")
+    caplog.set_level(logging.WARNING, logger="gateway.web.graphiql")
     gateway = await serve(asset_cache_dir=tmp_path / "empty")
     # when
     response = await gateway.client.get("/demo/graphql", headers={"Accept": BROWSER})
@@ -106,11 +106,11 @@ async def test_without_cached_assets_the_page_uses_the_cdn_and_the_log_says_so(
 
 async def test_with_cached_assets_nothing_about_the_cdn_is_logged(serve: Serve, tmp_path, caplog):
     # given
-    caplog.set_level(logging.WARNING, logger="gateway.graphiql")
+    caplog.set_level(logging.WARNING, logger="gateway.web.graphiql")
     # when
     await serve(asset_cache_dir=fake_asset_cache(tmp_path / "cache"))
     # then
-    assert not [r for r in caplog.records if r.name == "gateway.graphiql"]
+    assert not [r for r in caplog.records if r.name == "gateway.web.graphiql"]
 
 
 async def test_a_partial_cache_counts_as_missing(serve: Serve, tmp_path):

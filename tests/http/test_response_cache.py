@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-import gateway.http as gateway_http
+import gateway.web.view as gateway_http
 from gateway.auth import scopes
-from gateway.database import utcnow
-from gateway.models import data_version_table
+from gateway.store.database import utcnow
+from gateway.store.tables import data_version_table
 from tests.http.conftest import Gateway, Serve
 
 SEGMENTS = '{ segments(sort: "id") { items { id name } } }'

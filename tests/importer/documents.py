@@ -6,8 +6,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.importer import ImportReport, import_document
-from gateway.models import data_version_table, metadata
+from gateway.importer.run import ImportReport, import_document
+from gateway.store.tables import data_version_table, metadata
 from tests.conftest import Database
 
 

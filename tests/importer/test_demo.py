@@ -10,8 +10,8 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.demo import DEMO_FILE
-from gateway.importer import import_file
-from gateway.models import metadata
+from gateway.importer.run import import_file
+from gateway.store.tables import metadata
 from tests.conftest import READ_OWN, Database
 from tests.importer.documents import row, snapshot
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from gateway.database import create_engine
-from gateway.importer import CatalogImportError, import_file
+from gateway.importer.run import CatalogImportError, import_file
+from gateway.store.database import create_engine
 from tests.conftest import Database
 from tests.databases import create_database, drop_database
 from tests.importer.documents import document, snapshot
@@ -76,7 +76,7 @@ async def test_a_missing_file_is_refused_and_creates_no_database(tmp_path: Path)
 
 def test_the_report_reads_as_a_table() -> None:
     # given
-    from gateway.importer import Counts, ImportReport
+    from gateway.importer.run import Counts, ImportReport
 
     report = ImportReport("demo")
     report.counts["segments"] = Counts(created=2, updated=1, unchanged=3)

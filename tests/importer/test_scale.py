@@ -10,11 +10,11 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-import gateway.import_batches
-import gateway.import_stage
-import gateway.importer
-from gateway.importer import import_file
-from gateway.models import metadata
+import gateway.importer.batches
+import gateway.importer.run
+import gateway.importer.stage
+from gateway.importer.run import import_file
+from gateway.store.tables import metadata
 from tests.conftest import Database
 from tests.importer.documents import run_import
 
@@ -95,7 +95,7 @@ async def test_a_file_is_streamed_not_read_whole(
     def whole(path: Any) -> Any:
         raise AssertionError("the file was read whole")
 
-    monkeypatch.setattr(gateway.importer, "read_import_file", whole)
+    monkeypatch.setattr(gateway.importer.run, "read_import_file", whole)
     path = tmp_path / "catalog.json"
     path.write_text(json.dumps(_catalog(50)), encoding="utf-8")
     # when
@@ -165,7 +165,7 @@ async def test_lists_longer_than_a_batch_are_staged_in_batches_and_written_once(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: batches of 7 rows
-    monkeypatch.setattr(gateway.import_batches, "BATCH", 7)
+    monkeypatch.setattr(gateway.importer.batches, "BATCH", 7)
     # when
     first = await run_import(db, _catalog(50))
     again = await run_import(db, _catalog(50))
@@ -180,7 +180,7 @@ async def test_statements_grow_with_batches_not_with_entries(
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: batches of 100 rows; 400 and 4,000 entries per list
-    monkeypatch.setattr(gateway.import_batches, "BATCH", 100)
+    monkeypatch.setattr(gateway.importer.batches, "BATCH", 100)
     # when
     small = await _statements(db, _catalog(400, "small"))
     large = await _statements(db, _catalog(4000, "large"))
@@ -193,14 +193,14 @@ async def test_a_step_failing_beside_the_reading_fails_the_import_with_its_error
     db: Database, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: loading the categories' stage breaks; the reading goes on meanwhile
-    load = gateway.import_stage.Stage.load
+    load = gateway.importer.stage.Stage.load
 
     async def broken(self: Any, table: Any, rows: Any) -> None:
         if table.name == "import_category":
             raise RuntimeError("the disk is full")
         await load(self, table, rows)
 
-    monkeypatch.setattr(gateway.import_stage.Stage, "load", broken)
+    monkeypatch.setattr(gateway.importer.stage.Stage, "load", broken)
     # when / then: the error comes out, nothing hangs, nothing is written
     with pytest.raises(RuntimeError, match="the disk is full"):
         await asyncio.wait_for(run_import(db, _catalog(50)), timeout=60)
@@ -231,8 +231,8 @@ async def test_the_progress_names_each_list_then_the_writing(db: Database, tmp_p
 @pytest.fixture
 def small_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
     """Batches of 7 rows, assignments into an empty table inserted 20 at a time."""
-    monkeypatch.setattr(gateway.import_batches, "BATCH", 7)
-    monkeypatch.setattr(gateway.import_batches, "CHUNK", 20)
+    monkeypatch.setattr(gateway.importer.batches, "BATCH", 7)
+    monkeypatch.setattr(gateway.importer.batches, "CHUNK", 20)
 
 
 @pytest.mark.usefixtures("small_chunks")

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.importer import CatalogImportError
+from gateway.importer.run import CatalogImportError
 from tests.conftest import Database
 from tests.importer.documents import document, run_import, snapshot
 

@@ -7,7 +7,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.models import metadata
+from gateway.store.tables import metadata
 from tests.conftest import Database
 from tests.importer.documents import backdate, document, row, run_import, snapshot
 

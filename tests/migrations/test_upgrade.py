@@ -1,4 +1,4 @@
-"""Migrations create exactly the tables of gateway.models, on SQLite and PostgreSQL."""
+"""Migrations create exactly the tables of gateway.store.tables, on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -11,10 +11,10 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from gateway.database import create_engine
 from gateway.migrations import ensure_schema_async, upgrade, upgrade_async
-from gateway.models import metadata
-from gateway.segment_references import is_compared
+from gateway.store.database import create_engine
+from gateway.store.segment_references import is_compared
+from gateway.store.tables import metadata
 from tests.conftest import Database
 from tests.databases import create_database, drop_database
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.models import data_version_table, metadata
+from gateway.store.tables import data_version_table, metadata
 from tests.conftest import MANAGE, READ
 
 ERRORS = "userErrors { code message field currentVersion }"

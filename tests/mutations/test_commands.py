@@ -11,11 +11,11 @@ import sqlalchemy as sa
 
 from gateway.assignments import commands as items
 from gateway.assignments.models import ItemAssignment
-from gateway.database import utcnow
 from gateway.errors import ErrorCode
 from gateway.segments import commands as segments
 from gateway.segments.models import CustomerAssignment
-from gateway.writes import ATTEMPTS, CHANGED, ONE_MS, Done, Failure, write
+from gateway.store.database import utcnow
+from gateway.store.writes import ATTEMPTS, CHANGED, ONE_MS, Done, Failure, write
 
 
 def entry(item_id: str, version: int | None = None, **mixins: Any) -> items.ItemEntry:

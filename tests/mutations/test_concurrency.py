@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from gateway.database import create_engine, session_factory
+from gateway.store.database import create_engine, session_factory
 from tests.conftest import MANAGE, READ, Database, GraphQL
 from tests.mutations.operations import (
     BULK_UPSERT_CUSTOMERS,

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from gateway.execution import RequestError
+from gateway.api.execution import RequestError
 from tests.conftest import MANAGE, READ
 from tests.mutations.operations import (
     CREATE_SEGMENT,

@@ -10,7 +10,7 @@ import orjson
 import pytest
 import sqlalchemy as sa
 
-from gateway.assignments.fields import ITEM_ASSIGNMENT_FIELDS
+from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
 from gateway.errors import GatewayError
 from gateway.query_language import (
     FieldSet,
@@ -24,7 +24,7 @@ from gateway.query_language import (
     fingerprint,
     order_by,
 )
-from gateway.segments.fields import CUSTOMER_FIELDS, SEGMENT_FIELDS
+from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.models import Segment
 from tests.conftest import Database
 from tests.query_language.sample_fields import SEGMENT

@@ -7,9 +7,9 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.database import sqlite_regex
 from gateway.errors import GatewayError
 from gateway.query_language.regex import Pattern, check_pattern
+from gateway.store.database import sqlite_regex
 from tests.conftest import Database
 
 SUBJECTS = ["abc", "ABC", "a.c", "a\nc", "xyz\n", "a{2}", "(a)", "[x]", "ä-ö", "", "aaa b"]

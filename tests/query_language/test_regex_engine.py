@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from gateway.database import create_engine
 from gateway.query_language.regex import check_pattern
+from gateway.store.database import create_engine
 from tests.conftest import Database
 
 ROWS = 40

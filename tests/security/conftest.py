@@ -15,9 +15,9 @@ from starlette.applications import Starlette
 from gateway.app import create_app
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
-from gateway.database import create_engine, session_factory
-from gateway.models import metadata
 from gateway.settings import Settings
+from gateway.store.database import create_engine, session_factory
+from gateway.store.tables import metadata
 from tests.conftest import Database
 from tests.security.tenants import OWN
 

@@ -30,7 +30,7 @@ from sqlalchemy.sql.elements import (
 )
 from sqlalchemy.sql.selectable import Alias, Join, Select
 
-from gateway.models import metadata
+from gateway.store.tables import metadata
 
 TENANT_TABLES = frozenset(t.name for t in metadata.sorted_tables if "tenant" in t.c)
 _TABLES = "|".join(sorted(TENANT_TABLES, key=len, reverse=True))

@@ -8,8 +8,8 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.database import utcnow
-from gateway.models import metadata
+from gateway.store.database import utcnow
+from gateway.store.tables import metadata
 from tests.conftest import Database
 from tests.factories import PAST, Seed
 

@@ -20,8 +20,8 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.database import utcnow
-from gateway.models import metadata
+from gateway.store.database import utcnow
+from gateway.store.tables import metadata
 from tests.conftest import MANAGE, READ_OWN, Database, GraphQL
 from tests.factories import PAST, Seed
 

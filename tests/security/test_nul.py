@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from gateway.api.execution import RequestError
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken, principal_from_claims
-from gateway.execution import RequestError
 from tests.conftest import MANAGE, READ, READ_OWN
 
 NUL = "a\u0000b"

@@ -12,8 +12,8 @@ from sqlmodel import select
 
 from gateway.assignments.repository import AssignmentFilter, select_assignments
 from gateway.catalog.models import Tenant
-from gateway.segments.access import SegmentAccess
 from gateway.segments.repository import customer_table, segment_table, visible_segment_ids
+from gateway.segments.visibility import SegmentAccess
 from tests.security.sql_tenancy import StatementLog, problems
 
 s, c = segment_table, customer_table

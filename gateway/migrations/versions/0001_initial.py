@@ -21,7 +21,7 @@ depends_on: str | Sequence[str] | None = None
 
 
 # The column types are spelled out rather than imported, so this revision keeps creating
-# the same schema whatever gateway.database becomes later.
+# the same schema whatever gateway.store.database becomes later.
 def _string() -> sa.types.TypeEngine[str]:
     """Compared by code point: the "C" collation on PostgreSQL, BINARY on SQLite."""
     return sa.String().with_variant(sa.String(collation="C"), "postgresql")

@@ -1,7 +1,7 @@
 """Assignments' segments checked once per statement on PostgreSQL, not once per row.
 
 The foreign keys from item_assignment and customer_assignment to segment become statement
-triggers that check and lock the same (see gateway.segment_references): PostgreSQL ran one
+triggers that check and lock the same (see gateway.store.segment_references): PostgreSQL ran one
 query and took one row lock per inserted row, 5 of the 14 s an import of 500,000 item
 assignments spent in the database. SQLite keeps its foreign keys.
 
@@ -22,7 +22,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 # Spelled out rather than imported, so this revision keeps installing the same triggers
-# whatever gateway.segment_references becomes (a test compares the two).
+# whatever gateway.store.segment_references becomes (a test compares the two).
 ASSIGNMENT_TABLES = ("item_assignment", "customer_assignment")
 FUNCTIONS = (
     """

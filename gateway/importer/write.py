@@ -17,7 +17,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.import_stage import LINK_COLUMNS, LINKS, PRODUCTS, STAGES, TOUCHED, Target
+from gateway.importer.stage import LINK_COLUMNS, LINKS, PRODUCTS, STAGES, TOUCHED, Target
 
 
 def _matches(target: Target, stage: sa.Table, tenant: str) -> list[sa.ColumnElement[bool]]:

@@ -6,7 +6,8 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.bulk import (
+from gateway.api.inputs import direct_input
+from gateway.api.mutations import (
     BulkPayload,
     DeletePayload,
     MetadataInput,
@@ -25,14 +26,13 @@ from gateway.bulk import (
     user_error,
     version_of,
 )
+from gateway.api.types import JSON, Info, UserError
 from gateway.errors import ErrorCode
-from gateway.inputs import direct_input
 from gateway.segments import commands
 from gateway.segments.commands import CustomerEntry, CustomerKey
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.types import AssignmentType, CustomerAssignment, customer_assignment_from_row
-from gateway.types import JSON, Info, UserError
-from gateway.writes import Failure, Outcome, id_problem, write
+from gateway.store.writes import Failure, Outcome, id_problem, write
 
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")

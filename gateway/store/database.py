@@ -30,10 +30,10 @@ from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.elements import ColumnElement
 from sqlalchemy.sql.visitors import InternalTraversal
 
-from gateway.json_values import decode_json
+from gateway.store.json_values import decode_json
 
 T = TypeVar("T")
-log = logging.getLogger("gateway.database")
+log = logging.getLogger("gateway.store.database")
 
 # JSONB on PostgreSQL gives containment, ordering and path operators; SQLite stores text JSON.
 JSONType = sa.JSON().with_variant(JSONB(), "postgresql")

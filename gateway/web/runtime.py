@@ -9,10 +9,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from starlette.requests import HTTPConnection
 
 from gateway.auth.tokens import TokenVerifier
-from gateway.graphiql import GraphiQL
-from gateway.metrics import Metrics
-from gateway.response_cache import ResponseCache
 from gateway.settings import Settings
+from gateway.web.graphiql import GraphiQL
+from gateway.web.metrics import Metrics
+from gateway.web.response_cache import ResponseCache
 
 
 @dataclass

@@ -22,8 +22,8 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.import_fields import MAX_PROBLEMS
-from gateway.import_stage import (
+from gateway.importer.fields import MAX_PROBLEMS
+from gateway.importer.stage import (
     CATEGORIES,
     CUSTOMERS,
     ITEMS,
@@ -36,7 +36,7 @@ from gateway.import_stage import (
     Stage,
     Target,
 )
-from gateway.import_write import (
+from gateway.importer.write import (
     duplicates,
     insert_new,
     mark_touched_products,

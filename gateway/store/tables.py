@@ -5,9 +5,9 @@ from sqlmodel import Field, SQLModel
 
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
-from gateway.database import CodePointString
-from gateway.segment_references import install
 from gateway.segments.models import CustomerAssignment, Segment
+from gateway.store.database import CodePointString
+from gateway.store.segment_references import install
 
 metadata = SQLModel.metadata
 install(metadata)

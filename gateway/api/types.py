@@ -10,10 +10,10 @@ import strawberry
 from graphql import GraphQLObjectType
 from strawberry.scalars import JSON
 
+from gateway.api.instants import parse_instant
 from gateway.context import Context
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import bad_input
-from gateway.instants import parse_instant
 from gateway.localization import resolve
 
 Info = strawberry.Info[Context, None]

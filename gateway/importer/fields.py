@@ -10,9 +10,9 @@ from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
-from gateway.instants import parse_instant
-from gateway.json_values import json_problem
-from gateway.writes import id_problem
+from gateway.api.instants import parse_instant
+from gateway.store.json_values import json_problem
+from gateway.store.writes import id_problem
 
 T = TypeVar("T")
 

@@ -15,18 +15,18 @@ from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import Response
 
+from gateway.api.execution import Prepared, RequestError, prepare, run, unavailable
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
-from gateway.database import is_unavailable, within_deadline
 from gateway.errors import ErrorCode
-from gateway.execution import Prepared, RequestError, prepare, run, unavailable
-from gateway.middleware import request_id_of
-from gateway.negotiation import JSON, prefers_html, response_media_type
-from gateway.request_context import build_context
-from gateway.response_cache import answer
-from gateway.runtime import Runtime, runtime_of
+from gateway.store.database import is_unavailable, within_deadline
+from gateway.web.middleware import request_id_of
+from gateway.web.negotiation import JSON, prefers_html, response_media_type
+from gateway.web.request_context import build_context
+from gateway.web.response_cache import answer
+from gateway.web.runtime import Runtime, runtime_of
 
-log = logging.getLogger("gateway.http")
+log = logging.getLogger("gateway.web.view")
 
 TENANT = re.compile(r"[a-z][a-z0-9]{2,15}")
 NO_STORE = {"Cache-Control": "no-store"}

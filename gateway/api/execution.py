@@ -22,15 +22,15 @@ from graphql import (
 )
 from graphql.error import GraphQLSyntaxError
 
+from gateway.api.limits import validation_rules
+from gateway.api.preflight import VariableErrors, check_operation
 from gateway.catalog.tree_output import TreeExecutor
 from gateway.context import Context
-from gateway.database import is_unavailable
 from gateway.errors import ErrorCode
-from gateway.limits import validation_rules
-from gateway.preflight import VariableErrors, check_operation
 from gateway.settings import Settings
+from gateway.store.database import is_unavailable
 
-log = logging.getLogger("gateway.execution")
+log = logging.getLogger("gateway.api.execution")
 
 MAX_CACHED_DOCUMENTS = 512
 MAX_CACHED_QUERY_LENGTH = 16 * 1024

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 
-from gateway.import_fields import Problems
-from gateway.import_format import CategoryEntry, Localized
+from gateway.importer.fields import Problems
+from gateway.importer.format import CategoryEntry, Localized
 
 
 def _check_translations(

@@ -1,4 +1,4 @@
-"""Each field's argument limits and list bound, checked by gateway/preflight.py before execution.
+"""Each field's argument limits and list bound, checked by api/preflight.py before execution.
 
 Every list of objects in the schema has a bound here (tests/test_preflight.py checks), so the
 static cost is an upper bound on what an operation returns.
@@ -8,11 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gateway.assignments.fields import ITEM_ASSIGNMENT_FIELDS
-from gateway.bulk import check_input_maps
-from gateway.catalog.loaders import CatalogIndexByTenantLoader
-from gateway.context import Context
-from gateway.preflight import (
+from gateway.api.mutations import check_input_maps
+from gateway.api.preflight import (
     ArgumentLength,
     FieldRule,
     Fixed,
@@ -21,7 +18,10 @@ from gateway.preflight import (
     Tree,
     TreeLevel,
 )
-from gateway.segments.fields import CUSTOMER_FIELDS, SEGMENT_FIELDS
+from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
+from gateway.catalog.loaders import CatalogIndexByTenantLoader
+from gateway.context import Context
+from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 
 
 async def _categories(context: Context) -> int:

@@ -12,7 +12,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-log = logging.getLogger("gateway.assets")
+log = logging.getLogger("gateway.web.assets")
 
 GRAPHIQL_VERSION = "4.1.2"
 REACT_VERSION = "18.3.1"

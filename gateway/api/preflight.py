@@ -40,11 +40,11 @@ from graphql.execution.values import get_argument_values, get_variable_values
 
 from gateway.context import Context
 from gateway.errors import ErrorCode, GatewayError, bad_input
-from gateway.json_values import json_problem
 from gateway.query_language import FieldSet, check_paging, compile_q, compile_sort
 from gateway.settings import Limits
+from gateway.store.json_values import json_problem
 
-RULE_KEY = "gateway.preflight"
+RULE_KEY = "gateway.api.preflight"
 DEFAULT_PAGE_SIZE = 60
 _SKIPPED = frozenset({"__typename", "__schema", "__type"})
 

@@ -17,17 +17,17 @@ import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.database import JSONType, UtcDateTime
-from gateway.import_fields import NO_METADATA, OwnMetadata
-from gateway.import_format import (
+from gateway.importer.fields import NO_METADATA, OwnMetadata
+from gateway.importer.format import (
     CategoryEntry,
     CustomerEntry,
     ItemEntry,
     ProductEntry,
     SegmentEntry,
 )
-from gateway.models import metadata
 from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.store.database import JSONType, UtcDateTime
+from gateway.store.tables import metadata
 
 Row = tuple[Any, ...]
 

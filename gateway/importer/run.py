@@ -11,17 +11,23 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.database import conflict_insert, create_engine, session_factory, transaction, utcnow
-from gateway.import_batches import Batches, Counts, ImportReport
-from gateway.import_fields import CatalogImportError
-from gateway.import_format import _languages, _tenant
-from gateway.import_reading import Progress, Reading, quiet
-from gateway.import_source import DocumentSource, Source, open_source
-from gateway.import_write import analyze_tables
+from gateway.importer.batches import Batches, Counts, ImportReport
+from gateway.importer.fields import CatalogImportError
+from gateway.importer.format import _languages, _tenant
+from gateway.importer.reading import Progress, Reading, quiet
+from gateway.importer.source import DocumentSource, Source, open_source
+from gateway.importer.write import analyze_tables
 from gateway.migrations import ensure_schema_async, has_tables_async
-from gateway.models import metadata
 from gateway.settings import Limits
-from gateway.writes import bump_data_version
+from gateway.store.database import (
+    conflict_insert,
+    create_engine,
+    session_factory,
+    transaction,
+    utcnow,
+)
+from gateway.store.tables import metadata
+from gateway.store.writes import bump_data_version
 
 __all__ = ["CatalogImportError", "Counts", "ImportReport", "import_document", "import_file"]
 

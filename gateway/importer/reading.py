@@ -11,10 +11,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.import_batches import KINDS, Batches
-from gateway.import_checks import _check_cycles, _check_parents, _check_translations
-from gateway.import_fields import MAX_PROBLEMS, CatalogImportError, Problems
-from gateway.import_format import (
+from gateway.importer.batches import KINDS, Batches
+from gateway.importer.checks import _check_cycles, _check_parents, _check_translations
+from gateway.importer.fields import MAX_PROBLEMS, CatalogImportError, Problems
+from gateway.importer.format import (
     CategoryEntry,
     ItemEntry,
     Localized,
@@ -24,8 +24,8 @@ from gateway.import_format import (
     _product,
     _segment,
 )
-from gateway.import_source import Source
-from gateway.import_stage import CUSTOMERS, ITEMS, PRODUCTS, SEGMENTS, Target
+from gateway.importer.source import Source
+from gateway.importer.stage import CUSTOMERS, ITEMS, PRODUCTS, SEGMENTS, Target
 
 PROGRESS_EVERY = 10_000  # records between two calls of an import's progress callback
 Progress = Callable[[str, int], None]

@@ -20,8 +20,8 @@ from typing import Any
 
 import ijson  # type: ignore[import-untyped]
 
-from gateway.import_fields import CatalogImportError
-from gateway.import_format import LISTS, _top_level
+from gateway.importer.fields import CatalogImportError
+from gateway.importer.format import LISTS, _top_level
 
 BUFFER = 1 << 20
 # NUL (escaped or raw), a high surrogate not followed by a low one, a low one not preceded

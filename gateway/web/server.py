@@ -33,8 +33,8 @@ from uvicorn.supervisors import Multiprocess
 
 from gateway.settings import Settings
 
-log = logging.getLogger("gateway.server")
-# For a protocol started from a plain uvicorn Config (`uvicorn --http gateway.server:...`).
+log = logging.getLogger("gateway.web.server")
+# For a protocol started from a plain uvicorn Config (`uvicorn --http gateway.web.server:...`).
 _DEFAULTS = Settings()
 
 # Descriptors kept for what is not a client connection: the listening socket, the database

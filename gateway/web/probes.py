@@ -10,10 +10,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.database import within_deadline
-from gateway.runtime import runtime_of
+from gateway.store.database import within_deadline
+from gateway.web.runtime import runtime_of
 
-log = logging.getLogger("gateway.probes")
+log = logging.getLogger("gateway.web.probes")
 NO_STORE = {"Cache-Control": "no-store"}
 
 

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy.sql.elements import ColumnElement
 
 from gateway.assignments.repository import ITEM_CODE, ITEM_NAME
-from gateway.models import item_table as assignment
 from gateway.query_language import Field, FieldSet, Kind, SortKey, compile_q, compile_sort
 from gateway.settings import Limits
+from gateway.store.tables import item_table as assignment
 
 ITEM_ASSIGNMENT_FIELDS = FieldSet(
     {

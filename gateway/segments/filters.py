@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from gateway.models import customer_table as _customer
-from gateway.models import segment_table as _segment
 from gateway.query_language import Field, FieldSet, Kind
+from gateway.store.tables import customer_table as _customer
+from gateway.store.tables import segment_table as _segment
 
 
 def _metadata(table: sa.Table) -> dict[str, Field]:

@@ -12,9 +12,9 @@ from pathlib import Path
 from starlette.requests import Request
 from starlette.responses import FileResponse, HTMLResponse, PlainTextResponse, Response
 
-from gateway.assets import ASSETS, CDN, GRAPHIQL_CSS, Asset, find_cached
+from gateway.web.assets import ASSETS, CDN, GRAPHIQL_CSS, Asset, find_cached
 
-log = logging.getLogger("gateway.graphiql")
+log = logging.getLogger("gateway.web.graphiql")
 
 ASSET_PATH = "/_graphiql/assets"
 IMMUTABLE = "public, max-age=31536000, immutable"
@@ -22,7 +22,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 
 @cache
 def _template() -> str:
-    return (resources.files("gateway") / "graphiql.html").read_text("utf-8")
+    return (resources.files("gateway.web") / "graphiql.html").read_text("utf-8")
 
 
 class GraphiQL:

@@ -7,7 +7,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.import_fields import CatalogImportError, Entry, OwnMetadata, Problems
+from gateway.importer.fields import CatalogImportError, Entry, OwnMetadata, Problems
 
 TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")

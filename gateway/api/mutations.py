@@ -7,11 +7,11 @@ from typing import Any, TypeVar
 
 import strawberry
 
+from gateway.api.inputs import direct_input
+from gateway.api.types import JSON, ErrorCode, Info, UserError
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import GatewayError, bad_input, forbidden
-from gateway.inputs import direct_input
-from gateway.types import JSON, ErrorCode, Info, UserError
-from gateway.writes import Done, Failure, Outcome
+from gateway.store.writes import Done, Failure, Outcome
 
 T = TypeVar("T")
 

@@ -17,12 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.database import dialect_insert
 from gateway.errors import ErrorCode
-from gateway.models import data_version_table
+from gateway.store.database import dialect_insert
+from gateway.store.tables import data_version_table
 
 T = TypeVar("T")
-log = logging.getLogger("gateway.writes")
+log = logging.getLogger("gateway.store.writes")
 
 CHANGED = "The resource you are attempting to access has changed."
 ATTEMPTS = 6
