@@ -123,7 +123,7 @@ async def test_a_failing_write_leaves_nothing_behind(db: Database) -> None:
     doc = _catalog(50)
     doc["itemAssignments"][49]["segmentId"] = "nowhere"
     # when
-    with pytest.raises(gateway.importer.CatalogImportError):
+    with pytest.raises(gateway.importer.run.CatalogImportError):
         await run_import(db, doc)
     # then
     async with db.sessions() as session:
@@ -147,7 +147,7 @@ async def test_duplicates_in_a_reimport_are_refused_and_nothing_changes(db: Data
         before = await session.execute(sa.select(metadata.tables["item_assignment"]))
         stored = sorted(tuple(row) for row in before)
     # when
-    with pytest.raises(gateway.importer.CatalogImportError) as caught:
+    with pytest.raises(gateway.importer.run.CatalogImportError) as caught:
         await run_import(db, doc)
     # then: both lists' duplicates are named, and no row changed
     assert str(caught.value).splitlines() == [
@@ -258,7 +258,7 @@ async def test_a_duplicate_in_a_first_import_is_refused_whichever_chunk_it_is_in
     doc = _catalog(100)
     doc["itemAssignments"].append(dict(doc["itemAssignments"][first]))
     # when
-    with pytest.raises(gateway.importer.CatalogImportError) as caught:
+    with pytest.raises(gateway.importer.run.CatalogImportError) as caught:
         await run_import(db, doc)
     # then
     assert str(caught.value) == (
