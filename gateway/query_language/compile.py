@@ -127,8 +127,10 @@ class _Term:
 
     def _ordered_only_for(self, condition: Condition, *kinds: Kind) -> None:
         if condition.op in ORDERED and self.field.kind not in kinds:
-            raise self.error(f"{condition.op!r} does not apply to {self.term.path!r}",
-                             condition.value.position - len(condition.op))
+            raise self.error(
+                f"{condition.op!r} does not apply to {self.term.path!r}",
+                condition.value.position - len(condition.op),
+            )
 
     def _string(self, condition: Condition) -> ColumnElement[bool]:
         expr = self._scalar_expr()

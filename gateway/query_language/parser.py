@@ -1,17 +1,17 @@
 """The `q` grammar: space-separated `path:value` terms, parsed into Terms with positions.
 
-    q          := term ( ws+ term )*
-    term       := path ':' value
-    path       := ident ( '.' ident )*          ident = [A-Za-z_][A-Za-z0-9_]*
-    value      := 'null' | 'exists' | 'missing'
-                | '~' pattern                   (ends at a space outside groups and brackets)
-                | '(' '~' pattern ')'           (may hold spaces)
-                | cmp scalar                    cmp = > < >= <=
-                | '(' cmp scalar ( ws+ 'AND' ws+ cmp scalar )* ')'
-                | '(' scalar ( ',' scalar )* ')'
-                | scalar
-    scalar     := '"' ( [^"\\] | '\"' | '\\' )* '"' | bare
-    bare       := [^ \t\r\n(),"]+
+q          := term ( ws+ term )*
+term       := path ':' value
+path       := ident ( '.' ident )*          ident = [A-Za-z_][A-Za-z0-9_]*
+value      := 'null' | 'exists' | 'missing'
+            | '~' pattern                   (ends at a space outside groups and brackets)
+            | '(' '~' pattern ')'           (may hold spaces)
+            | cmp scalar                    cmp = > < >= <=
+            | '(' cmp scalar ( ws+ 'AND' ws+ cmp scalar )* ')'
+            | '(' scalar ( ',' scalar )* ')'
+            | scalar
+scalar     := '"' ( [^"\\] | '\"' | '\\' )* '"' | bare
+bare       := [^ \t\r\n(),"]+
 """
 
 from __future__ import annotations
@@ -148,8 +148,9 @@ class _Parser:
             match = "any"
         self.skip_space()
         if self.peek() != ")":
-            raise self.error(f"expected ')' to close the '(' at position {opening + 1}"
-                             f"{self._found()}")
+            raise self.error(
+                f"expected ')' to close the '(' at position {opening + 1}{self._found()}"
+            )
         self.i += 1
         return match, conditions
 

@@ -48,8 +48,7 @@ def instant(value: Value, field: str) -> datetime:
     except (ValueError, OverflowError):
         raise at(
             "q",
-            f"{field!r} takes a date-time like \"2024-10-12T12:00:00.000Z\", "
-            f"not {value.text!r}",
+            f'{field!r} takes a date-time like "2024-10-12T12:00:00.000Z", not {value.text!r}',
             value.position,
         ) from None
     return parsed
@@ -75,4 +74,3 @@ def json_boolean(value: Value) -> bool | None:
     if value.quoted or value.text not in ("true", "false"):
         return None
     return value.text == "true"
-

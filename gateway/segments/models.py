@@ -49,9 +49,7 @@ class CustomerAssignment(SQLModel, table=True):
     tenant: str = Field(primary_key=True, sa_type=CodePointString)
     segment_id: str = Field(primary_key=True, sa_type=CodePointString)
     customer_id: str = Field(primary_key=True, sa_type=CodePointString)
-    legal_entity_id: str = Field(
-        default=NO_LEGAL_ENTITY, primary_key=True, sa_type=CodePointString
-    )
+    legal_entity_id: str = Field(default=NO_LEGAL_ENTITY, primary_key=True, sa_type=CodePointString)
     assignment_type: str = Field(default="MANUAL", sa_type=CodePointString)
     mixins: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
     metadata_mixins: dict[str, str] = Field(default_factory=dict, sa_type=JSONType)

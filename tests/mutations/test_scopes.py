@@ -11,10 +11,12 @@ CALLS = {
     "upsertItemAssignment": (ops.UPSERT_ITEM, {**ITEM, "input": {"mixins": {"a": 2}}}),
     "deleteItemAssignment": (ops.DELETE_ITEM, ITEM),
     "bulkUpsertItemAssignments": (
-        ops.BULK_UPSERT_ITEMS, {"s": "s1", "t": "PRODUCT", "items": [{"id": "p2"}]}
+        ops.BULK_UPSERT_ITEMS,
+        {"s": "s1", "t": "PRODUCT", "items": [{"id": "p2"}]},
     ),
     "bulkDeleteItemAssignments": (
-        ops.BULK_DELETE_ITEMS, {"s": "s1", "t": "PRODUCT", "ids": ["p1"]}
+        ops.BULK_DELETE_ITEMS,
+        {"s": "s1", "t": "PRODUCT", "ids": ["p1"]},
     ),
     "createSegment": (ops.CREATE_SEGMENT, {"input": ops.segment_input(id="s9")}),
     "upsertSegment": (ops.UPSERT_SEGMENT, {"id": "s1", "input": ops.segment_input()}),
@@ -22,10 +24,12 @@ CALLS = {
     "upsertCustomerAssignment": (ops.UPSERT_CUSTOMER, {**CUSTOMER, "input": None}),
     "deleteCustomerAssignment": (ops.DELETE_CUSTOMER, CUSTOMER),
     "bulkUpsertCustomerAssignments": (
-        ops.BULK_UPSERT_CUSTOMERS, {"s": "s1", "a": [{"customerId": "c2"}]}
+        ops.BULK_UPSERT_CUSTOMERS,
+        {"s": "s1", "a": [{"customerId": "c2"}]},
     ),
     "bulkDeleteCustomerAssignments": (
-        ops.BULK_DELETE_CUSTOMERS, {"s": "s1", "a": [{"customerId": "c1"}]}
+        ops.BULK_DELETE_CUSTOMERS,
+        {"s": "s1", "a": [{"customerId": "c1"}]},
     ),
 }
 

@@ -179,8 +179,12 @@ class Writes(RuleBasedStateMachine):
             seen.add(customer)
             expected.append(code)
             assignments.append(
-                {"customerId": customer[0], "legalEntityId": customer[1], "mixins": mixins,
-                 "metadata": {"version": version}}
+                {
+                    "customerId": customer[0],
+                    "legalEntityId": customer[1],
+                    "mixins": mixins,
+                    "metadata": {"version": version},
+                }
             )
         payload = self.call(ops.BULK_UPSERT_CUSTOMERS, {"s": segment, "a": assignments})
         assert [r["code"] for r in payload["results"]] == expected

@@ -66,7 +66,8 @@ async def test_segment_switched_off_by_upsert_stops_matching(gql, seed):
     await ops.bulk_upsert(gql, [{"id": "p1"}])
     # when
     await gql.data(
-        ops.UPSERT_SEGMENT, {"id": "s1", "input": ops.segment_input(status="INACTIVE")},
+        ops.UPSERT_SEGMENT,
+        {"id": "s1", "input": ops.segment_input(status="INACTIVE")},
         scopes=MANAGE,
     )
     # then

@@ -18,10 +18,12 @@ from tests.query_language.sample_fields import SEGMENT
 IDENT = st.from_regex(r"[A-Za-z_][A-Za-z0-9_]{0,6}", fullmatch=True)
 BARE = st.text(
     st.characters(blacklist_characters=' \t\r\n(),"\\', blacklist_categories=("Cs", "Cc")),
-    min_size=1, max_size=8,
+    min_size=1,
+    max_size=8,
 ).filter(lambda text: text not in ("null", "exists", "missing") and text[0] not in "~<>")
-ANY_TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"),
-                   max_size=10)
+ANY_TEXT = st.text(
+    st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00"), max_size=10
+)
 QUOTED = ANY_TEXT.map(lambda text: '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"')
 PRESENCE = st.sampled_from(["null", "exists", "missing"])
 COMPARE = st.sampled_from([">", "<", ">=", "<="])
@@ -60,24 +62,29 @@ TERMS = st.one_of(
     term(st.sampled_from(["metadata.createdAt", "validity.to"]), forms(INSTANT)),
     term(
         st.lists(IDENT, min_size=1, max_size=3).map(lambda parts: "mixins." + ".".join(parts)),
-        st.one_of(forms(st.one_of(TEXT_VALUE, NUMBER, st.sampled_from(["true", "false"]))),
-                  PATTERN),
+        st.one_of(
+            forms(st.one_of(TEXT_VALUE, NUMBER, st.sampled_from(["true", "false"]))), PATTERN
+        ),
     ),
 )
 VALID_Q = st.lists(TERMS, min_size=1, max_size=4).map(" ".join)
 GARBAGE = st.one_of(
     st.text(max_size=60),
-    st.lists(st.sampled_from(list(' :.,()"\\~<>=ANDidnamemixins.a1_-') + ["null", " AND "]),
-             max_size=30).map("".join),
-    VALID_Q.map(lambda q: q[: len(q) // 2] + ")" + q[len(q) // 2:]),
+    st.lists(
+        st.sampled_from(list(' :.,()"\\~<>=ANDidnamemixins.a1_-') + ["null", " AND "]), max_size=30
+    ).map("".join),
+    VALID_Q.map(lambda q: q[: len(q) // 2] + ")" + q[len(q) // 2 :]),
 )
 SORT = st.lists(
-    st.tuples(st.sampled_from(["id", "name", "name.en", "mixins.a.b", "validity.from", "x", ""]),
-              st.sampled_from(["", ":ASC", ":DESC", ":desc", ":UP"])).map("".join),
+    st.tuples(
+        st.sampled_from(["id", "name", "name.en", "mixins.a.b", "validity.from", "x", ""]),
+        st.sampled_from(["", ":ASC", ":DESC", ":desc", ":UP"]),
+    ).map("".join),
     max_size=3,
 ).map(",".join)
-PROPERTY = settings(max_examples=150, deadline=None,
-                    suppress_health_check=[HealthCheck.function_scoped_fixture])
+PROPERTY = settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 
 
 async def run(db: Database, conditions: list[Any], keys: Any = ()) -> None:
