@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from dataclasses import MISSING
 from typing import Any, TypeVar
 
+import strawberry
 from strawberry.relay.types import GlobalID
 from strawberry.scalars import is_scalar
 from strawberry.types.arguments import InputContext
@@ -77,3 +78,8 @@ def _is_leaf(type_: StrawberryType | type, context: InputContext) -> bool:
         or isinstance(type_, StrawberryEnumDefinition)
         or has_enum_definition(type_)
     )
+
+
+def given(value: T | None) -> T | None:
+    """An optional argument or input field: None when left out (UNSET) or null."""
+    return None if value is strawberry.UNSET else value

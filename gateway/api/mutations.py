@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 import strawberry
 
-from gateway.api.inputs import direct_input
+from gateway.api.inputs import direct_input, given
 from gateway.api.types import JSON, ErrorCode, Info, UserError
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import GatewayError, bad_input, forbidden
@@ -81,11 +81,6 @@ class BulkPayload:
     )
     succeeded: int = strawberry.field(description="How many entries were written.")
     failed: int = strawberry.field(description="How many entries were refused.")
-
-
-def given(value: T | None) -> T | None:
-    """An optional argument or input field: None when left out or null."""
-    return None if value is strawberry.UNSET else value
 
 
 def require_manage(info: Info) -> None:

@@ -19,8 +19,8 @@ from gateway.catalog.repository import SegmentSource
 from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_nodes
 from gateway.catalog.trees import CatalogIndex, covered_by_assigned, kept_positions
 from gateway.context import Context
-from gateway.errors import bad_input, forbidden
-from gateway.segments.visibility import SegmentAccess, segment_access
+from gateway.errors import bad_input
+from gateway.segments.visibility import match_access, tree_access
 
 SiteCode = Annotated[
     str | None,
@@ -58,16 +58,8 @@ def _tree_source(
     segment_ids: Sequence[str] | None,
 ) -> SegmentSource:
     """The caller's active segments the tree draws on; read or read_own needed."""
-    if not context.principal.can_read:
-        raise forbidden("Category trees need the segment_read or segment_read_own scope.")
+    access = tree_access(context, None if legal_entity_id is None else str(legal_entity_id))
     _check_count("segmentIds", segment_ids, context.settings.limits.max_match_segments)
-    access = segment_access(
-        context.principal,
-        tenant=context.tenant,
-        now=context.now,
-        only_active=True,
-        legal_entity_id=None if legal_entity_id is None else str(legal_entity_id),
-    )
     return SegmentSource(access, site_code, _ids(segment_ids))
 
 
@@ -82,16 +74,6 @@ async def _kept(
         return None, []
     index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
     return index, kept_positions(index, assigned, context.now)
-
-
-def _match_access(context: Context) -> SegmentAccess:
-    """read or manage see every active segment; read_own alone only the caller's own."""
-    principal = context.principal
-    if principal.can_read_all or principal.can_manage:
-        return SegmentAccess(tenant=context.tenant, now=context.now, only_active=True)
-    if principal.can_read_own:
-        return segment_access(principal, tenant=context.tenant, now=context.now, only_active=True)
-    raise forbidden("matchItems needs the segment_read, segment_manage or segment_read_own scope.")
 
 
 async def _matched_through_categories(
@@ -173,7 +155,7 @@ class Query:
         ],
     ) -> list[strawberry.ID]:
         context = info.context
-        source = SegmentSource(_match_access(context), site_code, _ids(segment_ids))
+        source = SegmentSource(match_access(context), site_code, _ids(segment_ids))
         _check_count("segmentIds", segment_ids, context.settings.limits.max_match_segments)
         _check_count("itemIds", item_ids, context.settings.limits.max_match_items)
         wanted = list(dict.fromkeys(str(i) for i in item_ids))

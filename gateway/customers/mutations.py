@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 
-from gateway.api.inputs import direct_input
+from gateway.api.inputs import direct_input, given
 from gateway.api.mutations import (
     BulkPayload,
     DeletePayload,
@@ -15,7 +15,6 @@ from gateway.api.mutations import (
     check_bulk_size,
     checked_mixins_of,
     delete_payload,
-    given,
     merge_outcomes,
     metadata_input,
     mixins_input,

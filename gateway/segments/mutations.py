@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 import strawberry
 
+from gateway.api.inputs import given
 from gateway.api.mutations import (
     DeletePayload,
     MetadataInput,
     checked_mixins_of,
     delete_payload,
-    given,
     metadata_input,
     mixins_input,
     require_manage,

@@ -28,6 +28,7 @@ from gateway.segments.filters import (
 from gateway.segments.models import NO_LEGAL_ENTITY, Segment
 from gateway.segments.visibility import SegmentAccess
 from gateway.settings import Limits
+from gateway.store.database import dialect_of
 from gateway.store.tables import customer_table, segment_table
 
 DEFAULT_LIMITS = Limits()
@@ -95,10 +96,6 @@ class SegmentFilter:
     site_code: str | None = None
 
 
-def _dialect(session: AsyncSession) -> str:
-    return session.get_bind().dialect.name
-
-
 def _access_parts(access: SegmentAccess) -> tuple[Any, ...]:
     # Not `now`: a cursor must outlive the request that made it.
     return (access.tenant, access.only_active, access.customer_id, access.legal_entity_id)
@@ -110,7 +107,7 @@ def _segment_conditions(
     conditions = visible_segment_conditions(where.access)
     if where.site_code is not None:
         conditions.append(_s.site_code == where.site_code)
-    q_conditions = compile_q(q, SEGMENT_FIELDS, dialect=_dialect(session), limits=limits)
+    q_conditions = compile_q(q, SEGMENT_FIELDS, dialect=dialect_of(session), limits=limits)
     return [*conditions, *q_conditions]
 
 
@@ -124,7 +121,7 @@ async def segment_page(
         SEGMENT_FIELDS,
         default=SEGMENT_DEFAULT_SORT,
         locales=locales,
-        dialect=_dialect(session),
+        dialect=dialect_of(session),
         limits=args.limits,
     )
     return await fetch_page(
@@ -180,7 +177,7 @@ def _customer_conditions(
     conditions = [_c.tenant == where.tenant, _c.segment_id.in_(segment_ids)]
     if where.customer_id is not None:
         conditions.append(_c.customer_id == where.customer_id)
-    q_conditions = compile_q(q, CUSTOMER_FIELDS, dialect=_dialect(session), limits=limits)
+    q_conditions = compile_q(q, CUSTOMER_FIELDS, dialect=dialect_of(session), limits=limits)
     return [*conditions, *q_conditions]
 
 
@@ -193,7 +190,7 @@ async def customer_pages(
         CUSTOMER_FIELDS,
         default=CUSTOMER_DEFAULT_SORT,
         locales=(),
-        dialect=_dialect(session),
+        dialect=dialect_of(session),
         limits=args.limits,
     )
     conditions = _customer_conditions(session, where, segment_ids, args.q, args.limits)

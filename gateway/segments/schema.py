@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.inputs import given
 from gateway.api.pages import Page
 from gateway.api.types import Info
 from gateway.segments.loaders import (
@@ -25,7 +26,6 @@ from gateway.segments.types import (
     SegmentQ,
     Sort,
     customer_assignment_from_row,
-    given,
     list_args,
     page_of,
     segment_from_row,

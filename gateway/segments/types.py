@@ -9,6 +9,7 @@ from typing import Annotated, Any, TypeVar
 
 import strawberry
 
+from gateway.api.inputs import given
 from gateway.api.pages import Page
 from gateway.api.types import (
     JSON,
@@ -75,11 +76,6 @@ After = Annotated[
     str | None,
     strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
 ]
-
-
-def given(value: T | None) -> T | None:
-    """An argument the client left out (UNSET) reads as null."""
-    return None if value is strawberry.UNSET else value
 
 
 def list_args(

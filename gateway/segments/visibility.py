@@ -66,3 +66,26 @@ def read_access(
         only_active=only_active,
         legal_entity_id=legal_entity_id,
     )
+
+
+def tree_access(context: Context, legal_entity_id: str | None) -> SegmentAccess:
+    """The segments a category tree draws on: the caller's active ones (read or read_own)."""
+    if not context.principal.can_read:
+        raise forbidden("Category trees need the segment_read or segment_read_own scope.")
+    return segment_access(
+        context.principal,
+        tenant=context.tenant,
+        now=context.now,
+        only_active=True,
+        legal_entity_id=legal_entity_id,
+    )
+
+
+def match_access(context: Context) -> SegmentAccess:
+    """read or manage see every active segment; read_own alone only the caller's own."""
+    principal = context.principal
+    if principal.can_read_all or principal.can_manage:
+        return SegmentAccess(tenant=context.tenant, now=context.now, only_active=True)
+    if principal.can_read_own:
+        return segment_access(principal, tenant=context.tenant, now=context.now, only_active=True)
+    raise forbidden("matchItems needs the segment_read, segment_manage or segment_read_own scope.")

@@ -219,6 +219,11 @@ def create_engine(
     return create_async_engine(url, **kwargs)
 
 
+def dialect_of(session: AsyncSession) -> str:
+    """The name of the session's database dialect: "sqlite" or "postgresql"."""
+    return str(session.get_bind().dialect.name)
+
+
 def conflict_insert(session: AsyncSession, table: sa.Table) -> Any:
     """The dialect's INSERT for `table`, which offers ON CONFLICT on both databases."""
     return dialect_insert(session.get_bind().dialect.name, table)
