@@ -11,6 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.assignments import repository
 from gateway.errors import ErrorCode
 from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.store.bound_rows import BoundRows, one_of, values_for
@@ -157,6 +158,28 @@ async def upsert_items(
                 rows.append((entry.item_id, entry.mixins, entry.metadata_mixins))
     versions = await _write(session, {**key, "now": now}, rows)
     return settle(outcomes, ids, versions)
+
+
+async def upsert_item(
+    session: AsyncSession,
+    *,
+    tenant: str,
+    segment_id: str,
+    item_type: str,
+    entry: ItemEntry,
+    now: datetime,
+) -> tuple[Done, Any] | Failure:
+    """One upsert_items entry and, when it applied, its stored row (with its item) read back."""
+    written = await upsert_items(
+        session, tenant=tenant, segment_id=segment_id, item_type=item_type, entries=[entry], now=now
+    )
+    outcome = written if isinstance(written, Failure) else written[0]
+    if isinstance(outcome, Failure):
+        return outcome
+    row = await repository.assignment_by_key(
+        session, tenant=tenant, segment_id=segment_id, item_type=item_type, item_id=entry.item_id
+    )
+    return outcome, row
 
 
 @functools.cache

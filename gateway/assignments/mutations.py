@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -20,17 +20,18 @@ from gateway.api.mutations import (
     mixins_input,
     mixins_of,
     mixins_problem,
+    refused,
     require_manage,
+    run_write,
     top_level,
-    user_error,
     version_of,
 )
 from gateway.api.types import JSON, Info, ItemType, UserError
-from gateway.assignments import commands, repository
+from gateway.assignments import commands
 from gateway.assignments.commands import ItemEntry
 from gateway.assignments.types import ItemAssignment, item_assignment_from_row
 from gateway.errors import ErrorCode
-from gateway.store.writes import Failure, Outcome, id_problem, write
+from gateway.store.writes import Failure, Outcome, id_problem
 
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")
@@ -62,18 +63,15 @@ class BulkItemAssignmentInput:
 @strawberry.type(description="The result of an item assignment upsert.")
 class ItemAssignmentPayload:
     created: bool = strawberry.field(
-        description="True when the assignment was created (REST 201), false when replaced (204)."
+        default=False,
+        description="True when the assignment was created (REST 201), false when replaced (204).",
     )
     assignment: ItemAssignment | None = strawberry.field(
-        description="The stored assignment; null when there are userErrors."
+        default=None, description="The stored assignment; null when there are userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Why nothing was written; empty on success."
     )
-
-
-def _refused(failure: Failure) -> ItemAssignmentPayload:
-    return ItemAssignmentPayload(created=False, assignment=None, user_errors=[user_error(failure)])
 
 
 def _bad_ids(segment_id: str, item_id: str) -> Failure | None:
@@ -106,48 +104,17 @@ def _bulk_entry(entry: BulkItemAssignmentInput) -> ItemEntry | Failure:
     return ItemEntry(item_id, mixins, schemas, version_of(metadata))
 
 
-async def _upsert(
-    info: Info, segment_id: str, item_type: ItemType, entries: list[ItemEntry], read_back: bool
-) -> tuple[list[Outcome], Any] | Failure:
-    """The outcomes and, for a single entry that applied, the stored row with its item."""
-    tenant = info.context.tenant
-
-    async def work(session: Any) -> tuple[list[Outcome], Any] | Failure:
-        outcomes = await commands.upsert_items(
-            session,
-            tenant=tenant,
-            segment_id=segment_id,
-            item_type=item_type.value,
-            entries=entries,
-            now=info.context.now,
-        )
-        if isinstance(outcomes, Failure) or not read_back or isinstance(outcomes[0], Failure):
-            return outcomes if isinstance(outcomes, Failure) else (outcomes, None)
-        row = await repository.assignment_by_key(
-            session,
-            tenant=tenant,
-            segment_id=segment_id,
-            item_type=item_type.value,
-            item_id=entries[0].item_id,
-        )
-        return outcomes, row
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
-
-
 async def _delete(
     info: Info, segment_id: str, item_type: ItemType, item_ids: list[str]
 ) -> list[Outcome] | Failure:
-    async def work(session: Any) -> list[Outcome] | Failure:
-        return await commands.delete_items(
-            session,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            item_type=item_type.value,
-            item_ids=item_ids,
-        )
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
+    return await run_write(
+        info,
+        commands.delete_items,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        item_type=item_type.value,
+        item_ids=item_ids,
+    )
 
 
 @strawberry.type
@@ -171,15 +138,21 @@ class Mutation:
         entry = _entry(str(item_id), given(input))
         bad = _bad_ids(str(segment_id), str(item_id))
         if bad:
-            return _refused(bad)
-        written = await _upsert(info, str(segment_id), type_, [entry], read_back=True)
+            return refused(ItemAssignmentPayload, bad)
+        written = await run_write(
+            info,
+            commands.upsert_item,
+            tenant=info.context.tenant,
+            segment_id=str(segment_id),
+            item_type=type_.value,
+            entry=entry,
+            now=info.context.now,
+        )
         if isinstance(written, Failure):
-            return _refused(written)
-        (outcome,), row = written
-        if isinstance(outcome, Failure):
-            return _refused(outcome)
+            return refused(ItemAssignmentPayload, written)
+        done, row = written
         assignment = item_assignment_from_row(row)
-        return ItemAssignmentPayload(created=outcome.created, assignment=assignment, user_errors=[])
+        return ItemAssignmentPayload(created=done.created, assignment=assignment, user_errors=[])
 
     @strawberry.mutation(
         description="Removes an item from a segment "
@@ -213,10 +186,18 @@ class Mutation:
         check_bulk_size(len(items), info, "items")
         entries = [_bulk_entry(e) for e in items]
         valid = [e for e in entries if isinstance(e, ItemEntry)]
-        written = await _upsert(info, str(segment_id), type_, valid, read_back=False)
+        written = await run_write(
+            info,
+            commands.upsert_items,
+            tenant=info.context.tenant,
+            segment_id=str(segment_id),
+            item_type=type_.value,
+            entries=valid,
+            now=info.context.now,
+        )
         if isinstance(written, Failure):
             raise top_level(written)
-        return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written[0]))
+        return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written))
 
     @strawberry.mutation(
         description="Removes up to 200 items of one type from a segment; an id that is not "

@@ -14,8 +14,9 @@ from gateway.api.mutations import (
     delete_payload,
     metadata_input,
     mixins_input,
+    refused,
     require_manage,
-    user_error,
+    run_write,
     version_of,
 )
 from gateway.api.types import JSON, DateTime, Info, UserError
@@ -24,7 +25,7 @@ from gateway.segments import commands
 from gateway.segments.commands import SegmentFields
 from gateway.segments.types import Segment, SegmentStatus, segment_from_row
 from gateway.segments.validation import segment_problems
-from gateway.store.writes import Done, Failure, id_problem, write
+from gateway.store.writes import Done, Failure, id_problem
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The segment's id.")]
 
@@ -69,10 +70,11 @@ class SegmentInput:
 @strawberry.type(description="The result of a segment write.")
 class SegmentPayload:
     created: bool = strawberry.field(
-        description="True when the segment was created (REST 201), false when replaced (204)."
+        default=False,
+        description="True when the segment was created (REST 201), false when replaced (204).",
     )
     segment: Segment | None = strawberry.field(
-        description="The stored segment; null when there are userErrors."
+        default=None, description="The stored segment; null when there are userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Why nothing was written; empty on success."
@@ -120,48 +122,10 @@ def _id_problems(value: str, *field: str) -> list[Failure]:
 
 def _payload(info: Info, written: tuple[bool, Any] | Failure) -> SegmentPayload:
     if isinstance(written, Failure):
-        return _refused([written])
+        return refused(SegmentPayload, written)
     created, row = written
     segment = segment_from_row(row, info.context.now)
     return SegmentPayload(created=created, segment=segment, user_errors=[])
-
-
-def _refused(failures: list[Failure]) -> SegmentPayload:
-    errors = [user_error(f) for f in failures]
-    return SegmentPayload(created=False, segment=None, user_errors=errors)
-
-
-async def _create(
-    info: Info, segment_id: str, fields: SegmentFields, version: int | None
-) -> tuple[bool, Any] | Failure:
-    async def work(session: Any) -> tuple[bool, Any] | Failure:
-        created = await commands.create_segment(
-            session,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            fields=fields,
-            version=version,
-            now=info.context.now,
-        )
-        return created if isinstance(created, Failure) else (True, created)
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
-
-
-async def _upsert(
-    info: Info, segment_id: str, fields: SegmentFields, version: int | None
-) -> tuple[bool, Any] | Failure:
-    async def work(session: Any) -> tuple[bool, Any] | Failure:
-        return await commands.upsert_segment(
-            session,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            fields=fields,
-            version=version,
-            now=info.context.now,
-        )
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
 
 
 @strawberry.type
@@ -181,9 +145,17 @@ class Mutation:
         problems = _id_problems(segment_id, "input", "id")
         problems += fields if isinstance(fields, list) else []
         if problems or isinstance(fields, list):
-            return _refused(problems)
-        version = version_of(given(input.metadata))
-        return _payload(info, await _create(info, segment_id, fields, version))
+            return refused(SegmentPayload, *problems)
+        created = await run_write(
+            info,
+            commands.create_segment,
+            tenant=info.context.tenant,
+            segment_id=segment_id,
+            fields=fields,
+            version=version_of(given(input.metadata)),
+            now=info.context.now,
+        )
+        return _payload(info, created if isinstance(created, Failure) else (True, created))
 
     @strawberry.mutation(description="Creates or replaces a segment (REST PUT /segments/{id}).")
     async def upsert_segment(
@@ -200,9 +172,17 @@ class Mutation:
             problems.append(Failure(ErrorCode.BAD_USER_INPUT, message, ("input", "id")))
         problems += fields if isinstance(fields, list) else []
         if problems or isinstance(fields, list):
-            return _refused(problems)
-        version = version_of(given(input.metadata))
-        return _payload(info, await _upsert(info, str(id), fields, version))
+            return refused(SegmentPayload, *problems)
+        written = await run_write(
+            info,
+            commands.upsert_segment,
+            tenant=info.context.tenant,
+            segment_id=str(id),
+            fields=fields,
+            version=version_of(given(input.metadata)),
+            now=info.context.now,
+        )
+        return _payload(info, written)
 
     @strawberry.mutation(
         description="Deletes a segment. One that still has item or customer assignments only "
@@ -218,11 +198,11 @@ class Mutation:
         ] = False,
     ) -> DeletePayload:
         require_manage(info)
-
-        async def work(session: Any) -> Failure | None:
-            return await commands.delete_segment(
-                session, tenant=info.context.tenant, segment_id=str(id), force=bool(force_delete)
-            )
-
-        failure = await write(info.context.sessions, work, tenant=info.context.tenant)
+        failure = await run_write(
+            info,
+            commands.delete_segment,
+            tenant=info.context.tenant,
+            segment_id=str(id),
+            force=bool(force_delete),
+        )
         return delete_payload(failure if failure is not None else Done())

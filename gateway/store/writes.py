@@ -18,7 +18,7 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.errors import ErrorCode
-from gateway.store.database import dialect_insert
+from gateway.store.database import conflict_insert, dialect_insert
 from gateway.store.tables import data_version_table
 
 T = TypeVar("T")
@@ -93,6 +93,17 @@ def next_modified_sql(
         # %f gives 'SS.SSS', the zeros restore the stored form (and its text order).
         later = sa.func.strftime("%Y-%m-%d %H:%M:%f", previous, "+0.001 seconds").concat("000")
     return sa.case((previous < now, now), else_=later)
+
+
+def upsert_statement(session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]) -> Any:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE: replaces everything but createdAt."""
+    stmt = conflict_insert(session, table).values(rows)
+    keep = {c.name for c in table.primary_key.columns} | {"created_at", "version"}
+    replaced = {name: stmt.excluded[name] for name in rows[0] if name not in keep}
+    return stmt.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={**replaced, "version": table.c.version + 1},
+    )
 
 
 def settle(
