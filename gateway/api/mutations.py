@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.api.inputs import direct_input, given
 from gateway.api.types import JSON, ErrorCode, Info, UserError
 from gateway.errors import ErrorCode as PyErrorCode
-from gateway.errors import GatewayError, bad_input, forbidden
+from gateway.errors import GatewayError, bad_input
 from gateway.store.writes import Done, Failure, Outcome, write
 
 T = TypeVar("T")
@@ -112,12 +112,6 @@ async def run_write(
 def refused(payload: Refusable[PayloadT], *failures: Failure) -> PayloadT:
     """The payload of a write that was refused: its userErrors, every other field empty."""
     return payload(user_errors=[user_error(f) for f in failures])
-
-
-def require_manage(info: Info) -> None:
-    """Every mutation needs customersegment.segment_manage; nothing runs without it."""
-    if not info.context.principal.can_manage:
-        raise forbidden("Mutations need the customersegment.segment_manage scope.")
 
 
 def check_bulk_size(count: int, info: Info, what: str) -> None:

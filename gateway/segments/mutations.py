@@ -15,7 +15,6 @@ from gateway.api.mutations import (
     metadata_input,
     mixins_input,
     refused,
-    require_manage,
     run_write,
     version_of,
 )
@@ -138,7 +137,6 @@ class Mutation:
         info: Info,
         input: Annotated[SegmentInput, strawberry.argument(description="The new segment.")],
     ) -> SegmentPayload:
-        require_manage(info)
         given_id = given(input.id)
         segment_id = commands.new_segment_id() if given_id is None else str(given_id)
         fields = _fields(info, input)
@@ -164,7 +162,6 @@ class Mutation:
         id: IdArg,
         input: Annotated[SegmentInput, strawberry.argument(description="The whole segment.")],
     ) -> SegmentPayload:
-        require_manage(info)
         fields = _fields(info, input)
         problems = _id_problems(str(id), "id")
         if given(input.id) is not None and str(input.id) != str(id):
@@ -197,7 +194,6 @@ class Mutation:
             strawberry.argument(description="Also delete the segment's assignments."),
         ] = False,
     ) -> DeletePayload:
-        require_manage(info)
         failure = await run_write(
             info,
             commands.delete_segment,
