@@ -13,7 +13,8 @@ from gateway.api.inputs import direct_input, given
 from gateway.api.types import JSON, ErrorCode, Info, UserError
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import GatewayError, bad_input
-from gateway.store.writes import Done, Failure, Outcome, write
+from gateway.outcomes import Done, Failure, Outcome
+from gateway.store.writes import write
 
 T = TypeVar("T")
 P = ParamSpec("P")

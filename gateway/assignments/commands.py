@@ -13,20 +13,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.assignments import repository
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, Outcome, check_version, duplicates, settle
 from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.store.bound_rows import BoundRows, one_of, values_for
 from gateway.store.database import dialect_insert
 from gateway.store.tables import category_table, product_table, segment_table
 from gateway.store.tables import item_table as assignment_table
-from gateway.store.writes import (
-    Done,
-    Failure,
-    Outcome,
-    check_version,
-    duplicates,
-    next_modified_sql,
-    settle,
-)
+from gateway.store.writes import next_modified_sql
 
 _catalog: dict[str, sa.Table] = {
     "PRODUCT": product_table,

@@ -30,7 +30,7 @@ from gateway.assignments import commands
 from gateway.assignments.commands import ItemEntry
 from gateway.assignments.types import ItemAssignment, item_assignment_from_row
 from gateway.errors import ErrorCode
-from gateway.store.writes import Failure, Outcome, id_problem
+from gateway.outcomes import Failure, Outcome, id_problem
 
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")

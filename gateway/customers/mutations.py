@@ -27,11 +27,11 @@ from gateway.api.mutations import (
 )
 from gateway.api.types import JSON, Info, UserError
 from gateway.errors import ErrorCode
+from gateway.outcomes import Failure, Outcome, id_problem
 from gateway.segments import commands
 from gateway.segments.commands import CustomerEntry, CustomerKey
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.types import AssignmentType, CustomerAssignment, customer_assignment_from_row
-from gateway.store.writes import Failure, Outcome, id_problem
 
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")

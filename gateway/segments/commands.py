@@ -12,18 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, Outcome, check_version, duplicates, settle
 from gateway.store.database import conflict_insert
 from gateway.store.tables import customer_table, item_table, segment_table
-from gateway.store.writes import (
-    Done,
-    Failure,
-    Outcome,
-    check_version,
-    duplicates,
-    next_modified,
-    settle,
-    upsert_statement,
-)
+from gateway.store.writes import next_modified, upsert_statement
 
 _s = segment_table.c
 _c = customer_table.c

@@ -20,11 +20,11 @@ from gateway.api.mutations import (
 )
 from gateway.api.types import JSON, DateTime, Info, UserError
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, id_problem
 from gateway.segments import commands
 from gateway.segments.commands import SegmentFields
 from gateway.segments.types import Segment, SegmentStatus, segment_from_row
 from gateway.segments.validation import segment_problems
-from gateway.store.writes import Done, Failure, id_problem
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The segment's id.")]
 
