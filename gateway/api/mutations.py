@@ -14,11 +14,14 @@ from gateway.api.types import JSON, ErrorCode, Info, UserError
 from gateway.errors import ErrorCode as PyErrorCode
 from gateway.errors import GatewayError, bad_input
 from gateway.outcomes import Done, Failure, Outcome
+from gateway.settings import Limits
 from gateway.store.writes import write
 
 T = TypeVar("T")
 P = ParamSpec("P")
 PayloadT = TypeVar("PayloadT", covariant=True)
+# The bulk limit that descriptions state: the default, as the schema is built once.
+MAX_BULK = Limits().max_bulk
 
 # The REST API's per-entry status codes and texts.
 _CREATED = (201, "Created")

@@ -1,4 +1,4 @@
-"""Item assignment mutations: upsert and delete, one at a time or in bulks of up to 200."""
+"""Item assignment mutations: upsert and delete, one at a time or in bulks (max_bulk)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.api.inputs import direct_input, given
 from gateway.api.mutations import (
+    MAX_BULK,
     BulkPayload,
     DeletePayload,
     MetadataInput,
@@ -166,8 +167,9 @@ class Mutation:
         return delete_payload(outcome if isinstance(outcome, Failure) else outcome[0])
 
     @strawberry.mutation(
-        description="Creates or replaces up to 200 assignments of one segment and type; each "
-        "entry succeeds or fails on its own (REST PUT /segments/{segmentId}/items/{type}/bulk)."
+        description=f"Creates or replaces up to {MAX_BULK} assignments of one segment and type; "
+        "each entry succeeds or fails on its own "
+        "(REST PUT /segments/{segmentId}/items/{type}/bulk)."
     )
     async def bulk_upsert_item_assignments(
         self,
@@ -176,7 +178,7 @@ class Mutation:
         type_: TypeArg,
         items: Annotated[
             list[BulkItemAssignmentInput],
-            strawberry.argument(description="The assignments, at most 200."),
+            strawberry.argument(description=f"The assignments, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
         check_bulk_size(len(items), info, "items")
@@ -196,7 +198,7 @@ class Mutation:
         return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written))
 
     @strawberry.mutation(
-        description="Removes up to 200 items of one type from a segment; an id that is not "
+        description=f"Removes up to {MAX_BULK} items of one type from a segment; an id that is not "
         "assigned is a 404 for that entry (REST DELETE /segments/{segmentId}/items/{type}/bulk)."
     )
     async def bulk_delete_item_assignments(
@@ -205,7 +207,8 @@ class Mutation:
         segment_id: SegmentIdArg,
         type_: TypeArg,
         item_ids: Annotated[
-            list[strawberry.ID], strawberry.argument(description="The item ids, at most 200.")
+            list[strawberry.ID],
+            strawberry.argument(description=f"The item ids, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
         check_bulk_size(len(item_ids), info, "itemIds")

@@ -21,6 +21,10 @@ from gateway.catalog.trees import CatalogIndex, covered_by_assigned, kept_positi
 from gateway.context import Context
 from gateway.errors import bad_input
 from gateway.segments.visibility import match_access, tree_access
+from gateway.settings import Limits
+
+# Descriptions state the default limits: the schema is built once, before any settings.
+_LIMITS = Limits()
 
 SiteCode = Annotated[
     str | None,
@@ -36,8 +40,9 @@ LegalEntityId = Annotated[
 TreeSegmentIds = Annotated[
     list[strawberry.ID] | None,
     strawberry.argument(
-        description="Only these segments (at most 200); ids the caller may not see, or of "
-        "inactive segments, are ignored. All the caller's active segments when absent."
+        description=f"Only these segments (at most {_LIMITS.max_match_segments}); ids the caller "
+        "may not see, or of inactive segments, are ignored. All the caller's active segments "
+        "when absent."
     ),
 ]
 
@@ -148,10 +153,14 @@ class Query:
         info: Info,
         site_code: Annotated[str, strawberry.argument(description="The segments' site.")],
         segment_ids: Annotated[
-            list[strawberry.ID], strawberry.argument(description="Segments to match (at most 200).")
+            list[strawberry.ID],
+            strawberry.argument(
+                description=f"Segments to match (at most {_LIMITS.max_match_segments})."
+            ),
         ],
         item_ids: Annotated[
-            list[strawberry.ID], strawberry.argument(description="Product ids (at most 500).")
+            list[strawberry.ID],
+            strawberry.argument(description=f"Product ids (at most {_LIMITS.max_match_items})."),
         ],
     ) -> list[strawberry.ID]:
         context = info.context

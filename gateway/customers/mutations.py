@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.api.inputs import direct_input, given
 from gateway.api.mutations import (
+    MAX_BULK,
     BulkPayload,
     DeletePayload,
     MetadataInput,
@@ -199,8 +200,8 @@ class Mutation:
         return delete_payload(outcome if isinstance(outcome, Failure) else outcome[0])
 
     @strawberry.mutation(
-        description="Creates or replaces up to 200 customer assignments of a segment; each entry "
-        "succeeds or fails on its own (REST PUT /segments/{segmentId}/customers/bulk)."
+        description=f"Creates or replaces up to {MAX_BULK} customer assignments of a segment; "
+        "each entry succeeds or fails on its own (REST PUT /segments/{segmentId}/customers/bulk)."
     )
     async def bulk_upsert_customer_assignments(
         self,
@@ -208,7 +209,7 @@ class Mutation:
         segment_id: SegmentIdArg,
         assignments: Annotated[
             list[BulkCustomerAssignmentInput],
-            strawberry.argument(description="The assignments, at most 200."),
+            strawberry.argument(description=f"The assignments, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
         check_bulk_size(len(assignments), info, "assignments")
@@ -228,8 +229,8 @@ class Mutation:
         return bulk_payload(ids, merge_outcomes(entries, written))
 
     @strawberry.mutation(
-        description="Removes up to 200 customer assignments of a segment; one that does not "
-        "exist is a 404 for that entry (REST DELETE /segments/{segmentId}/customers/bulk)."
+        description=f"Removes up to {MAX_BULK} customer assignments of a segment; one that does "
+        "not exist is a 404 for that entry (REST DELETE /segments/{segmentId}/customers/bulk)."
     )
     async def bulk_delete_customer_assignments(
         self,
@@ -237,7 +238,7 @@ class Mutation:
         segment_id: SegmentIdArg,
         assignments: Annotated[
             list[CustomerRefInput],
-            strawberry.argument(description="The assignments to remove, at most 200."),
+            strawberry.argument(description=f"The assignments to remove, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
         check_bulk_size(len(assignments), info, "assignments")
