@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 import strawberry
 
@@ -31,8 +31,10 @@ from gateway.assignments import commands
 from gateway.assignments.commands import ItemEntry
 from gateway.assignments.types import ItemAssignment, item_assignment_from_row
 from gateway.errors import ErrorCode
-from gateway.outcomes import Failure, Outcome, id_problem
+from gateway.outcomes import Done, Failure, Outcome, id_problem
 
+# What a bulk command reports: an outcome per entry, or the Failure of the whole bulk.
+Written = list[Outcome] | Failure
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")
 ]
@@ -104,9 +106,29 @@ def _bulk_entry(entry: BulkItemAssignmentInput) -> ItemEntry | Failure:
     return ItemEntry(item_id, mixins, schemas, version_of(metadata))
 
 
-async def _delete(
-    info: Info, segment_id: str, item_type: ItemType, item_ids: list[str]
-) -> list[Outcome] | Failure:
+def _payload(written: tuple[Done, Any] | Failure) -> ItemAssignmentPayload:
+    if isinstance(written, Failure):
+        return refused(ItemAssignmentPayload, written)
+    done, row = written
+    assignment = item_assignment_from_row(row)
+    return ItemAssignmentPayload(created=done.created, assignment=assignment, user_errors=[])
+
+
+async def _upsert(
+    info: Info, segment_id: str, item_type: ItemType, entries: list[ItemEntry]
+) -> Written:
+    return await run_write(
+        info,
+        commands.upsert_items,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        item_type=item_type.value,
+        entries=entries,
+        now=info.context.now,
+    )
+
+
+async def _delete(info: Info, segment_id: str, item_type: ItemType, item_ids: list[str]) -> Written:
     return await run_write(
         info,
         commands.delete_items,
@@ -147,11 +169,7 @@ class Mutation:
             entry=entry,
             now=info.context.now,
         )
-        if isinstance(written, Failure):
-            return refused(ItemAssignmentPayload, written)
-        done, row = written
-        assignment = item_assignment_from_row(row)
-        return ItemAssignmentPayload(created=done.created, assignment=assignment, user_errors=[])
+        return _payload(written)
 
     @strawberry.mutation(
         description="Removes an item from a segment "
@@ -184,15 +202,7 @@ class Mutation:
         check_bulk_size(len(items), info, "items")
         entries = [_bulk_entry(e) for e in items]
         valid = [e for e in entries if isinstance(e, ItemEntry)]
-        written = await run_write(
-            info,
-            commands.upsert_items,
-            tenant=info.context.tenant,
-            segment_id=str(segment_id),
-            item_type=type_.value,
-            entries=valid,
-            now=info.context.now,
-        )
+        written = await _upsert(info, str(segment_id), type_, valid)
         if isinstance(written, Failure):
             raise top_level(written)
         return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written))

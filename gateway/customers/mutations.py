@@ -28,12 +28,14 @@ from gateway.api.mutations import (
 )
 from gateway.api.types import JSON, Info, UserError
 from gateway.errors import ErrorCode
-from gateway.outcomes import Failure, Outcome, id_problem
+from gateway.outcomes import Done, Failure, Outcome, id_problem
 from gateway.segments import commands
 from gateway.segments.commands import CustomerEntry, CustomerKey
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.types import AssignmentType, CustomerAssignment, customer_assignment_from_row
 
+# What a bulk command reports: an outcome per entry, or the Failure of the whole bulk.
+Written = list[Outcome] | Failure
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")
 ]
@@ -132,7 +134,27 @@ def _bulk_ref(ref: CustomerRefInput) -> CustomerKey | Failure:
     return Failure(ErrorCode.BAD_USER_INPUT, bad[0].message) if bad else key
 
 
-async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> list[Outcome] | Failure:
+def _payload(written: tuple[Done, Any] | Failure) -> CustomerAssignmentPayload:
+    if isinstance(written, Failure):
+        return refused(CustomerAssignmentPayload, written)
+    done, row = written
+    assignment = customer_assignment_from_row(row)
+    return CustomerAssignmentPayload(created=done.created, assignment=assignment, user_errors=[])
+
+
+async def _upsert(info: Info, segment_id: str, entries: list[CustomerEntry]) -> Written:
+    context = info.context
+    return await run_write(
+        info,
+        commands.upsert_customers,
+        tenant=context.tenant,
+        segment_id=segment_id,
+        entries=entries,
+        now=context.now,
+    )
+
+
+async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> Written:
     return await run_write(
         info,
         commands.delete_customers,
@@ -174,13 +196,7 @@ class Mutation:
             entry=_entry(key, data, mixins, schemas),
             now=info.context.now,
         )
-        if isinstance(written, Failure):
-            return refused(CustomerAssignmentPayload, written)
-        done, row = written
-        assignment = customer_assignment_from_row(row)
-        return CustomerAssignmentPayload(
-            created=done.created, assignment=assignment, user_errors=[]
-        )
+        return _payload(written)
 
     @strawberry.mutation(
         description="Removes a customer's B2C (no legalEntityId) or B2B assignment to a segment."
@@ -215,14 +231,7 @@ class Mutation:
         check_bulk_size(len(assignments), info, "assignments")
         entries = [_bulk_entry(a) for a in assignments]
         valid = [e for e in entries if isinstance(e, CustomerEntry)]
-        written = await run_write(
-            info,
-            commands.upsert_customers,
-            tenant=info.context.tenant,
-            segment_id=str(segment_id),
-            entries=valid,
-            now=info.context.now,
-        )
+        written = await _upsert(info, str(segment_id), valid)
         if isinstance(written, Failure):
             raise top_level(written)
         ids = [str(a.customer_id) for a in assignments]

@@ -102,8 +102,8 @@ async def create_segment(
     fields: SegmentFields,
     version: int | None,
     now: datetime,
-) -> Any | Failure:
-    """A new segment row; ALREADY_EXISTS when the id is taken."""
+) -> tuple[bool, Any] | Failure:
+    """(True, row) of the new segment; ALREADY_EXISTS when the id is taken."""
     if await _locked_segment(session, tenant, segment_id) is not None:
         return _already_exists(segment_id)
     conflict = check_version(version, None, VERSION_FIELD)
@@ -115,7 +115,7 @@ async def create_segment(
     created = (await session.execute(stmt)).first()
     if created is None:  # inserted meanwhile by another transaction
         return _already_exists(segment_id)
-    return created
+    return True, created
 
 
 async def upsert_segment(

@@ -127,6 +127,22 @@ def _payload(info: Info, written: tuple[bool, Any] | Failure) -> SegmentPayload:
     return SegmentPayload(created=created, segment=segment, user_errors=[])
 
 
+async def _write(
+    info: Info, segment_id: str, fields: SegmentFields, data: SegmentInput, *, create: bool
+) -> SegmentPayload:
+    """The payload of create_segment (`create`) or upsert_segment, run as the write."""
+    written = await run_write(
+        info,
+        commands.create_segment if create else commands.upsert_segment,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        fields=fields,
+        version=version_of(given(data.metadata)),
+        now=info.context.now,
+    )
+    return _payload(info, written)
+
+
 @strawberry.type
 class Mutation:
     @strawberry.mutation(
@@ -144,16 +160,7 @@ class Mutation:
         problems += fields if isinstance(fields, list) else []
         if problems or isinstance(fields, list):
             return refused(SegmentPayload, *problems)
-        created = await run_write(
-            info,
-            commands.create_segment,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            fields=fields,
-            version=version_of(given(input.metadata)),
-            now=info.context.now,
-        )
-        return _payload(info, created if isinstance(created, Failure) else (True, created))
+        return await _write(info, segment_id, fields, input, create=True)
 
     @strawberry.mutation(description="Creates or replaces a segment (REST PUT /segments/{id}).")
     async def upsert_segment(
@@ -170,16 +177,7 @@ class Mutation:
         problems += fields if isinstance(fields, list) else []
         if problems or isinstance(fields, list):
             return refused(SegmentPayload, *problems)
-        written = await run_write(
-            info,
-            commands.upsert_segment,
-            tenant=info.context.tenant,
-            segment_id=str(id),
-            fields=fields,
-            version=version_of(given(input.metadata)),
-            now=info.context.now,
-        )
-        return _payload(info, written)
+        return await _write(info, str(id), fields, input, create=False)
 
     @strawberry.mutation(
         description="Deletes a segment. One that still has item or customer assignments only "
