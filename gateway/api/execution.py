@@ -28,7 +28,7 @@ from gateway.catalog.tree_output import TreeExecutor
 from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.settings import Settings
-from gateway.store.database import is_unavailable
+from gateway.store.availability import is_unavailable
 
 log = logging.getLogger("gateway.api.execution")
 

@@ -19,13 +19,8 @@ from gateway.importer.source import DocumentSource, Source, open_source
 from gateway.importer.write import analyze_tables
 from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.settings import Limits
-from gateway.store.database import (
-    conflict_insert,
-    create_engine,
-    session_factory,
-    transaction,
-    utcnow,
-)
+from gateway.store.columns import utcnow
+from gateway.store.database import conflict_insert, create_engine, session_factory, transaction
 from gateway.store.tables import metadata
 from gateway.store.writes import bump_data_version
 

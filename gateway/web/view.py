@@ -19,7 +19,7 @@ from gateway.api.execution import Prepared, RequestError, prepare, run, unavaila
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
 from gateway.errors import ErrorCode
-from gateway.store.database import is_unavailable, within_deadline
+from gateway.store.availability import is_unavailable, within_deadline
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import build_context
