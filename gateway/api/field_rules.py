@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.api.mutations import check_input_maps
-from gateway.api.preflight import (
+from gateway.api.rules import (
     ArgumentLength,
     FieldRule,
     Fixed,
