@@ -10,7 +10,7 @@ import orjson
 import pytest
 
 from gateway.settings import Limits
-from tests.http.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
+from tests.web.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
 
 
 async def test_a_query_runs_over_get(gateway: Gateway):
