@@ -14,13 +14,14 @@ from starlette.responses import Response
 from gateway.api.execution import Prepared, RequestError, prepare, run, unavailable
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
+from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.store.availability import is_unavailable, within_deadline
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import build_context
 from gateway.web.request_params import Params, read_params
-from gateway.web.response_cache import answer
+from gateway.web.response_cache import ResponseCache, answer
 from gateway.web.responses import (
     HttpError,
     Outcome,
@@ -131,6 +132,13 @@ async def _run(
     cache = runtime.responses
     if cache is None or prepared.operation.operation is not OperationType.QUERY:
         return await run(runtime.graphql_schema, prepared, context)
+    return await _cached(runtime, cache, context, prepared, params)
+
+
+async def _cached(
+    runtime: Runtime, cache: ResponseCache, context: Context, prepared: Prepared, params: Params
+) -> bytes | dict[str, Any]:
+    """A query's answer through the response cache, counting the lookup if there was one."""
     body, hit = await answer(
         cache,
         context,
