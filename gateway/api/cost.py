@@ -61,7 +61,7 @@ class _Cost:
         self.per_category += other.per_category * times
 
 
-class Preflight:
+class CostWalk:
     """One walk over the operation that checks arguments and adds up the cost."""
 
     def __init__(

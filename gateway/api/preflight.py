@@ -18,7 +18,7 @@ from graphql import (
 )
 from graphql.execution.values import get_variable_values
 
-from gateway.api.cost import Preflight
+from gateway.api.cost import CostWalk
 from gateway.context import Context
 from gateway.errors import ErrorCode, GatewayError
 
@@ -63,7 +63,7 @@ async def check_operation(
     fragments = {
         d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
     }
-    cost = await Preflight(schema, fragments, variables, context).cost(operation)
+    cost = await CostWalk(schema, fragments, variables, context).cost(operation)
     limit = context.settings.limits.max_cost
     if cost > limit:
         raise cost_exceeded(cost, limit)
