@@ -52,19 +52,27 @@ def create_engine(
     # Stored JSON (names, mixins, metadata) is read on every list: orjson, exactly.
     kwargs.setdefault("json_deserializer", decode_json)
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, **kwargs)
-        event.listen(engine.sync_engine, "connect", sqlite_pragmas)
-        # After SQLAlchemy's own "connect" hook, so our REGEXP replaces its `re` one.
-        functions = sqlite_functions(max(statement_timeout_ms, 0) / 1000)
-        event.listen(engine.sync_engine, "connect", functions)
-        return engine
+        return _sqlite_engine(url, statement_timeout_ms, kwargs)
     kwargs["pool_size"] = pool_size
     kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     kwargs.setdefault("pool_timeout", POOL_TIMEOUT_S)
     # No ping per checkout (it costs three round trips); a connection found broken
     # invalidates the pool instead, so stale connections fail once, not forever.
     kwargs.setdefault("pool_pre_ping", False)
-    connect_args = kwargs.setdefault("connect_args", {})
+    _postgres_timeouts(kwargs.setdefault("connect_args", {}), statement_timeout_ms)
+    return create_async_engine(url, **kwargs)
+
+
+def _sqlite_engine(url: str, statement_timeout_ms: int, kwargs: dict[str, Any]) -> AsyncEngine:
+    engine = create_async_engine(url, **kwargs)
+    event.listen(engine.sync_engine, "connect", sqlite_pragmas)
+    # After SQLAlchemy's own "connect" hook, so our REGEXP replaces its `re` one.
+    functions = sqlite_functions(max(statement_timeout_ms, 0) / 1000)
+    event.listen(engine.sync_engine, "connect", functions)
+    return engine
+
+
+def _postgres_timeouts(connect_args: dict[str, Any], statement_timeout_ms: int) -> None:
     connect_args.setdefault("timeout", CONNECT_TIMEOUT_S)
     statement_ms = (
         statement_timeout_ms if statement_timeout_ms > 0 else DEFAULT_STATEMENT_TIMEOUT_MS
@@ -74,7 +82,6 @@ def create_engine(
     if statement_timeout_ms > 0:
         settings = {"statement_timeout": str(statement_timeout_ms)}
         connect_args.setdefault("server_settings", settings)
-    return create_async_engine(url, **kwargs)
 
 
 def dialect_of(session: AsyncSession) -> str:
