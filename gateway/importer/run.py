@@ -115,15 +115,7 @@ async def _import(
             progress or quiet,
         )
         batches = Batches(session, tenant, utcnow(), reading.clean)
-        await batches.start()
-        try:
-            await reading.read(source, batches, session)
-        except BaseException:
-            await batches.close()
-            raise
-        reading.progress("writing", reading.records)
-        report = await batches.finish()
-        reading.check(batches.duplicates)
+        report = await _load(session, source, reading, batches)
         if languages is not None and (default, languages) != (stored_default, stored_languages):
             await _write_tenant(session, tenant, default, languages)
         await analyze_tables(session, sorted(batches.created, key=lambda table: table.name))
@@ -131,6 +123,22 @@ async def _import(
         # On any error the rollback takes the staging tables with it.
         await batches.stage.drop()
         return report
+
+
+async def _load(
+    session: AsyncSession, source: Source, reading: Reading, batches: Batches
+) -> ImportReport:
+    """Every record read, staged and written through the batches; what they changed."""
+    await batches.start()
+    try:
+        await reading.read(source, batches, session)
+    except BaseException:
+        await batches.close()
+        raise
+    reading.progress("writing", reading.records)
+    report = await batches.finish()
+    reading.check(batches.duplicates)
+    return report
 
 
 async def _lock(session: AsyncSession, tenant: str) -> None:
