@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.importer.batches import Batches, Counts, ImportReport
 from gateway.importer.fields import CatalogImportError
-from gateway.importer.format import _languages, _tenant
+from gateway.importer.format import languages_of, tenant_of
 from gateway.importer.reading import Progress, Reading, quiet
 from gateway.importer.source import DocumentSource, Source, open_source
 from gateway.importer.write import analyze_tables
@@ -91,8 +91,8 @@ async def import_document(
 
 
 def _header(source: Source) -> tuple[str, str | None, tuple[str, ...] | None]:
-    tenant = _tenant(source.header)
-    default, languages = _languages(source.header)
+    tenant = tenant_of(source.header)
+    default, languages = languages_of(source.header)
     return tenant, default, languages
 
 
