@@ -15,7 +15,7 @@ from gateway.errors import ErrorCode
 from gateway.outcomes import CHANGED, Done, Failure
 from gateway.segments import commands as segments
 from gateway.segments.models import CustomerAssignment
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from gateway.store.writes import ATTEMPTS, ONE_MS, write
 
 
