@@ -6,13 +6,12 @@ from typing import Annotated, TypeVar
 
 import strawberry
 
+from gateway.api.lists import DEFAULT_PAGE_SIZE, list_query
 from gateway.api.types import Info, ItemType
 from gateway.assignments import resolvers
 from gateway.assignments.types import ItemAssignment, ItemAssignmentPage
 
 T = TypeVar("T")
-
-DEFAULT_PAGE_SIZE = 60
 
 SegmentIdArg = Annotated[
     strawberry.ID | None,
@@ -97,16 +96,12 @@ class Query:
     ) -> ItemAssignmentPage:
         return await resolvers.item_assignments_page(
             info,
+            list_query(info, q, sort, page_size, page_number, after),
             segment_id=_given(segment_id),
-            q=_given(q),
             type=_given(type),
             site_code=_given(site_code),
             only_active=_or(only_active, False),
             legal_entity_id=_given(legal_entity_id),
-            sort=_given(sort),
-            page_size=_or(page_size, DEFAULT_PAGE_SIZE),
-            page_number=_or(page_number, 1),
-            after=_given(after),
         )
 
     @strawberry.field(

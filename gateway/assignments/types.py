@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import strawberry
 
-from gateway.api.pages import Page
+from gateway.api.lists import Page
 from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden

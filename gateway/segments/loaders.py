@@ -7,11 +7,10 @@ from typing import Any, cast
 
 from gateway.context import Context, Loader
 from gateway.errors import GatewayError
-from gateway.query_language import PageResult, one_batch_per_cursor
+from gateway.query_language import ListQuery, PageResult, one_batch_per_cursor
 from gateway.segments import repository
-from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
+from gateway.segments.repository import CustomerFilter, CustomerKey, SegmentFilter
 from gateway.segments.visibility import SegmentAccess, read_access
-from gateway.settings import Limits
 
 
 def customer_filter(context: Context) -> CustomerFilter:
@@ -20,10 +19,6 @@ def customer_filter(context: Context) -> CustomerFilter:
     principal = context.principal
     own = None if principal.can_read_all else principal.customer_id
     return CustomerFilter(tenant=context.tenant, customer_id=own)
-
-
-def _empty(args: ListArgs) -> PageResult:
-    return PageResult.empty(args.page_number, args.page_size, args.after)
 
 
 def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
@@ -49,7 +44,7 @@ class SegmentByIdLoader(Loader[SegmentKey, Any]):
         return [found.get(key) for key in keys]
 
 
-CustomerPageKey = tuple[str, CustomerFilter, ListArgs]
+CustomerPageKey = tuple[str, CustomerFilter, ListQuery]
 
 
 class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
@@ -58,21 +53,22 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
     async def batch_load_fn(self, keys: Sequence[CustomerPageKey]) -> list[PageResult]:
         found: dict[CustomerPageKey, PageResult | GatewayError] = {}
         async with self.context.read_session() as session:
-            for (where, args), ids in _grouped(keys).items():
-                for batch in one_batch_per_cursor(ids, args.after):
+            for (where, query), ids in _grouped(keys).items():
+                for batch in one_batch_per_cursor(ids, query.after):
                     try:
                         pages = await repository.customer_pages(
-                            session, where=where, segment_ids=batch, args=args
+                            session, where=where, segment_ids=batch, query=query
                         )
                     except GatewayError as refused:  # a cursor of another segment
-                        found.update(((i, where, args), refused) for i in batch)
+                        found.update(((i, where, query), refused) for i in batch)
                         continue
-                    found.update(((i, where, args), page) for i, page in pages.items())
+                    found.update(((i, where, query), page) for i, page in pages.items())
         # aiodataloader fails the key whose value is an exception, and only that key.
-        return cast(list[PageResult], [found.get(key) or _empty(key[2]) for key in keys])
+        return cast(list[PageResult], [found.get(key) or key[2].empty() for key in keys])
 
 
-CustomerCountKey = tuple[str, CustomerFilter, str | None, Limits]
+# The ListQuery of a count is ListQuery.counting(): equal for every page of one `q`.
+CustomerCountKey = tuple[str, CustomerFilter, ListQuery]
 
 
 class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
@@ -81,11 +77,11 @@ class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
     async def batch_load_fn(self, keys: Sequence[CustomerCountKey]) -> list[int]:
         found: dict[CustomerCountKey, int] = {}
         async with self.context.read_session() as session:
-            for (where, q, limits), ids in _grouped(keys).items():
+            for (where, query), ids in _grouped(keys).items():
                 counts = await repository.count_customers(
-                    session, where=where, segment_ids=ids, q=q, limits=limits
+                    session, where=where, segment_ids=ids, query=query
                 )
-                found.update(((i, where, q, limits), n) for i, n in counts.items())
+                found.update(((i, where, query), n) for i, n in counts.items())
         return [found.get(key, 0) for key in keys]
 
 
@@ -108,15 +104,15 @@ class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
         return [found.get(key) for key in keys]
 
 
-async def segment_page(context: Context, where: SegmentFilter, args: ListArgs) -> PageResult:
+async def segment_page(context: Context, where: SegmentFilter, query: ListQuery) -> PageResult:
     """One page of the `segments` root field."""
     async with context.read_session() as session:
         return await repository.segment_page(
-            session, where=where, args=args, locales=context.locales
+            session, where=where, query=query, locales=context.locales
         )
 
 
-async def count_segments(context: Context, where: SegmentFilter, args: ListArgs) -> int:
+async def count_segments(context: Context, where: SegmentFilter, query: ListQuery) -> int:
     """The `segments` total, run only when `totalCount` is selected."""
     async with context.read_session() as session:
-        return await repository.count_segments(session, where=where, q=args.q, limits=args.limits)
+        return await repository.count_segments(session, where=where, query=query)

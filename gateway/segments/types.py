@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import strawberry
 
 from gateway.api.inputs import given
-from gateway.api.pages import Page
+from gateway.api.lists import After, Page, PageNumber, PageSize, Sort, list_query, page_of
 from gateway.api.types import (
     JSON,
     Described,
@@ -24,18 +23,12 @@ from gateway.api.types import (
 )
 from gateway.assignments.resolvers import segment_items_page
 from gateway.assignments.types import ItemAssignmentPage
-from gateway.query_language import PageResult, check_paging
 from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
     customer_filter,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY
-from gateway.segments.repository import ListArgs
-
-T = TypeVar("T")
-
-DEFAULT_PAGE_SIZE = 60
 
 SegmentQ = Annotated[
     str | None,
@@ -61,61 +54,6 @@ ItemQ = Annotated[
         "metadata.version, mixins.<path>."
     ),
 ]
-Sort = Annotated[
-    str | None,
-    strawberry.argument(description="`field:ASC,field2:DESC` over the `q` fields."),
-]
-PageSize = Annotated[
-    int | None, strawberry.argument(description="Entries per page, 1 to 500; 60 by default.")
-]
-PageNumber = Annotated[
-    int | None,
-    strawberry.argument(description="The page, from 1; ignored when `after` is given."),
-]
-After = Annotated[
-    str | None,
-    strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
-]
-
-
-def list_args(
-    info: Info,
-    q: str | None,
-    sort: str | None,
-    page_size: int | None,
-    page_number: int | None,
-    after: str | None,
-) -> ListArgs:
-    """Paging checked up front: BAD_USER_INPUT before any statement runs."""
-    size, number, cursor = given(page_size), given(page_number), given(after)
-    size = DEFAULT_PAGE_SIZE if size is None else size
-    number = 1 if number is None else number
-    limit = info.context.settings.limits.max_page_size
-    check_paging(size, number, max_page_size=limit, after=cursor)
-    # pageNumber is ignored after a cursor: one value keeps loader keys (and batches) equal.
-    number = 1 if cursor is not None else number
-    return ListArgs(
-        q=given(q),
-        sort=given(sort),
-        page_size=size,
-        page_number=number,
-        after=cursor,
-        limits=info.context.settings.limits,
-    )
-
-
-def page_of(
-    result: PageResult, convert: Callable[[Any], T], count: Callable[[], Awaitable[int]]
-) -> Page[T]:
-    """A Page of GraphQL objects from a PageResult of rows; `count` runs only if selected."""
-    return Page(
-        items=[convert(row) for row in result.rows],
-        count=count,
-        page_number=result.page_number,
-        page_size=result.page_size,
-        has_next_page=result.has_next,
-        end_cursor=result.end_cursor,
-    )
 
 
 @strawberry.enum(description="Whether a segment is switched on; see also `Segment.active`.")
@@ -159,17 +97,8 @@ class Segment(Named, Described):
         page_number: PageNumber = strawberry.UNSET,
         after: After = strawberry.UNSET,
     ) -> ItemAssignmentPage:
-        args = list_args(info, q, sort, page_size, page_number, after)
-        return await segment_items_page(
-            info,
-            segment_id=str(self.id),
-            q=args.q,
-            type=given(type),
-            sort=args.sort,
-            page_size=args.page_size,
-            page_number=args.page_number,
-            after=args.after,
-        )
+        query = list_query(info, q, sort, page_size, page_number, after)
+        return await segment_items_page(info, str(self.id), query, given(type))
 
     @strawberry.field(
         description="The customers assigned to the segment, by customerId then legalEntityId "
@@ -184,15 +113,15 @@ class Segment(Named, Described):
         page_number: PageNumber = strawberry.UNSET,
         after: After = strawberry.UNSET,
     ) -> Page[CustomerAssignment]:
-        args = list_args(info, q, sort, page_size, page_number, after)
+        query = list_query(info, q, sort, page_size, page_number, after)
         where = customer_filter(info.context)
-        key = (str(self.id), where, args)
+        key = (str(self.id), where, query)
         result = await info.context.loader(CustomerPageBySegmentIdLoader).load(key)
         counter = info.context.loader(CustomerCountBySegmentIdLoader)
         return page_of(
             result,
             customer_assignment_from_row,
-            lambda: counter.load((str(self.id), where, args.q, args.limits)),
+            lambda: counter.load((str(self.id), where, query.counting())),
         )
 
 
