@@ -9,7 +9,7 @@ from gateway.context import Context, Loader
 from gateway.errors import GatewayError
 from gateway.query_language import ListQuery, PageResult, one_batch_per_cursor
 from gateway.segments import repository
-from gateway.segments.repository import CustomerFilter, CustomerKey, SegmentFilter
+from gateway.segments.repository import CustomerFilter, CustomerKey
 from gateway.segments.visibility import SegmentAccess, read_access
 
 
@@ -102,17 +102,3 @@ class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
                     (((r.segment_id, r.customer_id, r.legal_entity_id), access), r) for r in rows
                 )
         return [found.get(key) for key in keys]
-
-
-async def segment_page(context: Context, where: SegmentFilter, query: ListQuery) -> PageResult:
-    """One page of the `segments` root field."""
-    async with context.read_session() as session:
-        return await repository.segment_page(
-            session, where=where, query=query, locales=context.locales
-        )
-
-
-async def count_segments(context: Context, where: SegmentFilter, query: ListQuery) -> int:
-    """The `segments` total, run only when `totalCount` is selected."""
-    async with context.read_session() as session:
-        return await repository.count_segments(session, where=where, query=query)

@@ -9,12 +9,8 @@ import strawberry
 from gateway.api.inputs import given
 from gateway.api.lists import After, Page, PageNumber, PageSize, Sort, list_query, page_of
 from gateway.api.types import Info
-from gateway.segments.loaders import (
-    CustomerAssignmentByKeyLoader,
-    SegmentByIdLoader,
-    count_segments,
-    segment_page,
-)
+from gateway.segments import repository
+from gateway.segments.loaders import CustomerAssignmentByKeyLoader, SegmentByIdLoader
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.repository import SegmentFilter
 from gateway.segments.types import (
@@ -64,12 +60,16 @@ class Query:
         )
         where = SegmentFilter(access=access, site_code=given(site_code))
         context = info.context
-        result = await segment_page(context, where, query)
-        return page_of(
-            result,
-            lambda row: segment_from_row(row, context.now),
-            lambda: count_segments(context, where, query),
-        )
+        async with context.read_session() as session:
+            result = await repository.segment_page(
+                session, where=where, query=query, locales=context.locales
+            )
+
+        async def count() -> int:
+            async with context.read_session() as session:
+                return await repository.count_segments(session, where=where, query=query)
+
+        return page_of(result, lambda row: segment_from_row(row, context.now), count)
 
     @strawberry.field(description="A segment by id; null when absent or not visible.")
     async def segment(

@@ -21,14 +21,16 @@ from gateway.api.types import (
     metadata_of,
     validity_of,
 )
-from gateway.assignments.resolvers import segment_items_page
-from gateway.assignments.types import ItemAssignmentPage
+from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
+from gateway.assignments.repository import AssignmentFilter
+from gateway.assignments.types import ItemAssignmentPage, item_assignment_from_row
 from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
     customer_filter,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.segments.visibility import segment_items_access
 
 SegmentQ = Annotated[
     str | None,
@@ -98,7 +100,18 @@ class Segment(Named, Described):
         after: After = strawberry.UNSET,
     ) -> ItemAssignmentPage:
         query = list_query(info, q, sort, page_size, page_number, after)
-        return await segment_items_page(info, str(self.id), query, given(type))
+        access = segment_items_access(info.context)
+        kind = given(type)
+        # Equal for every segment of a list: one statement pages them all, one counts them.
+        where = AssignmentFilter(access, item_type=kind.value if kind else None)
+        key = (str(self.id), where, query)
+        result = await info.context.loader(ItemPageBySegmentLoader).load(key)
+        counter = info.context.loader(ItemCountBySegmentLoader)
+        return page_of(
+            result,
+            lambda row: item_assignment_from_row(row, access),
+            lambda: counter.load((str(self.id), where, query.counting())),
+        )
 
     @strawberry.field(
         description="The customers assigned to the segment, by customerId then legalEntityId "

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -66,6 +66,18 @@ def read_access(
         only_active=only_active,
         legal_entity_id=legal_entity_id,
     )
+
+
+def segment_items_access(context: Context) -> SegmentAccess:
+    """What Segment.items lists of its parent segment, whichever field produced the parent."""
+    access = read_access(context)
+    if access.restricted:
+        # The parent may come from a mutation payload, not a read: a customer's items need an
+        # active segment of theirs (any legal entity, so a segment read under a
+        # legalEntityId argument keeps its items).
+        return replace(access, legal_entity_id=None)
+    # The parent segment was read under the caller's visibility; its items need no more.
+    return SegmentAccess(tenant=context.tenant, now=context.now, only_active=False)
 
 
 def tree_access(context: Context, legal_entity_id: str | None) -> SegmentAccess:
