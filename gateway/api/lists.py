@@ -12,7 +12,8 @@ import strawberry
 
 from gateway.api.inputs import given
 from gateway.api.types import Info
-from gateway.query_language import ListQuery, PageResult
+from gateway.query_language import FieldSet, ListQuery, PageResult
+from gateway.settings import Limits
 
 T = TypeVar("T")
 
@@ -22,8 +23,13 @@ Sort = Annotated[
     str | None,
     strawberry.argument(description="`field:ASC,field2:DESC` over the `q` fields."),
 ]
+# Descriptions ship in the schema file, so they name the default limits (gateway/settings.py).
 PageSize = Annotated[
-    int | None, strawberry.argument(description="Entries per page, 1 to 500; 60 by default.")
+    int | None,
+    strawberry.argument(
+        description=f"Entries per page, 1 to {Limits().max_page_size}; "
+        f"{DEFAULT_PAGE_SIZE} by default."
+    ),
 ]
 PageNumber = Annotated[
     int | None,
@@ -33,6 +39,11 @@ After = Annotated[
     str | None,
     strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
 ]
+
+
+def q_description(example: str, fields: FieldSet, *, omit: tuple[str, ...] = ()) -> str:
+    """The description of a `q` argument: an example, then the fields it may name."""
+    return f"Filter in the query language, e.g. `{example}`. Fields: {fields.described(omit)}."
 
 
 @strawberry.type(description="One page of a list, with what is needed to fetch the next.")

@@ -7,9 +7,18 @@ from typing import Annotated
 import strawberry
 
 from gateway.api.inputs import given
-from gateway.api.lists import DEFAULT_PAGE_SIZE, After, PageNumber, PageSize, list_query, page_of
+from gateway.api.lists import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    PageNumber,
+    PageSize,
+    list_query,
+    page_of,
+    q_description,
+)
 from gateway.api.types import Info, ItemType
 from gateway.assignments import repository
+from gateway.assignments.filters import DEFAULT_ORDER, ITEM_ASSIGNMENT_FIELDS
 from gateway.assignments.repository import AssignmentFilter
 from gateway.assignments.types import ItemAssignment, ItemAssignmentPage, item_assignment_from_row
 from gateway.segments.visibility import read_access
@@ -21,9 +30,7 @@ SegmentIdArg = Annotated[
 QArg = Annotated[
     str | None,
     strawberry.argument(
-        description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. Fields: "
-        "segmentId, type, item.id, item.code, item.name.<lang>, metadata.createdAt, "
-        "metadata.modifiedAt, metadata.version, mixins.<path>."
+        description=q_description("type:PRODUCT item.code:~ham", ITEM_ASSIGNMENT_FIELDS)
     ),
 ]
 TypeArg = Annotated[
@@ -50,7 +57,7 @@ SortArg = Annotated[
     str | None,
     strawberry.argument(
         description="`field:ASC,field2:DESC` over the `q` fields; `item.name` alone sorts by "
-        "the resolved language. Default and tie-breakers: segmentId, type, item.id."
+        f"the resolved language. Default and tie-breakers: {', '.join(DEFAULT_ORDER)}."
     ),
 ]
 

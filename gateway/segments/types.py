@@ -9,7 +9,16 @@ from typing import Annotated, Any
 import strawberry
 
 from gateway.api.inputs import given
-from gateway.api.lists import After, Page, PageNumber, PageSize, Sort, list_query, page_of
+from gateway.api.lists import (
+    After,
+    Page,
+    PageNumber,
+    PageSize,
+    Sort,
+    list_query,
+    page_of,
+    q_description,
+)
 from gateway.api.types import (
     JSON,
     Described,
@@ -21,9 +30,11 @@ from gateway.api.types import (
     metadata_of,
     validity_of,
 )
+from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
 from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
 from gateway.assignments.repository import AssignmentFilter
 from gateway.assignments.types import ItemAssignmentPage, item_assignment_from_row
+from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
@@ -35,25 +46,20 @@ from gateway.segments.visibility import segment_items_access
 SegmentQ = Annotated[
     str | None,
     strawberry.argument(
-        description="Filter in the query language, e.g. `status:ACTIVE name.en:~Gold`. Fields: "
-        "id, name.<lang>, description.<lang>, status, siteCode, validity.from, validity.to, "
-        "metadata.createdAt, metadata.modifiedAt, metadata.version, mixins.<path>."
+        description=q_description("status:ACTIVE name.en:~Gold", SEGMENT_FIELDS),
     ),
 ]
 CustomerQ = Annotated[
     str | None,
-    strawberry.argument(
-        description="Filter in the query language, e.g. `assignmentType:MANUAL`. Fields: "
-        "customerId, legalEntityId (null for B2C), assignmentType, metadata.createdAt, "
-        "metadata.modifiedAt, metadata.version, mixins.<path>."
-    ),
+    strawberry.argument(description=q_description("assignmentType:MANUAL", CUSTOMER_FIELDS)),
 ]
 ItemQ = Annotated[
     str | None,
     strawberry.argument(
-        description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. Fields: "
-        "type, item.id, item.code, item.name.<lang>, metadata.createdAt, metadata.modifiedAt, "
-        "metadata.version, mixins.<path>."
+        # Not segmentId, which is the parent's own (q may still name it).
+        description=q_description(
+            "type:PRODUCT item.code:~ham", ITEM_ASSIGNMENT_FIELDS, omit=("segmentId",)
+        )
     ),
 ]
 
