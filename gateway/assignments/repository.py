@@ -76,7 +76,7 @@ def _joined() -> Any:
 def _segment_condition(where: AssignmentFilter) -> ColumnElement[bool] | None:
     """Visibility, siteCode and onlyActive, as `segment_id IN (visible segments)`."""
     access = where.access
-    if not (access.restricted or access.denied or access.only_active or where.site_code):
+    if not (access.narrows or where.site_code):
         return None  # every assignment's segment exists (foreign key): nothing to check
     visible = sa.select(segment.c.id).where(*visible_segment_conditions(access))
     if where.site_code is not None:
@@ -117,15 +117,7 @@ def _compiled(
 
 
 def _bound(where: AssignmentFilter) -> tuple[object, ...]:
-    access = where.access
-    return (
-        where.segment_id,
-        where.item_type,
-        where.site_code,
-        access.only_active,
-        access.customer_id,
-        access.legal_entity_id,
-    )
+    return (where.segment_id, where.item_type, where.site_code, *where.access.bound_parts())
 
 
 async def assignment_page(

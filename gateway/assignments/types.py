@@ -11,7 +11,7 @@ from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden
 from gateway.segments.loaders import SegmentByIdLoader
-from gateway.segments.visibility import SegmentAccess, read_access
+from gateway.segments.visibility import SegmentAccess, assignment_segment_access
 
 if TYPE_CHECKING:
     from gateway.segments.types import Segment
@@ -34,7 +34,7 @@ class ItemAssignment:
         # Imported here: gateway.segments.types imports this domain for Segment.items.
         from gateway.segments.types import segment_from_row
 
-        access = self.access or read_access(info.context)
+        access = assignment_segment_access(info.context, self.access)
         row = await info.context.loader(SegmentByIdLoader).load((str(self.segment_id), access))
         if row is None:
             raise forbidden("Your token does not allow reading this assignment's segment.")

@@ -1,24 +1,16 @@
-"""Per-request loaders of the segments domain, and the read access they are keyed by."""
+"""Per-request loaders of the segments domain, keyed by the read access they apply."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any, cast
 
-from gateway.context import Context, Loader
+from gateway.context import Loader
 from gateway.errors import GatewayError
 from gateway.query_language import ListQuery, PageResult, one_batch_per_cursor
 from gateway.segments import repository
-from gateway.segments.repository import CustomerFilter, CustomerKey
-from gateway.segments.visibility import SegmentAccess, read_access
-
-
-def customer_filter(context: Context) -> CustomerFilter:
-    """Whose assignments the caller may list: everyone's, or only their own (read_own)."""
-    read_access(context)
-    principal = context.principal
-    own = None if principal.can_read_all else principal.customer_id
-    return CustomerFilter(tenant=context.tenant, customer_id=own)
+from gateway.segments.repository import CustomerKey
+from gateway.segments.visibility import CustomerAccess, SegmentAccess
 
 
 def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
@@ -44,7 +36,7 @@ class SegmentByIdLoader(Loader[SegmentKey, Any]):
         return [found.get(key) for key in keys]
 
 
-CustomerPageKey = tuple[str, CustomerFilter, ListQuery]
+CustomerPageKey = tuple[str, CustomerAccess, ListQuery]
 
 
 class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
@@ -68,7 +60,7 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
 
 
 # The ListQuery of a count is ListQuery.counting(): equal for every page of one `q`.
-CustomerCountKey = tuple[str, CustomerFilter, ListQuery]
+CustomerCountKey = tuple[str, CustomerAccess, ListQuery]
 
 
 class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):

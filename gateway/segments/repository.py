@@ -19,7 +19,7 @@ from gateway.segments.filters import (
     SEGMENT_FIELDS,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY, Segment
-from gateway.segments.visibility import SegmentAccess
+from gateway.segments.visibility import CustomerAccess, SegmentAccess
 from gateway.store.database import dialect_of
 from gateway.store.tables import customer_table, segment_table
 
@@ -81,9 +81,7 @@ def _segment_conditions(where: SegmentFilter) -> list[ColumnElement[bool]]:
 
 
 def _bound(where: SegmentFilter) -> tuple[Any, ...]:
-    access = where.access
-    # Not `now`: a cursor must outlive the request that made it.
-    return (access.only_active, access.customer_id, access.legal_entity_id, where.site_code)
+    return (*where.access.bound_parts(), where.site_code)
 
 
 async def segment_page(
@@ -115,16 +113,8 @@ async def segments_by_id(
     return list((await session.execute(stmt)).all())
 
 
-@dataclass(frozen=True)
-class CustomerFilter:
-    """Whose assignments a read may list: the caller's own only, under segment_read_own."""
-
-    tenant: str
-    customer_id: str | None = None
-
-
 def _customer_conditions(
-    where: CustomerFilter, segment_ids: Sequence[str]
+    where: CustomerAccess, segment_ids: Sequence[str]
 ) -> list[ColumnElement[bool]]:
     conditions = [_c.tenant == where.tenant, _c.segment_id.in_(segment_ids)]
     if where.customer_id is not None:
@@ -133,7 +123,7 @@ def _customer_conditions(
 
 
 async def customer_pages(
-    session: AsyncSession, *, where: CustomerFilter, segment_ids: Sequence[str], query: ListQuery
+    session: AsyncSession, *, where: CustomerAccess, segment_ids: Sequence[str], query: ListQuery
 ) -> dict[str, PageResult]:
     """The same page of each segment's customer assignments, in one statement."""
     compiled = query.compile(
@@ -152,7 +142,7 @@ async def customer_pages(
 
 
 async def count_customers(
-    session: AsyncSession, *, where: CustomerFilter, segment_ids: Sequence[str], query: ListQuery
+    session: AsyncSession, *, where: CustomerAccess, segment_ids: Sequence[str], query: ListQuery
 ) -> dict[str, int]:
     """How many customer assignments `q` selects in each segment; one GROUP BY statement."""
     q_conditions = query.conditions(CUSTOMER_FIELDS, dialect=dialect_of(session))

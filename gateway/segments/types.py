@@ -38,10 +38,9 @@ from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
-    customer_filter,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY
-from gateway.segments.visibility import segment_items_access
+from gateway.segments.visibility import customer_access, segment_items_access
 
 SegmentQ = Annotated[
     str | None,
@@ -133,7 +132,7 @@ class Segment(Named, Described):
         after: After = strawberry.UNSET,
     ) -> Page[CustomerAssignment]:
         query = list_query(info, q, sort, page_size, page_number, after)
-        where = customer_filter(info.context)
+        where = customer_access(info.context)
         key = (str(self.id), where, query)
         result = await info.context.loader(CustomerPageBySegmentIdLoader).load(key)
         counter = info.context.loader(CustomerCountBySegmentIdLoader)
