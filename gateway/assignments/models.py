@@ -1,13 +1,17 @@
-"""The item assignment table: which products and categories belong to which segment."""
+"""The item assignment table: which products and categories belong to which segment.
+
+Also the row an assignment is read as: joined with its item (assignments/repository.COLUMNS).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
+from gateway.segments.models import RecordRow
 from gateway.store.database import CodePointString, JSONType, UtcDateTime
 from gateway.store.segment_references import segment_reference
 
@@ -29,3 +33,37 @@ class ItemAssignment(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     modified_at: datetime = Field(sa_type=UtcDateTime)
     version: int = 1
+
+
+class ItemAssignmentRow(RecordRow, Protocol):
+    """An assignment joined with its item: the item's columns by their own names (id, code,
+    name), a category's others null for a product."""
+
+    @property
+    def segment_id(self) -> str: ...
+    @property
+    def item_type(self) -> str: ...
+    @property
+    def item_id(self) -> str: ...
+    @property
+    def id(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> dict[str, str] | None: ...
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def position(self) -> int | None: ...
+    @property
+    def published(self) -> bool | None: ...
+    @property
+    def valid_from(self) -> datetime | None: ...
+    @property
+    def valid_to(self) -> datetime | None: ...
+    @property
+    def ecn(self) -> list[str] | None: ...
+    @property
+    def description(self) -> dict[str, str] | None: ...
+    @property
+    def slug(self) -> dict[str, str] | None: ...

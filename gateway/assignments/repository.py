@@ -17,6 +17,7 @@ from gateway.assignments.filters import (
     ITEM_NAME,
     SEGMENT_ORDER,
 )
+from gateway.assignments.models import ItemAssignmentRow
 from gateway.query_language import Compiled, ListQuery, PageResult
 from gateway.segments.repository import visible_segment_conditions
 from gateway.segments.visibility import SegmentAccess
@@ -183,7 +184,7 @@ async def assignment_by_key(
     item_type: str,
     item_id: str,
     access: SegmentAccess | None = None,
-) -> Any | None:
+) -> ItemAssignmentRow | None:
     """One assignment with its item by natural key; None when absent, its item deleted, or
     (with `access`) its segment not visible. Without `access` no visibility applies."""
     a = assignment.c

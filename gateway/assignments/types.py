@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
 from gateway.api.lists import Page
 from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
+from gateway.assignments.models import ItemAssignmentRow
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden
 from gateway.segments.loaders import SegmentByIdLoader
@@ -44,20 +45,22 @@ class ItemAssignment:
 ItemAssignmentPage = Page[ItemAssignment]
 
 
-def item_from_row(row: Any) -> Item:
+def item_from_row(row: ItemAssignmentRow) -> Item:
     """The assigned Product or Category from an assignment row joined with its item."""
     if row.item_type == ItemType.CATEGORY:
         return category_from_row(row)
     return product_from_row(row)
 
 
-def item_assignment_from_row(row: Any, access: SegmentAccess | None = None) -> ItemAssignment:
-    """An ItemAssignment from a row of repository.assignment_columns() (item included)."""
+def item_assignment_from_row(
+    row: ItemAssignmentRow, access: SegmentAccess | None = None
+) -> ItemAssignment:
+    """An ItemAssignment from a row of repository.COLUMNS (its item included)."""
     return ItemAssignment(
         segment_id=strawberry.ID(row.segment_id),
         type=ItemType(row.item_type),
         item=item_from_row(row),
-        mixins=row.mixins or None,
+        mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
         access=access,
     )

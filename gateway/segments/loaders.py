@@ -9,6 +9,7 @@ from gateway.context import Loader
 from gateway.errors import GatewayError
 from gateway.query_language import ListQuery, PageResult, one_batch_per_cursor
 from gateway.segments import repository
+from gateway.segments.models import CustomerAssignmentRow, SegmentRow
 from gateway.segments.repository import CustomerKey
 from gateway.segments.visibility import CustomerAccess, SegmentAccess
 
@@ -24,11 +25,11 @@ def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]
 SegmentKey = tuple[str, SegmentAccess]
 
 
-class SegmentByIdLoader(Loader[SegmentKey, Any]):
+class SegmentByIdLoader(Loader[SegmentKey, SegmentRow | None]):
     """A segment row by (id, access); None when absent or not visible under that access."""
 
-    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[Any]:
-        found: dict[SegmentKey, Any] = {}
+    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[SegmentRow | None]:
+        found: dict[SegmentKey, SegmentRow] = {}
         async with self.context.read_session() as session:
             for (access,), ids in _grouped(keys).items():
                 rows = await repository.segments_by_id(session, access=access, ids=ids)
@@ -80,11 +81,13 @@ class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
 CustomerAssignmentKey = tuple[CustomerKey, SegmentAccess]
 
 
-class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
+class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, CustomerAssignmentRow | None]):
     """An assignment by (segment, customer, legal entity); None when absent or invisible."""
 
-    async def batch_load_fn(self, keys: Sequence[CustomerAssignmentKey]) -> list[Any]:
-        found: dict[CustomerAssignmentKey, Any] = {}
+    async def batch_load_fn(
+        self, keys: Sequence[CustomerAssignmentKey]
+    ) -> list[CustomerAssignmentRow | None]:
+        found: dict[CustomerAssignmentKey, CustomerAssignmentRow] = {}
         async with self.context.read_session() as session:
             for (access,), natural in _grouped(keys).items():
                 rows = await repository.customer_assignments_by_key(

@@ -18,7 +18,12 @@ from gateway.segments.filters import (
     SEGMENT_DEFAULT_SORT,
     SEGMENT_FIELDS,
 )
-from gateway.segments.models import NO_LEGAL_ENTITY, Segment
+from gateway.segments.models import (
+    NO_LEGAL_ENTITY,
+    CustomerAssignmentRow,
+    Segment,
+    SegmentRow,
+)
 from gateway.segments.visibility import CustomerAccess, SegmentAccess
 from gateway.store.database import dialect_of
 from gateway.store.tables import customer_table, segment_table
@@ -107,7 +112,7 @@ async def count_segments(session: AsyncSession, *, where: SegmentFilter, query: 
 
 async def segments_by_id(
     session: AsyncSession, *, access: SegmentAccess, ids: Sequence[str]
-) -> list[Any]:
+) -> Sequence[SegmentRow]:
     """The segments among `ids` that `access` may see."""
     stmt = sa.select(segment_table).where(*visible_segment_conditions(access), _s.id.in_(ids))
     return list((await session.execute(stmt)).all())
@@ -160,7 +165,7 @@ CustomerKey = tuple[str, str, str]
 
 async def customer_assignments_by_key(
     session: AsyncSession, *, access: SegmentAccess, keys: Sequence[CustomerKey]
-) -> list[Any]:
+) -> Sequence[CustomerAssignmentRow]:
     """The assignments among `keys` in segments `access` may see; a customer's own only."""
     stmt = sa.select(customer_table).where(
         _c.tenant == access.tenant,

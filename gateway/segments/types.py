@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any
+from typing import Annotated
 
 import strawberry
 
@@ -39,7 +39,7 @@ from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
 )
-from gateway.segments.models import NO_LEGAL_ENTITY
+from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignmentRow, SegmentRow
 from gateway.segments.visibility import customer_access, segment_items_access
 
 SegmentQ = Annotated[
@@ -158,7 +158,7 @@ class CustomerAssignment:
     metadata: Metadata = strawberry.field(description="Version and timestamps of the assignment.")
 
 
-def is_active(row: Any, now: datetime) -> bool:
+def is_active(row: SegmentRow, now: datetime) -> bool:
     """The contract's "active": status ACTIVE and from <= now < to, open ends unbounded."""
     return (
         row.status == SegmentStatus.ACTIVE
@@ -167,7 +167,7 @@ def is_active(row: Any, now: datetime) -> bool:
     )
 
 
-def segment_from_row(row: Any, now: datetime) -> Segment:
+def segment_from_row(row: SegmentRow, now: datetime) -> Segment:
     """A Segment from a Segment row; `now` is the request's clock (info.context.now)."""
     return Segment(
         id=strawberry.ID(row.id),
@@ -175,14 +175,14 @@ def segment_from_row(row: Any, now: datetime) -> Segment:
         active=is_active(row, now),
         site_code=row.site_code,
         validity=validity_of(row.valid_from, row.valid_to),
-        mixins=row.mixins or None,
+        mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
         name_map=row.name or {},
         description_map=row.description or {},
     )
 
 
-def customer_assignment_from_row(row: Any) -> CustomerAssignment:
+def customer_assignment_from_row(row: CustomerAssignmentRow) -> CustomerAssignment:
     """A CustomerAssignment from a row; the stored '' legal entity is exposed as null."""
     legal_entity = row.legal_entity_id
     return CustomerAssignment(
@@ -190,6 +190,6 @@ def customer_assignment_from_row(row: Any) -> CustomerAssignment:
         customer_id=strawberry.ID(row.customer_id),
         legal_entity_id=None if legal_entity == NO_LEGAL_ENTITY else strawberry.ID(legal_entity),
         assignment_type=AssignmentType(row.assignment_type),
-        mixins=row.mixins or None,
+        mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
     )
