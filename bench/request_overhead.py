@@ -25,7 +25,8 @@ from gateway.app import create_app
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
 from gateway.settings import Settings
-from gateway.store.database import create_engine, utcnow
+from gateway.store.columns import utcnow
+from gateway.store.database import create_engine
 from gateway.store.tables import metadata
 from tests.databases import create_database, drop_database
 

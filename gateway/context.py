@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.auth.principal import Principal
 from gateway.localization import TenantLanguages
 from gateway.settings import Settings
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 
 L = TypeVar("L", bound="Loader[Any, Any]")
 K = TypeVar("K")

@@ -34,9 +34,5 @@ def bad_input(message: str, **extensions: Any) -> GatewayError:
     return GatewayError(ErrorCode.BAD_USER_INPUT, message, **extensions)
 
 
-def not_found(message: str) -> GatewayError:
-    return GatewayError(ErrorCode.NOT_FOUND, message)
-
-
 def forbidden(message: str = "Your token does not allow this field.") -> GatewayError:
     return GatewayError(ErrorCode.FORBIDDEN, message)

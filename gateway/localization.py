@@ -78,7 +78,3 @@ def resolve(
 def all_locales(values: Mapping[str, str] | None) -> list[tuple[str, str]]:
     """Every translation, ordered by locale."""
     return sorted(values.items()) if values else []
-
-
-def primary_language(order: Sequence[str]) -> str:
-    return order[0] if order else FALLBACK_LANGUAGE

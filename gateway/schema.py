@@ -7,7 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.api.field_rules import RULES
-from gateway.api.preflight import install
+from gateway.api.rules import install
 from gateway.api.types import SCALAR_MAP, plain_localized_resolvers
 from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments

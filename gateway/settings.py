@@ -69,10 +69,6 @@ class Settings:
     def is_production(self) -> bool:
         return self.profile == "production"
 
-    @property
-    def is_sqlite(self) -> bool:
-        return self.database_url.startswith("sqlite")
-
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
     raw = env.get(name)

@@ -9,7 +9,7 @@ from typing import Any
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignment, Segment
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from gateway.store.writes import bump_data_version
 from tests.conftest import Database
 

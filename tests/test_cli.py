@@ -20,7 +20,7 @@ from gateway.auth import scopes
 from gateway.auth.tokens import TokenVerifier
 from gateway.cli import run
 from gateway.settings import load_settings
-from tests.http.conftest import fake_asset_cache
+from tests.web.conftest import fake_asset_cache
 
 ROOT = Path(__file__).resolve().parents[1]
 SECRET = "cli-test-secret-0123456789abcdefghijkl"

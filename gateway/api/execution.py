@@ -28,7 +28,7 @@ from gateway.catalog.tree_output import TreeExecutor
 from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.settings import Settings
-from gateway.store.database import is_unavailable
+from gateway.store.availability import is_unavailable
 
 log = logging.getLogger("gateway.api.execution")
 
@@ -163,6 +163,11 @@ async def _run(graphql_schema: Any, prepared: Prepared, context: Context) -> dic
     )
     if not isinstance(result, ExecutionResult):
         result = await result
+    return _body(result, cost, context)
+
+
+def _body(result: ExecutionResult, cost: int, context: Context) -> dict[str, Any]:
+    """The response body of an executed operation; RequestError when nothing could run."""
     cause = next((e.original_error for e in result.errors or () if _is_unavailable(e)), None)
     if cause is not None:
         # Nothing partial: the whole request failed for want of a database, and may be retried.
@@ -216,11 +221,7 @@ def format_error(error: GraphQLError, request_id: str) -> dict[str, Any]:
     """Documented errors pass through; anything else is masked as INTERNAL."""
     original = error.original_error
     if original is None or isinstance(original, GraphQLError):
-        source = original if isinstance(original, GraphQLError) else error
-        if source.extensions and "code" in source.extensions:
-            return _format_graphql_error(error)
-        formatted = _format_graphql_error(error)
-        return formatted
+        return _format_graphql_error(error)
     log.error(
         "request %s: unhandled error at %s",
         request_id,

@@ -1,6 +1,6 @@
 """Each field's argument limits and list bound, checked by api/preflight.py before execution.
 
-Every list of objects in the schema has a bound here (tests/test_preflight.py checks), so the
+Every list of objects in the schema has a bound here (tests/api/test_preflight.py checks), so the
 static cost is an upper bound on what an operation returns.
 """
 
@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from gateway.api.mutations import check_input_maps
-from gateway.api.preflight import (
+from gateway.api.rules import (
     ArgumentLength,
     FieldRule,
     Fixed,

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from gateway.segments.models import RecordRow
-from gateway.store.database import CodePointString, JSONType, UtcDateTime
+from gateway.store.columns import CodePointString, JSONType, UtcDateTime
 from gateway.store.segment_references import segment_reference
 
 

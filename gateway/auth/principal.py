@@ -28,10 +28,5 @@ class Principal:
         return self.can_read_all or self.can_read_own
 
     @property
-    def is_restricted(self) -> bool:
-        """Reads are narrowed to the caller's own active segments."""
-        return not self.can_read_all
-
-    @property
     def can_manage(self) -> bool:
         return scopes.MANAGE in self.scopes

@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.store.database import CodePointString, JSONType, UtcDateTime
+from gateway.store.columns import CodePointString, JSONType, UtcDateTime
 
 
 class Tenant(SQLModel, table=True):

@@ -8,7 +8,7 @@ from gateway.importer.fields import Problems
 from gateway.importer.format import CategoryEntry, Localized
 
 
-def _check_translations(
+def check_translations(
     entries: Iterable[Localized], languages: Sequence[str], problems: Problems
 ) -> None:
     for entry in entries:
@@ -21,7 +21,7 @@ def _check_translations(
                     )
 
 
-def _check_parents(
+def check_parents(
     entries: Iterable[CategoryEntry], categories: set[str], problems: Problems
 ) -> None:
     for entry in entries:
@@ -32,7 +32,7 @@ def _check_parents(
             )
 
 
-def _check_cycles(
+def check_cycles(
     entries: Sequence[CategoryEntry], stored: Mapping[str, str | None], problems: Problems
 ) -> None:
     parents = {**stored, **{entry.id: entry.parent_id for entry in entries}}

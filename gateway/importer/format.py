@@ -179,7 +179,7 @@ def _unique(entries: Iterable[Any], key: Any, what: str, problems: Problems) -> 
             problems.add(f"{entry.where}: duplicate {what}, already at {seen}")
 
 
-def _tenant(doc: dict[str, Any]) -> str:
+def tenant_of(doc: dict[str, Any]) -> str:
     tenant = doc.get("tenant")
     if not isinstance(tenant, str) or not TENANT.match(tenant):
         raise CatalogImportError(
@@ -189,7 +189,7 @@ def _tenant(doc: dict[str, Any]) -> str:
     return tenant
 
 
-def _languages(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
+def languages_of(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]:
     default, languages = doc.get("defaultLanguage"), doc.get("languages")
     if default is None and languages is None:
         return None, None
@@ -210,7 +210,7 @@ def _languages(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | None]
     return str(default), tuple(languages)
 
 
-def _top_level(doc: Any) -> dict[str, Any]:
+def checked_top_level(doc: Any) -> dict[str, Any]:
     if not isinstance(doc, dict):
         raise CatalogImportError("the file must hold one JSON object with a tenant")
     unknown = [key for key in doc if key not in TOP_LEVEL]

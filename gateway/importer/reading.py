@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.importer.batches import KINDS, Batches
-from gateway.importer.checks import _check_cycles, _check_parents, _check_translations
+from gateway.importer.checks import check_cycles, check_parents, check_translations
 from gateway.importer.fields import MAX_PROBLEMS, CatalogImportError, Problems
 from gateway.importer.format import (
     CategoryEntry,
@@ -95,7 +95,7 @@ class Reading:
 
     def _translated(self, texts: Localized) -> None:
         if self.languages is not None:
-            _check_translations([texts], self.languages, self.translations)
+            check_translations([texts], self.languages, self.translations)
 
     async def read(self, source: Source, batches: Batches, session: AsyncSession) -> None:
         self.batches, self.rows = batches, batches.stage
@@ -137,8 +137,8 @@ class Reading:
             )
             await self.batches.add("categories", self.rows.category_row(category))
         self.category_ids = set(self.stored_parents) | {c.id for c in self.categories}
-        _check_parents(self.categories, self.category_ids, self.parents)
-        _check_cycles(self.categories, self.stored_parents, self.cycles)
+        check_parents(self.categories, self.category_ids, self.parents)
+        check_cycles(self.categories, self.stored_parents, self.cycles)
 
     async def _products(self, source: Source) -> None:
         for index, (product, texts) in self._entries(source, "products", _product):

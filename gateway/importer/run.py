@@ -13,19 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.importer.batches import Batches, Counts, ImportReport
 from gateway.importer.fields import CatalogImportError
-from gateway.importer.format import _languages, _tenant
+from gateway.importer.format import languages_of, tenant_of
 from gateway.importer.reading import Progress, Reading, quiet
 from gateway.importer.source import DocumentSource, Source, open_source
 from gateway.importer.write import analyze_tables
 from gateway.migrations import ensure_schema_async, has_tables_async
 from gateway.settings import Limits
-from gateway.store.database import (
-    conflict_insert,
-    create_engine,
-    session_factory,
-    transaction,
-    utcnow,
-)
+from gateway.store.columns import utcnow
+from gateway.store.database import conflict_insert, create_engine, session_factory, transaction
 from gateway.store.tables import metadata
 from gateway.store.writes import bump_data_version
 
@@ -96,8 +91,8 @@ async def import_document(
 
 
 def _header(source: Source) -> tuple[str, str | None, tuple[str, ...] | None]:
-    tenant = _tenant(source.header)
-    default, languages = _languages(source.header)
+    tenant = tenant_of(source.header)
+    default, languages = languages_of(source.header)
     return tenant, default, languages
 
 
@@ -120,15 +115,7 @@ async def _import(
             progress or quiet,
         )
         batches = Batches(session, tenant, utcnow(), reading.clean)
-        await batches.start()
-        try:
-            await reading.read(source, batches, session)
-        except BaseException:
-            await batches.close()
-            raise
-        reading.progress("writing", reading.records)
-        report = await batches.finish()
-        reading.check(batches.duplicates)
+        report = await _load(session, source, reading, batches)
         if languages is not None and (default, languages) != (stored_default, stored_languages):
             await _write_tenant(session, tenant, default, languages)
         await analyze_tables(session, sorted(batches.created, key=lambda table: table.name))
@@ -136,6 +123,22 @@ async def _import(
         # On any error the rollback takes the staging tables with it.
         await batches.stage.drop()
         return report
+
+
+async def _load(
+    session: AsyncSession, source: Source, reading: Reading, batches: Batches
+) -> ImportReport:
+    """Every record read, staged and written through the batches; what they changed."""
+    await batches.start()
+    try:
+        await reading.read(source, batches, session)
+    except BaseException:
+        await batches.close()
+        raise
+    reading.progress("writing", reading.records)
+    report = await batches.finish()
+    reading.check(batches.duplicates)
+    return report
 
 
 async def _lock(session: AsyncSession, tenant: str) -> None:

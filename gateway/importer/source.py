@@ -21,7 +21,7 @@ from typing import Any
 import ijson  # type: ignore[import-untyped]
 
 from gateway.importer.fields import CatalogImportError
-from gateway.importer.format import LISTS, _top_level
+from gateway.importer.format import LISTS, checked_top_level
 
 BUFFER = 1 << 20
 # NUL (escaped or raw), a high surrogate not followed by a low one, a low one not preceded
@@ -38,7 +38,7 @@ class Source:
     """The top-level values of a file (lists stand in as empty lists) and its entries."""
 
     def __init__(self, header: dict[str, Any]) -> None:
-        self.header = _top_level(header)
+        self.header = checked_top_level(header)
 
     def entries(self, key: str) -> Iterator[tuple[str, Any, bool]]:
         """(where, entry, clean) of each entry of the list `key`."""

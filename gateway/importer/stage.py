@@ -26,7 +26,7 @@ from gateway.importer.format import (
     SegmentEntry,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY
-from gateway.store.database import JSONType, UtcDateTime
+from gateway.store.columns import JSONType, UtcDateTime
 from gateway.store.tables import metadata
 
 Row = tuple[Any, ...]

@@ -16,7 +16,7 @@ from gateway.query_language.parser import Condition, Term, parse_q
 from gateway.query_language.problems import at
 from gateway.query_language.regex import check_pattern
 from gateway.settings import Limits
-from gateway.store.database import code_point
+from gateway.store.columns import code_point
 
 DEFAULT_LIMITS = Limits()
 

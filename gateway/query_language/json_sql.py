@@ -16,7 +16,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.store.database import code_point
+from gateway.store.columns import code_point
 
 NUMBER = ("integer", "real")  # SQLite's json_type names for numbers
 

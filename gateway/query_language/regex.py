@@ -22,7 +22,7 @@ import re2  # type: ignore[import-untyped]
 
 from gateway.errors import GatewayError
 from gateway.query_language.problems import at
-from gateway.store.database import sqlite_regex
+from gateway.store.sqlite_connections import sqlite_regex
 
 PUNCTUATION = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 SPACE = " \t\r\n"

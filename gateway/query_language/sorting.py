@@ -16,7 +16,7 @@ from gateway.query_language.fields import Field, FieldSet, Kind
 from gateway.query_language.json_sql import JsonPath, coalesce, first_translation, localized_text
 from gateway.query_language.problems import at
 from gateway.settings import Limits
-from gateway.store.database import code_point
+from gateway.store.columns import code_point
 
 _PATH = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
 _TEXT_KINDS = (Kind.STRING, Kind.ENUM)

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.store.database import CodePointString, JSONType, UtcDateTime
+from gateway.store.columns import CodePointString, JSONType, UtcDateTime
 from gateway.store.segment_references import segment_reference
 
 # B2C customer assignments have no legal entity; the empty string stands for it so the

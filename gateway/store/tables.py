@@ -6,7 +6,7 @@ from sqlmodel import Field, SQLModel
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.segments.models import CustomerAssignment, Segment
-from gateway.store.database import CodePointString
+from gateway.store.columns import CodePointString
 from gateway.store.segment_references import install
 
 metadata = SQLModel.metadata

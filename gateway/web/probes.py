@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
-from gateway.store.database import within_deadline
+from gateway.store.availability import within_deadline
 from gateway.web.runtime import runtime_of
 
 log = logging.getLogger("gateway.web.probes")

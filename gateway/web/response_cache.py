@@ -163,6 +163,18 @@ async def answer(
     if hit is not None:
         await context.reads.close()
         return hit, True
+    return await _produce(cache, key, context, version, produce, encode), False
+
+
+async def _produce(
+    cache: ResponseCache,
+    key: Key,
+    context: Context,
+    version: int,
+    produce: Callable[[], Awaitable[dict[str, Any]]],
+    encode: Callable[[dict[str, Any]], bytes],
+) -> bytes | dict[str, Any]:
+    """A missed query's answer, kept until its horizon unless it has errors."""
     try:
         horizon = await _horizon(cache, context, version)
     except BaseException:
@@ -170,10 +182,10 @@ async def answer(
         raise
     body = await produce()
     if "errors" in body:
-        return body, False
+        return body
     encoded = encode(body)
     cache.put(key, encoded, horizon)
-    return encoded, False
+    return encoded
 
 
 async def _horizon(cache: ResponseCache, context: Context, version: int) -> Horizon:

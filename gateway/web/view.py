@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import json
 import logging
 import re
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any
 
-import orjson
 from graphql import OperationType
 from starlette.requests import Request
 from starlette.responses import Response
@@ -18,51 +14,28 @@ from starlette.responses import Response
 from gateway.api.execution import Prepared, RequestError, prepare, run, unavailable
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
+from gateway.context import Context
 from gateway.errors import ErrorCode
-from gateway.store.database import is_unavailable, within_deadline
+from gateway.store.availability import is_unavailable, within_deadline
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import build_context
-from gateway.web.response_cache import answer
+from gateway.web.request_params import Params, read_params
+from gateway.web.response_cache import ResponseCache, answer
+from gateway.web.responses import (
+    HttpError,
+    Outcome,
+    dumps,
+    encoded_response,
+    http_failure,
+    json_response,
+    request_failure,
+)
 from gateway.web.runtime import Runtime, runtime_of
 
 log = logging.getLogger("gateway.web.view")
 
 TENANT = re.compile(r"[a-z][a-z0-9]{2,15}")
-NO_STORE = {"Cache-Control": "no-store"}
-# What a 503 asks clients to wait: a restarting database is usually back within seconds.
-RETRY_AFTER_SECONDS = 2
-
-
-class HttpError(Exception):
-    """Not a well-formed GraphQL-over-HTTP request: the status holds for every media type."""
-
-    def __init__(
-        self,
-        status: int,
-        message: str,
-        code: ErrorCode = ErrorCode.BAD_USER_INPUT,
-        headers: Mapping[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status = status
-        self.body = {"errors": [{"message": message, "extensions": {"code": code.value}}]}
-        self.headers = dict(headers or {})
-
-
-@dataclass
-class Outcome:
-    """What the metrics need to know about one answered request."""
-
-    operation_type: str | None = None
-    error_codes: list[Any] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class Params:
-    query: str
-    variables: dict[str, Any] | None
-    operation_name: str | None
 
 
 async def graphql_endpoint(request: Request) -> Response:
@@ -83,31 +56,37 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
         message = (
             "Not found: a tenant is 3 to 16 lowercase letters or digits, starting with a letter."
         )
-        return _failure(HttpError(404, message, ErrorCode.NOT_FOUND), JSON, outcome)
+        return http_failure(HttpError(404, message, ErrorCode.NOT_FOUND), JSON, outcome)
     if request.method not in ("GET", "POST"):
         error = HttpError(405, "Use GET or POST.", headers={"Allow": "GET, POST"})
-        return _failure(error, JSON, outcome)
+        return http_failure(error, JSON, outcome)
     accept = request.headers.get("accept")
     if request.method == "GET" and runtime.graphiql is not None and prefers_html(accept):
         return runtime.graphiql.page(request, tenant)
     media_type = response_media_type(accept)
     if media_type is None:
         message = "Accept application/graphql-response+json or application/json."
-        return _failure(HttpError(406, message), JSON, outcome)
+        return http_failure(HttpError(406, message), JSON, outcome)
+    return await _answer(request, runtime, tenant, media_type, outcome)
+
+
+async def _answer(
+    request: Request, runtime: Runtime, tenant: str, media_type: str, outcome: Outcome
+) -> Response:
     try:
         body = await _execute(request, runtime, tenant, outcome)
         if isinstance(body, bytes):
-            return _encoded(body, 200, media_type)
+            return encoded_response(body, 200, media_type)
     except HttpError as error:
-        return _failure(error, media_type, outcome)
+        return http_failure(error, media_type, outcome)
     except RequestError as error:
-        return _request_failure(error, media_type, outcome)
+        return request_failure(error, media_type, outcome)
     except Exception as error:
         if is_unavailable(error):
             log.warning("request %s: database unavailable (%r)", request_id_of(request), error)
-            return _request_failure(unavailable(), media_type, outcome)
+            return request_failure(unavailable(), media_type, outcome)
         return _internal(request, media_type, outcome)
-    return _json(body, 200, media_type, outcome)
+    return json_response(body, 200, media_type, outcome)
 
 
 async def _execute(
@@ -115,7 +94,7 @@ async def _execute(
 ) -> bytes | dict[str, Any]:
     """The response body: encoded when it has no errors and went through the cache."""
     principal = _authenticate(request, runtime, tenant)
-    params = await _read_params(request, runtime.settings.limits.max_body_bytes)
+    params = await read_params(request, runtime.settings.limits.max_body_bytes)
     prepared = prepare(
         runtime.graphql_schema,
         runtime.settings,
@@ -153,6 +132,13 @@ async def _run(
     cache = runtime.responses
     if cache is None or prepared.operation.operation is not OperationType.QUERY:
         return await run(runtime.graphql_schema, prepared, context)
+    return await _cached(runtime, cache, context, prepared, params)
+
+
+async def _cached(
+    runtime: Runtime, cache: ResponseCache, context: Context, prepared: Prepared, params: Params
+) -> bytes | dict[str, Any]:
+    """A query's answer through the response cache, counting the lookup if there was one."""
     body, hit = await answer(
         cache,
         context,
@@ -160,7 +146,7 @@ async def _run(
         variables=params.variables,
         operation_name=params.operation_name,
         produce=lambda: run(runtime.graphql_schema, prepared, context),
-        encode=_dumps,
+        encode=dumps,
     )
     if hit is not None:
         runtime.metrics.count_cache_lookup(hit=hit)
@@ -191,99 +177,6 @@ def _authenticate(request: Request, runtime: Runtime, tenant: str) -> Principal:
     return principal
 
 
-async def _read_params(request: Request, limit: int) -> Params:
-    if request.method == "GET":
-        return _params(request.query_params, encoded=True)
-    _check_content_type(request.headers.get("content-type"))
-    raw = await _read_body(request, limit)
-    try:
-        document = orjson.loads(raw)
-    except orjson.JSONDecodeError:
-        raise HttpError(400, "The request body is not valid JSON.") from None
-    if isinstance(document, list):
-        raise HttpError(400, "Batching is not supported: send one operation per request.")
-    if not isinstance(document, dict):
-        raise HttpError(400, "The request body must be a JSON object with a `query`.")
-    return _params(document)
-
-
-def _check_content_type(header: str | None) -> None:
-    # Only JSON: this also refuses the form and text/plain bodies of cross-site requests.
-    mime, *params = (header or "").split(";")
-    if mime.strip().lower() != JSON:
-        raise HttpError(415, "POST bodies must be application/json.", headers={"Accept-Post": JSON})
-    for param in params:
-        name, _, value = param.partition("=")
-        charset = value.strip().strip('"').lower()
-        if name.strip().lower() == "charset" and charset not in {"utf-8", "utf8"}:
-            raise HttpError(
-                415, "POST bodies must be UTF-8 encoded.", headers={"Accept-Post": JSON}
-            )
-
-
-async def _read_body(request: Request, limit: int) -> bytes:
-    too_large = HttpError(413, f"The request body is over the limit of {limit} bytes.")
-    declared = request.headers.get("content-length")
-    if declared is not None:
-        if not declared.strip().isdigit():
-            raise HttpError(400, "Content-Length must be a number of bytes.")
-        if int(declared) > limit:
-            raise too_large
-    chunks: list[bytes] = []
-    size = 0
-    # Counted while streaming too: a chunked body declares no length.
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise too_large
-        chunks.append(chunk)
-    return b"".join(chunks)
-
-
-def _params(source: Mapping[str, Any], *, encoded: bool = False) -> Params:
-    query = source.get("query")
-    if not isinstance(query, str):
-        raise HttpError(400, "The request needs a `query` string.")
-    variables = _json_object(source.get("variables"), "variables", encoded)
-    _json_object(source.get("extensions"), "extensions", encoded)
-    # Absent is null or missing (and, for GET, which cannot send null, an empty parameter);
-    # any other non-string (0, [], false) is a malformed request, not "no name".
-    operation_name = source.get("operationName")
-    if encoded and operation_name == "":
-        operation_name = None
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise HttpError(400, "`operationName` must be a string.")
-    return Params(query, variables, operation_name)
-
-
-def _json_object(value: Any, name: str, encoded: bool) -> dict[str, Any] | None:
-    if encoded and isinstance(value, str):
-        if not value:
-            return None
-        try:
-            value = orjson.loads(value)
-        except orjson.JSONDecodeError:
-            raise HttpError(400, f"`{name}` is not valid JSON.") from None
-    if value is not None and not isinstance(value, dict):
-        raise HttpError(400, f"`{name}` must be a JSON object.")
-    return value
-
-
-def _failure(error: HttpError, media_type: str, outcome: Outcome) -> Response:
-    return _json(error.body, error.status, media_type, outcome, error.headers)
-
-
-def _request_failure(error: RequestError, media_type: str, outcome: Outcome) -> Response:
-    status = error.status
-    headers = {"Allow": "POST"} if status == 405 else {}
-    if status == 503:
-        headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    if status == 400 and media_type == JSON:
-        # Legacy application/json clients get request errors with 200, as the spec says.
-        status = 200
-    return _json({"errors": error.errors}, status, media_type, outcome, headers)
-
-
 def _internal(request: Request, media_type: str, outcome: Outcome) -> Response:
     request_id = request_id_of(request)
     log.exception("request %s failed", request_id)
@@ -291,34 +184,4 @@ def _internal(request: Request, media_type: str, outcome: Outcome) -> Response:
         "message": f"Internal error. Quote request id {request_id} when reporting it.",
         "extensions": {"code": ErrorCode.INTERNAL.value, "requestId": request_id},
     }
-    return _json({"errors": [error]}, 500, media_type, outcome)
-
-
-def _json(
-    body: dict[str, Any],
-    status: int,
-    media_type: str,
-    outcome: Outcome,
-    headers: Mapping[str, str] | None = None,
-) -> Response:
-    outcome.error_codes = [e.get("extensions", {}).get("code") for e in body.get("errors", ())]
-    return _encoded(_dumps(body), status, media_type, headers)
-
-
-def _encoded(
-    body: bytes, status: int, media_type: str, headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(
-        body,
-        status_code=status,
-        media_type=f"{media_type}; charset=utf-8",
-        headers={**NO_STORE, **(headers or {})},
-    )
-
-
-def _dumps(body: dict[str, Any]) -> bytes:
-    try:
-        return orjson.dumps(body)
-    except TypeError:
-        # orjson refuses integers past 64 bits, which a JSON value may hold.
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode()
+    return json_response({"errors": [error]}, 500, media_type, outcome)

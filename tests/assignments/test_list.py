@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from tests.assignments.helpers import keys, page, stamped, store
 from tests.factories import FUTURE, PAST, days
 

@@ -5,7 +5,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from gateway.catalog.models import Category, Product, ProductCategory
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from tests.catalog.queries import MATCH, NODES, TREES
 from tests.conftest import READ_OWN
 from tests.factories import Seed

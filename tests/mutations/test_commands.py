@@ -14,7 +14,7 @@ from gateway.assignments.models import ItemAssignment
 from gateway.errors import ErrorCode
 from gateway.segments import commands as segments
 from gateway.segments.models import CustomerAssignment
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from gateway.store.writes import ATTEMPTS, CHANGED, ONE_MS, Done, Failure, write
 
 

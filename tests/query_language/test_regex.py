@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from gateway.errors import GatewayError
 from gateway.query_language.regex import Pattern, check_pattern
-from gateway.store.database import sqlite_regex
+from gateway.store.sqlite_connections import sqlite_regex
 from tests.conftest import Database
 
 SUBJECTS = ["abc", "ABC", "a.c", "a\nc", "xyz\n", "a{2}", "(a)", "[x]", "ä-ö", "", "aaa b"]

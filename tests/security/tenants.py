@@ -8,7 +8,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from gateway.store.tables import metadata
 from tests.conftest import Database
 from tests.factories import PAST, Seed

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from gateway.store.tables import metadata
 from tests.conftest import MANAGE, READ_OWN, Database, GraphQL
 from tests.factories import PAST, Seed

@@ -11,7 +11,7 @@ import pytest
 
 from gateway.app import create_app
 from gateway.auth import scopes
-from tests.http.conftest import Gateway, Serve, recording_schema
+from tests.web.conftest import Gateway, Serve, recording_schema
 
 CLOSED_PORT_URL = "postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"
 

@@ -1,7 +1,7 @@
 """Statements holding a code-point comparison are cached like any other."""
 
 from gateway.query_language.json_sql import localized_text
-from gateway.store.database import code_point
+from gateway.store.columns import code_point
 from gateway.store.tables import segment_table
 
 

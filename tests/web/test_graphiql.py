@@ -8,7 +8,7 @@ import re
 import pytest
 
 from gateway.web.assets import ASSETS, GRAPHIQL_CSS, GRAPHIQL_JS, REACT
-from tests.http.conftest import Serve, fake_asset_cache
+from tests.web.conftest import Serve, fake_asset_cache
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 

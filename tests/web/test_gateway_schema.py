@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gateway.auth import scopes
-from tests.http.conftest import Serve
+from tests.web.conftest import Serve
 
 
 async def test_a_customer_reads_their_segments_over_http(serve: Serve, seed):

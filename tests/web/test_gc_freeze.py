@@ -8,7 +8,7 @@ import pytest
 
 from gateway.catalog import index as catalog_index
 from gateway.settings import load_settings
-from tests.http.conftest import Serve
+from tests.web.conftest import Serve
 
 NODES = "{ categoryTreeNodes { id } }"
 

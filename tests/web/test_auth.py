@@ -8,7 +8,7 @@ import pytest
 
 from gateway.auth import scopes
 from gateway.auth.tokens import mint_token
-from tests.http.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
+from tests.web.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
 
 QUERY = b'{"query": "{ hello }"}'
 

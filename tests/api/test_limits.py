@@ -1,82 +1,17 @@
-"""Operations too deep, too aliased, too long or too revealing are refused before they run."""
+"""Operations too deep, too aliased or too long are refused before they run.
+
+What an operation may reveal (introspection, suggestions) is in test_introspection.py.
+"""
 
 from __future__ import annotations
 
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
-import strawberry
-from graphql import GraphQLSchema
 
-from gateway.api.execution import RequestError, prepare, run
-from gateway.settings import DEVELOPMENT_JWT_SECRET, Limits, Settings, load_settings
-
-RESOLVED: list[str] = []
-
-
-@strawberry.type(description="A node that nests without end.")
-class Node:
-    @strawberry.field(description="The next node down.")
-    def child(self) -> Node:
-        RESOLVED.append("child")
-        return Node()
-
-    @strawberry.field(description="A number.")
-    def leaf(self) -> int:
-        RESOLVED.append("leaf")
-        return 1
-
-
-@strawberry.type(description="Test root.")
-class Query:
-    @strawberry.field(description="The top node.")
-    def node(self) -> Node:
-        RESOLVED.append("node")
-        return Node()
-
-    @strawberry.field(description="A number.")
-    def leaf(self) -> int:
-        RESOLVED.append("leaf")
-        return 1
-
-    @strawberry.field(description="The sum of some numbers.")
-    def total(self, values: list[int]) -> int:
-        RESOLVED.append("total")
-        return sum(values)
-
-
-SCHEMA: GraphQLSchema = strawberry.Schema(query=Query)._schema
-
-
-@pytest.fixture(autouse=True)
-def _no_resolver_calls_yet() -> None:
-    RESOLVED.clear()
-
-
-class _NoReads:
-    """The test schema reads no database: nothing to give back at the end of a request."""
-
-    async def close(self) -> None:
-        return None
-
-
-async def execute(query: str, settings: Settings | None = None) -> dict[str, Any]:
-    """prepare + run, the pipeline HTTP uses, against the test schema."""
-    settings = settings or Settings()
-    prepared = prepare(SCHEMA, settings, query)
-    context = SimpleNamespace(request_id="test", settings=settings, reads=_NoReads())
-    return await run(SCHEMA, prepared, context)  # type: ignore[arg-type]
-
-
-async def refused(query: str, settings: Settings | None = None) -> str:
-    """The message of a request refused before any resolver ran."""
-    with pytest.raises(RequestError) as caught:
-        await execute(query, settings)
-    assert caught.value.status == 400
-    assert RESOLVED == []
-    assert caught.value.errors[0]["extensions"]["code"] == "BAD_USER_INPUT"
-    return "\n".join(e["message"] for e in caught.value.errors)
+from gateway.api.execution import RequestError
+from gateway.settings import Limits, Settings
+from tests.api.limits_schema import RESOLVED, execute, refused
 
 
 def nested(depth: int) -> str:
@@ -272,109 +207,6 @@ async def test_comments_do_not_count_as_tokens() -> None:
     body = await execute("# a comment\n" + tokens(2000) + "\n# another")
     # then
     assert body["data"] == {"total": 1991}
-
-
-# --- introspection and suggestions -------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        "{ __schema { queryType { name } } }",
-        '{ __type(name: "Query") { name } }',
-        "{ ...F } fragment F on Query { __schema { types { name } } }",
-        '{ leaf ... on Query { __type(name: "Node") { fields { name } } } }',
-    ],
-)
-async def test_introspection_can_be_turned_off(query: str) -> None:
-    # when
-    message = await refused(query, Settings(introspection=False))
-    # then
-    assert "Introspection is disabled" in message
-
-
-async def test_typename_stays_allowed_without_introspection() -> None:
-    # when
-    body = await execute("{ __typename node { __typename } }", Settings(introspection=False))
-    # then
-    assert body["data"] == {"__typename": "Query", "node": {"__typename": "Node"}}
-
-
-async def test_introspection_works_when_on() -> None:
-    # when
-    body = await execute("{ __schema { queryType { name } } }", Settings(introspection=True))
-    # then
-    assert body["data"] == {"__schema": {"queryType": {"name": "Query"}}}
-
-
-async def test_did_you_mean_appears_with_suggestions_on() -> None:
-    # when
-    message = await refused("{ lef }", Settings(suggestions=True))
-    # then
-    assert "Did you mean 'leaf'?" in message
-
-
-async def test_did_you_mean_is_hidden_with_suggestions_off() -> None:
-    # when
-    message = await refused("{ lef }", Settings(suggestions=False))
-    # then
-    assert "Cannot query field 'lef'" in message
-    assert "Did you mean" not in message
-    assert "leaf" not in message
-
-
-# --- the production profile --------------------------------------------------------------
-
-PRODUCTION = {"GATEWAY_PROFILE": "production", "GATEWAY_JWT_SECRET": "s" * 40}
-
-
-def test_production_turns_introspection_graphiql_and_suggestions_off() -> None:
-    # when
-    settings = load_settings(PRODUCTION)
-    # then
-    assert (settings.introspection, settings.graphiql, settings.suggestions) == (False,) * 3
-
-
-def test_development_keeps_introspection_graphiql_and_suggestions_on() -> None:
-    # when
-    settings = load_settings({})
-    # then
-    assert (settings.introspection, settings.graphiql, settings.suggestions) == (True,) * 3
-
-
-@pytest.mark.parametrize(
-    "variable, attribute",
-    [
-        ("GATEWAY_INTROSPECTION", "introspection"),
-        ("GATEWAY_GRAPHIQL", "graphiql"),
-        ("GATEWAY_SUGGESTIONS", "suggestions"),
-    ],
-)
-def test_production_switches_each_back_on_alone(variable: str, attribute: str) -> None:
-    # when
-    settings = load_settings({**PRODUCTION, variable: "1"})
-    # then
-    flags = {a: getattr(settings, a) for a in ("introspection", "graphiql", "suggestions")}
-    assert flags == {a: a == attribute for a in flags}
-
-
-async def test_production_refuses_introspection_and_hides_suggestions() -> None:
-    # given
-    settings = load_settings(PRODUCTION)
-    # when
-    introspection = await refused("{ __schema { queryType { name } } }", settings)
-    typo = await refused("{ lef }", settings)
-    # then
-    assert "Introspection is disabled" in introspection
-    assert "Did you mean" not in typo
-
-
-def test_production_refuses_the_development_secret() -> None:
-    # when / then
-    with pytest.raises(ValueError, match="GATEWAY_JWT_SECRET must be set"):
-        load_settings(
-            {"GATEWAY_PROFILE": "production", "GATEWAY_JWT_SECRET": DEVELOPMENT_JWT_SECRET}
-        )
 
 
 # --- through the gateway's own pipeline and schema ---------------------------------------

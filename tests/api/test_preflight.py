@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from graphql import get_named_type, get_nullable_type, is_composite_type, is_list_type
 
-from gateway.api.preflight import rule_of
+from gateway.api.rules import rule_of
 from gateway.schema import schema
 from tests.conftest import MANAGE, READ, GraphQL
 from tests.mutations.operations import snapshot

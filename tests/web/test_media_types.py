@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.http.conftest import GRAPHQL_RESPONSE, JSON, Gateway
+from tests.web.conftest import GRAPHQL_RESPONSE, JSON, Gateway
 
 
 def media_type(response) -> str:

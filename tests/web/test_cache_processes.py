@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests import gateway_process
-from tests.http import live
+from tests.web import live
 
 IDS = '{ segments(sort: "id", pageSize: 100) { items { id } } }'
 CREATE = """mutation {

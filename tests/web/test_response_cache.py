@@ -13,9 +13,9 @@ from sqlalchemy import event
 
 import gateway.web.view as gateway_http
 from gateway.auth import scopes
-from gateway.store.database import utcnow
+from gateway.store.columns import utcnow
 from gateway.store.tables import data_version_table
-from tests.http.conftest import Gateway, Serve
+from tests.web.conftest import Gateway, Serve
 
 SEGMENTS = '{ segments(sort: "id") { items { id name } } }'
 RENAME = """mutation($name: String!) {

@@ -23,8 +23,8 @@ from sqlalchemy import exc
 
 from gateway.auth import scopes
 from tests.gateway_process import GatewayProcess, environment, migrate, serving
-from tests.http.conftest import Serve
 from tests.pg_cluster import Cluster, throwaway_cluster
+from tests.web.conftest import Serve
 
 CLUSTER_PORT = 18210
 GATEWAY_PORT = 18201

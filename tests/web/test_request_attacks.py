@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.http.live import Server, attack, serving_on
+from tests.web.live import Server, attack, serving_on
 
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])

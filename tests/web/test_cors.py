@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.http.conftest import Gateway, Serve
+from tests.web.conftest import Gateway, Serve
 
 SHOP = "https://shop.example"
 PREFLIGHT = {

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.http.live import GRACEFUL_SECONDS, Server, attack, serving
+from tests.web.live import GRACEFUL_SECONDS, Server, attack, serving
 
 SEGMENT_IDS = "{ items { id } }"
 CUSTOMER_ATTACKS = [

@@ -9,7 +9,7 @@ import sqlite3
 import pytest
 from sqlalchemy import exc
 
-from gateway.store.database import is_unavailable, within_deadline
+from gateway.store.availability import is_unavailable, within_deadline
 
 
 class _PgError(Exception):
