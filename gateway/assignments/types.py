@@ -1,4 +1,5 @@
-"""GraphQL type of an item assignment, and the one function that builds it from a row."""
+"""GraphQL type of an item assignment, the one function that builds it from a row, and the
+resolver of Segment.items (the segments domain's one way into this one)."""
 
 from __future__ import annotations
 
@@ -6,13 +7,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import strawberry
 
-from gateway.api.lists import Page
+from gateway.api.lists import Page, page_of, q_description
 from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
+from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
+from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
 from gateway.assignments.models import ItemAssignmentRow
+from gateway.assignments.repository import AssignmentFilter
 from gateway.catalog.types import Item, category_from_row, product_from_row
 from gateway.errors import forbidden
+from gateway.query_language import ListQuery
 from gateway.segments.loaders import SegmentByIdLoader
-from gateway.segments.visibility import SegmentAccess, assignment_segment_access
+from gateway.segments.visibility import (
+    SegmentAccess,
+    assignment_segment_access,
+    segment_items_access,
+)
 
 if TYPE_CHECKING:
     from gateway.segments.types import Segment
@@ -63,4 +72,31 @@ def item_assignment_from_row(
         mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
         access=access,
+    )
+
+
+SegmentItemsQ = Annotated[
+    str | None,
+    strawberry.argument(
+        # Not segmentId, which is the parent's own (q may still name it).
+        description=q_description(
+            "type:PRODUCT item.code:~ham", ITEM_ASSIGNMENT_FIELDS, omit=("segmentId",)
+        )
+    ),
+]
+
+
+async def segment_items(
+    info: Info, segment_id: str, query: ListQuery, item_type: ItemType | None
+) -> ItemAssignmentPage:
+    """Segment.items: every segment of a list is paged by one statement, counted by another."""
+    access = segment_items_access(info.context)
+    # Equal for every segment of a list, so their loads batch.
+    where = AssignmentFilter(access, item_type=item_type.value if item_type else None)
+    result = await info.context.loader(ItemPageBySegmentLoader).load((segment_id, where, query))
+    counter = info.context.loader(ItemCountBySegmentLoader)
+    return page_of(
+        result,
+        lambda row: item_assignment_from_row(row, access),
+        lambda: counter.load((segment_id, where, query.counting())),
     )

@@ -30,17 +30,14 @@ from gateway.api.types import (
     metadata_of,
     validity_of,
 )
-from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
-from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
-from gateway.assignments.repository import AssignmentFilter
-from gateway.assignments.types import ItemAssignmentPage, item_assignment_from_row
+from gateway.assignments.types import ItemAssignmentPage, SegmentItemsQ, segment_items
 from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
 )
 from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignmentRow, SegmentRow
-from gateway.segments.visibility import customer_access, segment_items_access
+from gateway.segments.visibility import customer_access
 
 SegmentQ = Annotated[
     str | None,
@@ -51,15 +48,6 @@ SegmentQ = Annotated[
 CustomerQ = Annotated[
     str | None,
     strawberry.argument(description=q_description("assignmentType:MANUAL", CUSTOMER_FIELDS)),
-]
-ItemQ = Annotated[
-    str | None,
-    strawberry.argument(
-        # Not segmentId, which is the parent's own (q may still name it).
-        description=q_description(
-            "type:PRODUCT item.code:~ham", ITEM_ASSIGNMENT_FIELDS, omit=("segmentId",)
-        )
-    ),
 ]
 
 
@@ -95,7 +83,7 @@ class Segment(Named, Described):
     async def items(
         self,
         info: Info,
-        q: ItemQ = strawberry.UNSET,
+        q: SegmentItemsQ = strawberry.UNSET,
         type: Annotated[
             ItemType | None, strawberry.argument(description="Only products or categories.")
         ] = strawberry.UNSET,
@@ -105,18 +93,7 @@ class Segment(Named, Described):
         after: After = strawberry.UNSET,
     ) -> ItemAssignmentPage:
         query = list_query(info, q, sort, page_size, page_number, after)
-        access = segment_items_access(info.context)
-        kind = given(type)
-        # Equal for every segment of a list: one statement pages them all, one counts them.
-        where = AssignmentFilter(access, item_type=kind.value if kind else None)
-        key = (str(self.id), where, query)
-        result = await info.context.loader(ItemPageBySegmentLoader).load(key)
-        counter = info.context.loader(ItemCountBySegmentLoader)
-        return page_of(
-            result,
-            lambda row: item_assignment_from_row(row, access),
-            lambda: counter.load((str(self.id), where, query.counting())),
-        )
+        return await segment_items(info, str(self.id), query, given(type))
 
     @strawberry.field(
         description="The customers assigned to the segment, by customerId then legalEntityId "
