@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import cast
 
 from gateway.assignments import repository
 from gateway.assignments.repository import AssignmentFilter
 from gateway.context import Loader
 from gateway.errors import GatewayError
-from gateway.query_language import ListQuery, PageResult, one_batch_per_cursor
+from gateway.query_language import ListQuery, PageResult
 
 # One Segment.items call: equal for every segment of a list, so they batch.
 ItemPageKey = tuple[str, AssignmentFilter, ListQuery]
@@ -23,15 +24,11 @@ class ItemPageBySegmentLoader(Loader[ItemPageKey, PageResult]):
         locales = self.context.locales
         async with self.context.read_session() as session:
             for (where, query), ids in _group(keys).items():
-                for batch in one_batch_per_cursor(ids, query.after):
-                    try:
-                        pages = await repository.assignment_pages(
-                            session, where, batch, query, locales
-                        )
-                    except GatewayError as refused:  # a cursor of another segment
-                        found.update(((i, where, query), refused) for i in batch)
-                        continue
-                    found.update(((i, where, query), page) for i, page in pages.items())
+                read = partial(
+                    repository.assignment_pages, session, where, query=query, locales=locales
+                )
+                pages = await query.pages_by_parent(ids, read)
+                found.update(((i, where, query), page) for i, page in pages.items())
         # aiodataloader fails the key whose value is an exception, and only that key.
         return cast(list[PageResult], [found.get(key) or key[2].empty() for key in keys])
 

@@ -2,20 +2,29 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Hashable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
+from gateway.errors import GatewayError
 from gateway.query_language.compile import DEFAULT_LIMITS, compile_q
 from gateway.query_language.cursors import fingerprint
 from gateway.query_language.fields import FieldSet
-from gateway.query_language.paging import PageResult, check_paging, fetch_page, fetch_pages
+from gateway.query_language.paging import (
+    PageResult,
+    check_paging,
+    fetch_page,
+    fetch_pages,
+    one_batch_per_cursor,
+)
 from gateway.query_language.sorting import SortKey, compile_sort
 from gateway.settings import Limits
+
+P = TypeVar("P", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -124,6 +133,20 @@ class ListQuery:
             after=self.after,
             fingerprint=bound_to,
         )
+
+    async def pages_by_parent(
+        self, parents: Sequence[P], fetch: Callable[[list[P]], Awaitable[dict[P, PageResult]]]
+    ) -> dict[P, PageResult | GatewayError]:
+        """Each parent's page, as `fetch` reads them (see `pages`): one call for all, or one
+        per parent after a cursor. A refusal (a cursor of another parent, a bad `q`) is the
+        value of each parent it concerns, for the loader to fail those keys alone."""
+        found: dict[P, PageResult | GatewayError] = {}
+        for batch in one_batch_per_cursor(parents, self.after):
+            try:
+                found.update(await fetch(batch))
+            except GatewayError as refused:
+                found.update((parent, refused) for parent in batch)
+        return found
 
 
 __all__ = ["Compiled", "ListQuery"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
 from gateway.context import Loader
 from gateway.errors import GatewayError
-from gateway.query_language import ListQuery, PageResult, one_batch_per_cursor
+from gateway.query_language import ListQuery, PageResult
 from gateway.segments import repository
 from gateway.segments.models import CustomerAssignmentRow, SegmentRow
 from gateway.segments.repository import CustomerKey
@@ -47,15 +48,9 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
         found: dict[CustomerPageKey, PageResult | GatewayError] = {}
         async with self.context.read_session() as session:
             for (where, query), ids in _grouped(keys).items():
-                for batch in one_batch_per_cursor(ids, query.after):
-                    try:
-                        pages = await repository.customer_pages(
-                            session, where=where, segment_ids=batch, query=query
-                        )
-                    except GatewayError as refused:  # a cursor of another segment
-                        found.update(((i, where, query), refused) for i in batch)
-                        continue
-                    found.update(((i, where, query), page) for i, page in pages.items())
+                read = partial(repository.customer_pages, session, where, query=query)
+                pages = await query.pages_by_parent(ids, read)
+                found.update(((i, where, query), page) for i, page in pages.items())
         # aiodataloader fails the key whose value is an exception, and only that key.
         return cast(list[PageResult], [found.get(key) or key[2].empty() for key in keys])
 

@@ -128,7 +128,7 @@ def _customer_conditions(
 
 
 async def customer_pages(
-    session: AsyncSession, *, where: CustomerAccess, segment_ids: Sequence[str], query: ListQuery
+    session: AsyncSession, where: CustomerAccess, segment_ids: Sequence[str], query: ListQuery
 ) -> dict[str, PageResult]:
     """The same page of each segment's customer assignments, in one statement."""
     compiled = query.compile(

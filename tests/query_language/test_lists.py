@@ -6,8 +6,8 @@ import pytest
 
 from gateway.api.lists import q_description
 from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
-from gateway.errors import GatewayError
-from gateway.query_language import ListQuery
+from gateway.errors import ErrorCode, GatewayError
+from gateway.query_language import ListQuery, PageResult
 from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.settings import Limits
 
@@ -60,3 +60,34 @@ def test_a_q_description_leaves_out_what_it_is_told_to():
     # then
     assert text.startswith("Filter in the query language, e.g. `type:PRODUCT`. Fields: type, ")
     assert "segmentId" not in text
+
+
+async def test_after_a_cursor_each_parent_is_read_alone_and_refused_alone():
+    # given
+    calls: list[list[str]] = []
+
+    async def fetch(batch: list[str]) -> dict[str, PageResult]:
+        calls.append(batch)
+        if batch != ["s1"]:
+            raise GatewayError(ErrorCode.BAD_USER_INPUT, "a cursor of another segment")
+        return {"s1": PageResult.empty(1, 60)}
+
+    # when
+    found = await _query(after="c").pages_by_parent(["s1", "s2"], fetch)
+    # then
+    assert calls == [["s1"], ["s2"]]
+    assert isinstance(found["s2"], GatewayError) and found["s1"] == PageResult.empty(1, 60)
+
+
+async def test_without_a_cursor_every_parent_is_read_at_once():
+    # given
+    calls: list[list[str]] = []
+
+    async def fetch(batch: list[str]) -> dict[str, PageResult]:
+        calls.append(batch)
+        return {}
+
+    # when
+    await _query().pages_by_parent(["s1", "s2"], fetch)
+    # then
+    assert calls == [["s1", "s2"]]
