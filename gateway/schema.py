@@ -6,6 +6,7 @@ import strawberry
 from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
+from gateway.api.execution import EXECUTOR
 from gateway.api.field_rules import RULES
 from gateway.api.rules import install
 from gateway.api.types import SCALAR_MAP, plain_localized_resolvers
@@ -13,6 +14,7 @@ from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments
 from gateway.auth.policy import enforce
 from gateway.catalog import schema as catalog
+from gateway.catalog.tree_output import TreeExecutor
 from gateway.catalog.tree_types import plain_resolvers
 from gateway.catalog.types import Category, Product
 from gateway.customers import mutations as customer_mutations
@@ -43,6 +45,8 @@ plain_resolvers(schema._schema)
 enforce(schema._schema)
 # Every field's argument limits and list bound (api/field_rules.py), checked before execution.
 install(schema._schema, RULES)
+# Lists of tree nodes skip per-field completion when their selection allows it.
+schema._schema.extensions[EXECUTOR] = TreeExecutor
 
 
 def export_sdl() -> str:

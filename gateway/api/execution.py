@@ -24,7 +24,6 @@ from graphql.error import GraphQLSyntaxError
 
 from gateway.api.limits import validation_rules
 from gateway.api.preflight import VariableErrors, check_operation
-from gateway.catalog.tree_output import TreeExecutor
 from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.settings import Settings
@@ -33,6 +32,9 @@ from gateway.store.availability import is_unavailable
 log = logging.getLogger("gateway.api.execution")
 
 MAX_CACHED_DOCUMENTS = 512
+# The schema's extensions may name the executor class to run it with (gateway/schema.py sets
+# the catalog's); the executor itself knows no domain.
+EXECUTOR = "gateway.executor_class"
 MAX_CACHED_QUERY_LENGTH = 16 * 1024
 _valid_documents: OrderedDict[tuple[Any, ...], DocumentNode] = OrderedDict()
 
@@ -158,8 +160,7 @@ async def _run(graphql_schema: Any, prepared: Prepared, context: Context) -> dic
         variable_values=prepared.variables,
         operation_name=prepared.operation_name,
         hide_suggestions=prepared.hide_suggestions,
-        # Lists of tree nodes skip per-field completion when their selection allows it.
-        executor_class=TreeExecutor,
+        executor_class=graphql_schema.extensions.get(EXECUTOR),
     )
     if not isinstance(result, ExecutionResult):
         result = await result

@@ -1,19 +1,27 @@
-"""What every domain's mutations share: bulk results, delete payloads, metadata input, checks."""
+"""What every domain's mutations share: the write scaffolding (run_write, refused), bulk
+results, delete payloads, metadata input, checks."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Concatenate, ParamSpec, Protocol, TypeVar
 
 import strawberry
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.inputs import direct_input, given
 from gateway.api.types import JSON, ErrorCode, Info, UserError
 from gateway.errors import ErrorCode as PyErrorCode
-from gateway.errors import GatewayError, bad_input, forbidden
-from gateway.store.writes import Done, Failure, Outcome
+from gateway.errors import GatewayError, bad_input
+from gateway.outcomes import Done, Failure, Outcome
+from gateway.settings import Limits
+from gateway.store.writes import write
 
 T = TypeVar("T")
+P = ParamSpec("P")
+PayloadT = TypeVar("PayloadT", covariant=True)
+# The bulk limit that descriptions state: the default, as the schema is built once.
+MAX_BULK = Limits().max_bulk
 
 # The REST API's per-entry status codes and texts.
 _CREATED = (201, "Created")
@@ -54,9 +62,15 @@ def metadata_input() -> Any:
     )
 
 
+class Refusable(Protocol[PayloadT]):
+    """A payload type whose fields other than userErrors default to empty (null, false)."""
+
+    def __call__(self, *, user_errors: list[UserError]) -> PayloadT: ...
+
+
 @strawberry.type(description="The result of a delete.")
 class DeletePayload:
-    deleted: bool = strawberry.field(description="Whether something was deleted.")
+    deleted: bool = strawberry.field(default=False, description="Whether something was deleted.")
     user_errors: list[UserError] = strawberry.field(
         description="Why nothing was deleted; empty on success."
     )
@@ -83,10 +97,25 @@ class BulkPayload:
     failed: int = strawberry.field(description="How many entries were refused.")
 
 
-def require_manage(info: Info) -> None:
-    """Every mutation needs customersegment.segment_manage; nothing runs without it."""
-    if not info.context.principal.can_manage:
-        raise forbidden("Mutations need the customersegment.segment_manage scope.")
+async def run_write(
+    info: Info,
+    command: Callable[Concatenate[AsyncSession, P], Awaitable[T]],
+    /,
+    *args: P.args,
+    **kwargs: P.kwargs,
+) -> T:
+    """Runs `command(session, ...)` as the request's one write transaction (store.writes.write:
+    serialized, retried from the start when transient, raising the tenant's data version)."""
+
+    async def work(session: AsyncSession) -> T:
+        return await command(session, *args, **kwargs)
+
+    return await write(info.context.sessions, work, tenant=info.context.tenant)
+
+
+def refused(payload: Refusable[PayloadT], *failures: Failure) -> PayloadT:
+    """The payload of a write that was refused: its userErrors, every other field empty."""
+    return payload(user_errors=[user_error(f) for f in failures])
 
 
 def check_bulk_size(count: int, info: Info, what: str) -> None:
@@ -111,7 +140,7 @@ def top_level(failure: Failure) -> GatewayError:
 
 def delete_payload(outcome: Outcome) -> DeletePayload:
     if isinstance(outcome, Failure):
-        return DeletePayload(deleted=False, user_errors=[user_error(outcome)])
+        return refused(DeletePayload, outcome)
     return DeletePayload(deleted=True, user_errors=[])
 
 

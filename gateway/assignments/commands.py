@@ -11,21 +11,15 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.assignments import repository
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, Outcome, check_version, duplicates, settle
 from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.store.bound_rows import BoundRows, one_of, values_for
 from gateway.store.database import dialect_insert
 from gateway.store.tables import category_table, product_table, segment_table
 from gateway.store.tables import item_table as assignment_table
-from gateway.store.writes import (
-    Done,
-    Failure,
-    Outcome,
-    check_version,
-    duplicates,
-    next_modified_sql,
-    settle,
-)
+from gateway.store.writes import next_modified_sql
 
 _catalog: dict[str, sa.Table] = {
     "PRODUCT": product_table,
@@ -157,6 +151,28 @@ async def upsert_items(
                 rows.append((entry.item_id, entry.mixins, entry.metadata_mixins))
     versions = await _write(session, {**key, "now": now}, rows)
     return settle(outcomes, ids, versions)
+
+
+async def upsert_item(
+    session: AsyncSession,
+    *,
+    tenant: str,
+    segment_id: str,
+    item_type: str,
+    entry: ItemEntry,
+    now: datetime,
+) -> tuple[Done, Any] | Failure:
+    """One upsert_items entry and, when it applied, its stored row (with its item) read back."""
+    written = await upsert_items(
+        session, tenant=tenant, segment_id=segment_id, item_type=item_type, entries=[entry], now=now
+    )
+    outcome = written if isinstance(written, Failure) else written[0]
+    if isinstance(outcome, Failure):
+        return outcome
+    row = await repository.assignment_by_key(
+        session, tenant=tenant, segment_id=segment_id, item_type=item_type, item_id=entry.item_id
+    )
+    return outcome, row
 
 
 @functools.cache

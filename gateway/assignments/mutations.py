@@ -1,4 +1,4 @@
-"""Item assignment mutations: upsert and delete, one at a time or in bulks of up to 200."""
+"""Item assignment mutations: upsert and delete, one at a time or in bulks (max_bulk)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.api.inputs import direct_input, given
 from gateway.api.mutations import (
+    MAX_BULK,
     BulkPayload,
     DeletePayload,
     MetadataInput,
@@ -20,18 +21,20 @@ from gateway.api.mutations import (
     mixins_input,
     mixins_of,
     mixins_problem,
-    require_manage,
+    refused,
+    run_write,
     top_level,
-    user_error,
     version_of,
 )
 from gateway.api.types import JSON, Info, ItemType, UserError
-from gateway.assignments import commands, repository
+from gateway.assignments import commands
 from gateway.assignments.commands import ItemEntry
 from gateway.assignments.types import ItemAssignment, item_assignment_from_row
 from gateway.errors import ErrorCode
-from gateway.store.writes import Failure, Outcome, id_problem, write
+from gateway.outcomes import Done, Failure, Outcome, id_problem
 
+# What a bulk command reports: an outcome per entry, or the Failure of the whole bulk.
+Written = list[Outcome] | Failure
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")
 ]
@@ -62,18 +65,15 @@ class BulkItemAssignmentInput:
 @strawberry.type(description="The result of an item assignment upsert.")
 class ItemAssignmentPayload:
     created: bool = strawberry.field(
-        description="True when the assignment was created (REST 201), false when replaced (204)."
+        default=False,
+        description="True when the assignment was created (REST 201), false when replaced (204).",
     )
     assignment: ItemAssignment | None = strawberry.field(
-        description="The stored assignment; null when there are userErrors."
+        default=None, description="The stored assignment; null when there are userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Why nothing was written; empty on success."
     )
-
-
-def _refused(failure: Failure) -> ItemAssignmentPayload:
-    return ItemAssignmentPayload(created=False, assignment=None, user_errors=[user_error(failure)])
 
 
 def _bad_ids(segment_id: str, item_id: str) -> Failure | None:
@@ -106,48 +106,37 @@ def _bulk_entry(entry: BulkItemAssignmentInput) -> ItemEntry | Failure:
     return ItemEntry(item_id, mixins, schemas, version_of(metadata))
 
 
+def _payload(written: tuple[Done, Any] | Failure) -> ItemAssignmentPayload:
+    if isinstance(written, Failure):
+        return refused(ItemAssignmentPayload, written)
+    done, row = written
+    assignment = item_assignment_from_row(row)
+    return ItemAssignmentPayload(created=done.created, assignment=assignment, user_errors=[])
+
+
 async def _upsert(
-    info: Info, segment_id: str, item_type: ItemType, entries: list[ItemEntry], read_back: bool
-) -> tuple[list[Outcome], Any] | Failure:
-    """The outcomes and, for a single entry that applied, the stored row with its item."""
-    tenant = info.context.tenant
-
-    async def work(session: Any) -> tuple[list[Outcome], Any] | Failure:
-        outcomes = await commands.upsert_items(
-            session,
-            tenant=tenant,
-            segment_id=segment_id,
-            item_type=item_type.value,
-            entries=entries,
-            now=info.context.now,
-        )
-        if isinstance(outcomes, Failure) or not read_back or isinstance(outcomes[0], Failure):
-            return outcomes if isinstance(outcomes, Failure) else (outcomes, None)
-        row = await repository.assignment_by_key(
-            session,
-            tenant=tenant,
-            segment_id=segment_id,
-            item_type=item_type.value,
-            item_id=entries[0].item_id,
-        )
-        return outcomes, row
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
+    info: Info, segment_id: str, item_type: ItemType, entries: list[ItemEntry]
+) -> Written:
+    return await run_write(
+        info,
+        commands.upsert_items,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        item_type=item_type.value,
+        entries=entries,
+        now=info.context.now,
+    )
 
 
-async def _delete(
-    info: Info, segment_id: str, item_type: ItemType, item_ids: list[str]
-) -> list[Outcome] | Failure:
-    async def work(session: Any) -> list[Outcome] | Failure:
-        return await commands.delete_items(
-            session,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            item_type=item_type.value,
-            item_ids=item_ids,
-        )
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
+async def _delete(info: Info, segment_id: str, item_type: ItemType, item_ids: list[str]) -> Written:
+    return await run_write(
+        info,
+        commands.delete_items,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        item_type=item_type.value,
+        item_ids=item_ids,
+    )
 
 
 @strawberry.type
@@ -167,19 +156,20 @@ class Mutation:
             strawberry.argument(description="Mixins and metadata; omitted means none."),
         ] = strawberry.UNSET,
     ) -> ItemAssignmentPayload:
-        require_manage(info)
         entry = _entry(str(item_id), given(input))
         bad = _bad_ids(str(segment_id), str(item_id))
         if bad:
-            return _refused(bad)
-        written = await _upsert(info, str(segment_id), type_, [entry], read_back=True)
-        if isinstance(written, Failure):
-            return _refused(written)
-        (outcome,), row = written
-        if isinstance(outcome, Failure):
-            return _refused(outcome)
-        assignment = item_assignment_from_row(row)
-        return ItemAssignmentPayload(created=outcome.created, assignment=assignment, user_errors=[])
+            return refused(ItemAssignmentPayload, bad)
+        written = await run_write(
+            info,
+            commands.upsert_item,
+            tenant=info.context.tenant,
+            segment_id=str(segment_id),
+            item_type=type_.value,
+            entry=entry,
+            now=info.context.now,
+        )
+        return _payload(written)
 
     @strawberry.mutation(
         description="Removes an item from a segment "
@@ -188,7 +178,6 @@ class Mutation:
     async def delete_item_assignment(
         self, info: Info, segment_id: SegmentIdArg, type_: TypeArg, item_id: ItemIdArg
     ) -> DeletePayload:
-        require_manage(info)
         bad = _bad_ids(str(segment_id), str(item_id))
         if bad:
             return delete_payload(bad)
@@ -196,8 +185,9 @@ class Mutation:
         return delete_payload(outcome if isinstance(outcome, Failure) else outcome[0])
 
     @strawberry.mutation(
-        description="Creates or replaces up to 200 assignments of one segment and type; each "
-        "entry succeeds or fails on its own (REST PUT /segments/{segmentId}/items/{type}/bulk)."
+        description=f"Creates or replaces up to {MAX_BULK} assignments of one segment and type; "
+        "each entry succeeds or fails on its own "
+        "(REST PUT /segments/{segmentId}/items/{type}/bulk)."
     )
     async def bulk_upsert_item_assignments(
         self,
@@ -206,20 +196,19 @@ class Mutation:
         type_: TypeArg,
         items: Annotated[
             list[BulkItemAssignmentInput],
-            strawberry.argument(description="The assignments, at most 200."),
+            strawberry.argument(description=f"The assignments, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
-        require_manage(info)
         check_bulk_size(len(items), info, "items")
         entries = [_bulk_entry(e) for e in items]
         valid = [e for e in entries if isinstance(e, ItemEntry)]
-        written = await _upsert(info, str(segment_id), type_, valid, read_back=False)
+        written = await _upsert(info, str(segment_id), type_, valid)
         if isinstance(written, Failure):
             raise top_level(written)
-        return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written[0]))
+        return bulk_payload([str(e.id) for e in items], merge_outcomes(entries, written))
 
     @strawberry.mutation(
-        description="Removes up to 200 items of one type from a segment; an id that is not "
+        description=f"Removes up to {MAX_BULK} items of one type from a segment; an id that is not "
         "assigned is a 404 for that entry (REST DELETE /segments/{segmentId}/items/{type}/bulk)."
     )
     async def bulk_delete_item_assignments(
@@ -228,10 +217,10 @@ class Mutation:
         segment_id: SegmentIdArg,
         type_: TypeArg,
         item_ids: Annotated[
-            list[strawberry.ID], strawberry.argument(description="The item ids, at most 200.")
+            list[strawberry.ID],
+            strawberry.argument(description=f"The item ids, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
-        require_manage(info)
         check_bulk_size(len(item_ids), info, "itemIds")
         ids = [str(i) for i in item_ids]
         outcomes = await _delete(info, str(segment_id), type_, ids)

@@ -1,4 +1,4 @@
-"""Per-request loaders of catalog relations."""
+"""Per-request loaders of catalog relations, and the batched reads trees and matches make."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from gateway.catalog import repository
 from gateway.catalog.index import catalog_index
 from gateway.catalog.repository import SegmentSource
-from gateway.catalog.trees import CatalogIndex
-from gateway.context import Loader
+from gateway.catalog.trees import CatalogIndex, covered_by_assigned, kept_positions
+from gateway.context import Context, Loader
 
 
 class CategoryIdsByProductIdLoader(Loader[str, list[str]]):
@@ -63,3 +63,48 @@ class DirectAssignmentByProductInSourceLoader(Loader[ProductInSource, bool]):
             for product_id in ids
         }
         return [key in found for key in keys]
+
+
+async def kept_tree(
+    context: Context, source: SegmentSource
+) -> tuple[CatalogIndex | None, list[tuple[int, bool]]]:
+    """The tree's nodes as index positions in pre-order: one statement for assignments."""
+    if source.segment_ids == ():
+        return None, []
+    assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
+    if not assigned:
+        return None, []
+    index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
+    return index, kept_positions(index, assigned, context.now)
+
+
+async def _matched_through_categories(
+    context: Context, source: SegmentSource, product_ids: list[str]
+) -> set[str]:
+    """Products in a category the tree keeps as assigned (the category or one above it)."""
+    links = await context.loader(CategoryIdsByProductIdLoader).load_many(product_ids)
+    if not any(links):
+        return set()
+    assigned = await context.loader(AssignedCategoryIdsBySourceLoader).load(source)
+    if not assigned:
+        return set()
+    index = await context.loader(CatalogIndexByTenantLoader).load(context.tenant)
+    now = context.now
+    return {
+        p
+        for p, ids in zip(product_ids, links, strict=True)
+        if any(covered_by_assigned(index, assigned, c, now) for c in ids)
+    }
+
+
+async def matched_products(
+    context: Context, source: SegmentSource, product_ids: list[str]
+) -> set[str]:
+    """Which products are assigned to the source's segments, directly or through a category."""
+    keys = [ProductInSource(source, p) for p in product_ids]
+    direct = await context.loader(DirectAssignmentByProductInSourceLoader).load_many(keys)
+    matched = {p for p, hit in zip(product_ids, direct, strict=True) if hit}
+    rest = [p for p in product_ids if p not in matched]
+    if rest:
+        matched |= await _matched_through_categories(context, source, rest)
+    return matched

@@ -10,16 +10,26 @@ from typing import Any, NamedTuple
 import orjson
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col, select
 
-from gateway.assignments.models import ItemAssignment
-from gateway.catalog.models import Product, ProductCategory, Tenant, localized
+from gateway.catalog.models import localized
 from gateway.catalog.trees import CategoryRecord
 from gateway.localization import TenantLanguages
-from gateway.segments.models import Segment
 from gateway.segments.repository import visible_segment_ids
 from gateway.segments.visibility import SegmentAccess
-from gateway.store.tables import category_table, data_version_table
+from gateway.store.tables import (
+    category_table,
+    data_version_table,
+    item_table,
+    product_category_table,
+    product_table,
+    segment_table,
+    tenant_table,
+)
+
+_a = item_table.c
+_links = product_category_table.c
+_product = product_table.c
+_s = segment_table.c
 
 
 class TenantState(NamedTuple):
@@ -34,7 +44,7 @@ class TenantState(NamedTuple):
 
 def _tenant_state() -> sa.Select[Any]:
     versions = data_version_table.c
-    tenants = Tenant.__table__.c  # type: ignore[attr-defined]
+    tenants = tenant_table.c
     tenant: sa.BindParameter[str] = sa.bindparam("tenant")
 
     def one(column: Any, key: Any) -> Any:
@@ -74,10 +84,9 @@ async def next_validity_boundary(
 ) -> datetime | None:
     """The first instant after `after` at which a segment or category of the tenant starts
     or stops being valid: answers that depend on the clock can change only there."""
-    segments = Segment.__table__.c  # type: ignore[attr-defined]
     bounds = [
         _next_bound(column, table.tenant, tenant, after)
-        for table in (segments, _CATEGORY)
+        for table in (_s, _CATEGORY)
         for column in (table.valid_from, table.valid_to)
     ]
     union = sa.union_all(*bounds).subquery()
@@ -90,11 +99,9 @@ async def category_ids_by_product(
 ) -> dict[str, list[str]]:
     """Each product's category ids, in import order; one statement for all products."""
     rows = await session.execute(
-        select(ProductCategory.product_id, ProductCategory.category_id)
-        .where(ProductCategory.tenant == tenant, col(ProductCategory.product_id).in_(product_ids))
-        .order_by(
-            ProductCategory.product_id, col(ProductCategory.position), ProductCategory.category_id
-        )
+        sa.select(_links.product_id, _links.category_id)
+        .where(_links.tenant == tenant, _links.product_id.in_(product_ids))
+        .order_by(_links.product_id, _links.position, _links.category_id)
     )
     found: dict[str, list[str]] = {}
     for product_id, category_id in rows:
@@ -116,17 +123,17 @@ def source_segment_ids(source: SegmentSource) -> sa.Select[str]:
     """A subquery of the ids of the segments `source` draws on."""
     stmt = visible_segment_ids(source.access)
     if source.site_code is not None:
-        stmt = stmt.where(col(Segment.site_code) == source.site_code)
+        stmt = stmt.where(_s.site_code == source.site_code)
     if source.segment_ids is not None:
-        stmt = stmt.where(col(Segment.id).in_(source.segment_ids))
+        stmt = stmt.where(_s.id.in_(source.segment_ids))
     return stmt
 
 
 def _assigned_categories(source: SegmentSource) -> sa.Select[Any]:
-    return sa.select(col(ItemAssignment.item_id)).where(
-        col(ItemAssignment.tenant) == source.access.tenant,
-        col(ItemAssignment.item_type) == "CATEGORY",
-        col(ItemAssignment.segment_id).in_(source_segment_ids(source)),
+    return sa.select(_a.item_id).where(
+        _a.tenant == source.access.tenant,
+        _a.item_type == "CATEGORY",
+        _a.segment_id.in_(source_segment_ids(source)),
     )
 
 
@@ -191,8 +198,27 @@ def decode_list(text: str | None) -> list[str]:
     return list(orjson.loads(text) or ()) if text else []
 
 
-def _record(row: Any) -> CategoryRecord:
-    # By position, in the order of the statement's columns: the version, then _STRUCTURE.
+class CatalogRow(NamedTuple):
+    """A category row of _catalog_unless: the version, then _STRUCTURE, then _DISPLAY (the
+    statement's one row without a category, id NULL, never reaches _record)."""
+
+    version: int
+    id: str
+    parent_id: str | None
+    published: bool
+    valid_from: datetime | None
+    valid_to: datetime | None
+    code: str
+    position: int
+    name: str | None
+    description: str | None
+    slug: str | None
+    ecn: str | None
+
+
+def _record(row: CatalogRow) -> CategoryRecord:
+    # By position, in the order of the statement's columns: cheaper than by name, per row
+    # of a whole catalog.
     display = StoredDisplay(row[8], row[9], row[10], row[11])
     return CategoryRecord(row[1], row[2], row[3], row[4], row[5], row[6], row[7], display)
 
@@ -237,19 +263,13 @@ async def directly_assigned_products(
     """Per (source, product ids): which of the ids are catalog products assigned to the
     source's segments; one statement for all."""
     selects = [
-        sa.select(col(ItemAssignment.item_id))
-        .join(
-            Product,
-            sa.and_(
-                col(Product.tenant) == col(ItemAssignment.tenant),
-                col(Product.id) == col(ItemAssignment.item_id),
-            ),
-        )
+        sa.select(_a.item_id)
+        .join(product_table, sa.and_(_product.tenant == _a.tenant, _product.id == _a.item_id))
         .where(
-            col(ItemAssignment.tenant) == source.access.tenant,
-            col(ItemAssignment.item_type) == "PRODUCT",
-            col(ItemAssignment.item_id).in_(product_ids),
-            col(ItemAssignment.segment_id).in_(source_segment_ids(source)),
+            _a.tenant == source.access.tenant,
+            _a.item_type == "PRODUCT",
+            _a.item_id.in_(product_ids),
+            _a.segment_id.in_(source_segment_ids(source)),
         )
         for source, product_ids in wanted
     ]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import datetime
+from typing import Protocol
 
 import strawberry
 
@@ -33,12 +34,44 @@ class Category(Item, Described, Slugged):
     ecn: list[str] = strawberry.field(description="ECN codes of the category.")
 
 
-def product_from_row(row: Any) -> Product:
+class ProductRow(Protocol):
+    """What a Product is built from: a product row, or an assignment row joined with its item."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def code(self) -> str: ...
+    @property
+    def name(self) -> dict[str, str] | None: ...
+
+
+class CategoryRow(ProductRow, Protocol):
+    """What a Category is built from: a category row, or an assignment row joined with it."""
+
+    @property
+    def parent_id(self) -> str | None: ...
+    @property
+    def position(self) -> int: ...
+    @property
+    def published(self) -> bool: ...
+    @property
+    def valid_from(self) -> datetime | None: ...
+    @property
+    def valid_to(self) -> datetime | None: ...
+    @property
+    def ecn(self) -> list[str] | None: ...
+    @property
+    def description(self) -> dict[str, str] | None: ...
+    @property
+    def slug(self) -> dict[str, str] | None: ...
+
+
+def product_from_row(row: ProductRow) -> Product:
     """A Product from anything with id, code and name (a Product row or a joined row)."""
     return Product(id=strawberry.ID(row.id), code=row.code, name_map=row.name or {})
 
 
-def category_from_row(row: Any) -> Category:
+def category_from_row(row: CategoryRow) -> Category:
     """A Category from a Category row (or a row with the same attribute names)."""
     return Category(
         id=strawberry.ID(row.id),

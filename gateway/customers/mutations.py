@@ -8,6 +8,7 @@ import strawberry
 
 from gateway.api.inputs import direct_input, given
 from gateway.api.mutations import (
+    MAX_BULK,
     BulkPayload,
     DeletePayload,
     MetadataInput,
@@ -20,19 +21,21 @@ from gateway.api.mutations import (
     mixins_input,
     mixins_of,
     mixins_problem,
-    require_manage,
+    refused,
+    run_write,
     top_level,
-    user_error,
     version_of,
 )
 from gateway.api.types import JSON, Info, UserError
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, Outcome, id_problem
 from gateway.segments import commands
 from gateway.segments.commands import CustomerEntry, CustomerKey
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.types import AssignmentType, CustomerAssignment, customer_assignment_from_row
-from gateway.store.writes import Failure, Outcome, id_problem, write
 
+# What a bulk command reports: an outcome per entry, or the Failure of the whole bulk.
+Written = list[Outcome] | Failure
 SegmentIdArg = Annotated[
     strawberry.ID, strawberry.argument(description="The segment; it must exist.")
 ]
@@ -78,19 +81,15 @@ class CustomerRefInput:
 @strawberry.type(description="The result of a customer assignment upsert.")
 class CustomerAssignmentPayload:
     created: bool = strawberry.field(
-        description="True when the assignment was created (REST 201), false when replaced (204)."
+        default=False,
+        description="True when the assignment was created (REST 201), false when replaced (204).",
     )
     assignment: CustomerAssignment | None = strawberry.field(
-        description="The stored assignment; null when there are userErrors."
+        default=None, description="The stored assignment; null when there are userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Why nothing was written; empty on success."
     )
-
-
-def _refused(failures: list[Failure]) -> CustomerAssignmentPayload:
-    errors = [user_error(f) for f in failures]
-    return CustomerAssignmentPayload(created=False, assignment=None, user_errors=errors)
 
 
 def _key(customer_id: Any, legal_entity_id: Any) -> CustomerKey:
@@ -135,32 +134,34 @@ def _bulk_ref(ref: CustomerRefInput) -> CustomerKey | Failure:
     return Failure(ErrorCode.BAD_USER_INPUT, bad[0].message) if bad else key
 
 
-async def _upsert(
-    info: Info, segment_id: str, entries: list[CustomerEntry], read_back: bool
-) -> tuple[list[Outcome], Any] | Failure:
-    """The outcomes and, for a single entry that applied, the stored row."""
-    tenant = info.context.tenant
-
-    async def work(session: Any) -> tuple[list[Outcome], Any] | Failure:
-        outcomes = await commands.upsert_customers(
-            session, tenant=tenant, segment_id=segment_id, entries=entries, now=info.context.now
-        )
-        if isinstance(outcomes, Failure) or not read_back or isinstance(outcomes[0], Failure):
-            return outcomes if isinstance(outcomes, Failure) else (outcomes, None)
-        key = (entries[0].customer_id, entries[0].legal_entity_id)
-        row = await commands.customer_by_key(session, tenant=tenant, segment_id=segment_id, key=key)
-        return outcomes, row
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
+def _payload(written: tuple[Done, Any] | Failure) -> CustomerAssignmentPayload:
+    if isinstance(written, Failure):
+        return refused(CustomerAssignmentPayload, written)
+    done, row = written
+    assignment = customer_assignment_from_row(row)
+    return CustomerAssignmentPayload(created=done.created, assignment=assignment, user_errors=[])
 
 
-async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> list[Outcome] | Failure:
-    async def work(session: Any) -> list[Outcome] | Failure:
-        return await commands.delete_customers(
-            session, tenant=info.context.tenant, segment_id=segment_id, keys=keys
-        )
+async def _upsert(info: Info, segment_id: str, entries: list[CustomerEntry]) -> Written:
+    context = info.context
+    return await run_write(
+        info,
+        commands.upsert_customers,
+        tenant=context.tenant,
+        segment_id=segment_id,
+        entries=entries,
+        now=context.now,
+    )
 
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
+
+async def _delete(info: Info, segment_id: str, keys: list[CustomerKey]) -> Written:
+    return await run_write(
+        info,
+        commands.delete_customers,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        keys=keys,
+    )
 
 
 @strawberry.type
@@ -181,23 +182,21 @@ class Mutation:
             strawberry.argument(description="Type, mixins and metadata; omitted: the defaults."),
         ] = strawberry.UNSET,
     ) -> CustomerAssignmentPayload:
-        require_manage(info)
         data = given(input) or CustomerAssignmentInput()
         mixins, schemas = checked_mixins_of(data.mixins, given(data.metadata))
         key = _key(customer_id, legal_entity_id)
         bad = _bad_ids(str(segment_id), key, given(legal_entity_id) is not None)
         if bad:
-            return _refused(bad)
-        written = await _upsert(info, str(segment_id), [_entry(key, data, mixins, schemas)], True)
-        if isinstance(written, Failure):
-            return _refused([written])
-        (outcome,), row = written
-        if isinstance(outcome, Failure):
-            return _refused([outcome])
-        assignment = customer_assignment_from_row(row)
-        return CustomerAssignmentPayload(
-            created=outcome.created, assignment=assignment, user_errors=[]
+            return refused(CustomerAssignmentPayload, *bad)
+        written = await run_write(
+            info,
+            commands.upsert_customer,
+            tenant=info.context.tenant,
+            segment_id=str(segment_id),
+            entry=_entry(key, data, mixins, schemas),
+            now=info.context.now,
         )
+        return _payload(written)
 
     @strawberry.mutation(
         description="Removes a customer's B2C (no legalEntityId) or B2B assignment to a segment."
@@ -209,7 +208,6 @@ class Mutation:
         customer_id: CustomerIdArg,
         legal_entity_id: LegalEntityArg = strawberry.UNSET,
     ) -> DeletePayload:
-        require_manage(info)
         key = _key(customer_id, legal_entity_id)
         bad = _bad_ids(str(segment_id), key, given(legal_entity_id) is not None)
         if bad:
@@ -218,8 +216,8 @@ class Mutation:
         return delete_payload(outcome if isinstance(outcome, Failure) else outcome[0])
 
     @strawberry.mutation(
-        description="Creates or replaces up to 200 customer assignments of a segment; each entry "
-        "succeeds or fails on its own (REST PUT /segments/{segmentId}/customers/bulk)."
+        description=f"Creates or replaces up to {MAX_BULK} customer assignments of a segment; "
+        "each entry succeeds or fails on its own (REST PUT /segments/{segmentId}/customers/bulk)."
     )
     async def bulk_upsert_customer_assignments(
         self,
@@ -227,22 +225,21 @@ class Mutation:
         segment_id: SegmentIdArg,
         assignments: Annotated[
             list[BulkCustomerAssignmentInput],
-            strawberry.argument(description="The assignments, at most 200."),
+            strawberry.argument(description=f"The assignments, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
-        require_manage(info)
         check_bulk_size(len(assignments), info, "assignments")
         entries = [_bulk_entry(a) for a in assignments]
         valid = [e for e in entries if isinstance(e, CustomerEntry)]
-        written = await _upsert(info, str(segment_id), valid, read_back=False)
+        written = await _upsert(info, str(segment_id), valid)
         if isinstance(written, Failure):
             raise top_level(written)
         ids = [str(a.customer_id) for a in assignments]
-        return bulk_payload(ids, merge_outcomes(entries, written[0]))
+        return bulk_payload(ids, merge_outcomes(entries, written))
 
     @strawberry.mutation(
-        description="Removes up to 200 customer assignments of a segment; one that does not "
-        "exist is a 404 for that entry (REST DELETE /segments/{segmentId}/customers/bulk)."
+        description=f"Removes up to {MAX_BULK} customer assignments of a segment; one that does "
+        "not exist is a 404 for that entry (REST DELETE /segments/{segmentId}/customers/bulk)."
     )
     async def bulk_delete_customer_assignments(
         self,
@@ -250,10 +247,9 @@ class Mutation:
         segment_id: SegmentIdArg,
         assignments: Annotated[
             list[CustomerRefInput],
-            strawberry.argument(description="The assignments to remove, at most 200."),
+            strawberry.argument(description=f"The assignments to remove, at most {MAX_BULK}."),
         ],
     ) -> BulkPayload:
-        require_manage(info)
         check_bulk_size(len(assignments), info, "assignments")
         refs = [_bulk_ref(a) for a in assignments]
         keys = [r for r in refs if not isinstance(r, Failure)]

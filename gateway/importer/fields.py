@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
 from gateway.api.instants import parse_instant
+from gateway.outcomes import id_problem
 from gateway.store.json_values import json_problem
-from gateway.store.writes import id_problem
 
 T = TypeVar("T")
 

@@ -12,17 +12,10 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, Outcome, check_version, duplicates, settle
 from gateway.store.database import conflict_insert
 from gateway.store.tables import customer_table, item_table, segment_table
-from gateway.store.writes import (
-    Done,
-    Failure,
-    Outcome,
-    check_version,
-    duplicates,
-    next_modified,
-    settle,
-)
+from gateway.store.writes import next_modified, upsert_statement
 
 _s = segment_table.c
 _c = customer_table.c
@@ -62,17 +55,6 @@ def new_segment_id() -> str:
 
 def unknown_segment(segment_id: str, field: str = "segmentId") -> Failure:
     return Failure(ErrorCode.NOT_FOUND, f"Segment {segment_id!r} does not exist.", (field,))
-
-
-def upsert_statement(session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]) -> Any:
-    """INSERT ... ON CONFLICT (primary key) DO UPDATE: replaces everything but createdAt."""
-    stmt = conflict_insert(session, table).values(rows)
-    keep = {c.name for c in table.primary_key.columns} | {"created_at", "version"}
-    replaced = {name: stmt.excluded[name] for name in rows[0] if name not in keep}
-    return stmt.on_conflict_do_update(
-        index_elements=list(table.primary_key.columns),
-        set_={**replaced, "version": table.c.version + 1},
-    )
 
 
 async def segment_exists(session: AsyncSession, *, tenant: str, segment_id: str) -> bool:
@@ -120,8 +102,8 @@ async def create_segment(
     fields: SegmentFields,
     version: int | None,
     now: datetime,
-) -> Any | Failure:
-    """A new segment row; ALREADY_EXISTS when the id is taken."""
+) -> tuple[bool, Any] | Failure:
+    """(True, row) of the new segment; ALREADY_EXISTS when the id is taken."""
     if await _locked_segment(session, tenant, segment_id) is not None:
         return _already_exists(segment_id)
     conflict = check_version(version, None, VERSION_FIELD)
@@ -133,7 +115,7 @@ async def create_segment(
     created = (await session.execute(stmt)).first()
     if created is None:  # inserted meanwhile by another transaction
         return _already_exists(segment_id)
-    return created
+    return True, created
 
 
 async def upsert_segment(
@@ -294,3 +276,17 @@ async def customer_by_key(
         _c.legal_entity_id == key[1],
     )
     return (await session.execute(stmt)).one()
+
+
+async def upsert_customer(
+    session: AsyncSession, *, tenant: str, segment_id: str, entry: CustomerEntry, now: datetime
+) -> tuple[Done, Any] | Failure:
+    """One upsert_customers entry and, when it applied, its stored row read back."""
+    written = await upsert_customers(
+        session, tenant=tenant, segment_id=segment_id, entries=[entry], now=now
+    )
+    outcome = written if isinstance(written, Failure) else written[0]
+    if isinstance(outcome, Failure):
+        return outcome
+    key = (entry.customer_id, entry.legal_entity_id)
+    return outcome, await customer_by_key(session, tenant=tenant, segment_id=segment_id, key=key)

@@ -14,17 +14,17 @@ from gateway.api.mutations import (
     delete_payload,
     metadata_input,
     mixins_input,
-    require_manage,
-    user_error,
+    refused,
+    run_write,
     version_of,
 )
 from gateway.api.types import JSON, DateTime, Info, UserError
 from gateway.errors import ErrorCode
+from gateway.outcomes import Done, Failure, id_problem
 from gateway.segments import commands
 from gateway.segments.commands import SegmentFields
 from gateway.segments.types import Segment, SegmentStatus, segment_from_row
 from gateway.segments.validation import segment_problems
-from gateway.store.writes import Done, Failure, id_problem, write
 
 IdArg = Annotated[strawberry.ID, strawberry.argument(description="The segment's id.")]
 
@@ -69,10 +69,11 @@ class SegmentInput:
 @strawberry.type(description="The result of a segment write.")
 class SegmentPayload:
     created: bool = strawberry.field(
-        description="True when the segment was created (REST 201), false when replaced (204)."
+        default=False,
+        description="True when the segment was created (REST 201), false when replaced (204).",
     )
     segment: Segment | None = strawberry.field(
-        description="The stored segment; null when there are userErrors."
+        default=None, description="The stored segment; null when there are userErrors."
     )
     user_errors: list[UserError] = strawberry.field(
         description="Why nothing was written; empty on success."
@@ -120,48 +121,26 @@ def _id_problems(value: str, *field: str) -> list[Failure]:
 
 def _payload(info: Info, written: tuple[bool, Any] | Failure) -> SegmentPayload:
     if isinstance(written, Failure):
-        return _refused([written])
+        return refused(SegmentPayload, written)
     created, row = written
     segment = segment_from_row(row, info.context.now)
     return SegmentPayload(created=created, segment=segment, user_errors=[])
 
 
-def _refused(failures: list[Failure]) -> SegmentPayload:
-    errors = [user_error(f) for f in failures]
-    return SegmentPayload(created=False, segment=None, user_errors=errors)
-
-
-async def _create(
-    info: Info, segment_id: str, fields: SegmentFields, version: int | None
-) -> tuple[bool, Any] | Failure:
-    async def work(session: Any) -> tuple[bool, Any] | Failure:
-        created = await commands.create_segment(
-            session,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            fields=fields,
-            version=version,
-            now=info.context.now,
-        )
-        return created if isinstance(created, Failure) else (True, created)
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
-
-
-async def _upsert(
-    info: Info, segment_id: str, fields: SegmentFields, version: int | None
-) -> tuple[bool, Any] | Failure:
-    async def work(session: Any) -> tuple[bool, Any] | Failure:
-        return await commands.upsert_segment(
-            session,
-            tenant=info.context.tenant,
-            segment_id=segment_id,
-            fields=fields,
-            version=version,
-            now=info.context.now,
-        )
-
-    return await write(info.context.sessions, work, tenant=info.context.tenant)
+async def _write(
+    info: Info, segment_id: str, fields: SegmentFields, data: SegmentInput, *, create: bool
+) -> SegmentPayload:
+    """The payload of create_segment (`create`) or upsert_segment, run as the write."""
+    written = await run_write(
+        info,
+        commands.create_segment if create else commands.upsert_segment,
+        tenant=info.context.tenant,
+        segment_id=segment_id,
+        fields=fields,
+        version=version_of(given(data.metadata)),
+        now=info.context.now,
+    )
+    return _payload(info, written)
 
 
 @strawberry.type
@@ -174,16 +153,14 @@ class Mutation:
         info: Info,
         input: Annotated[SegmentInput, strawberry.argument(description="The new segment.")],
     ) -> SegmentPayload:
-        require_manage(info)
         given_id = given(input.id)
         segment_id = commands.new_segment_id() if given_id is None else str(given_id)
         fields = _fields(info, input)
         problems = _id_problems(segment_id, "input", "id")
         problems += fields if isinstance(fields, list) else []
         if problems or isinstance(fields, list):
-            return _refused(problems)
-        version = version_of(given(input.metadata))
-        return _payload(info, await _create(info, segment_id, fields, version))
+            return refused(SegmentPayload, *problems)
+        return await _write(info, segment_id, fields, input, create=True)
 
     @strawberry.mutation(description="Creates or replaces a segment (REST PUT /segments/{id}).")
     async def upsert_segment(
@@ -192,7 +169,6 @@ class Mutation:
         id: IdArg,
         input: Annotated[SegmentInput, strawberry.argument(description="The whole segment.")],
     ) -> SegmentPayload:
-        require_manage(info)
         fields = _fields(info, input)
         problems = _id_problems(str(id), "id")
         if given(input.id) is not None and str(input.id) != str(id):
@@ -200,9 +176,8 @@ class Mutation:
             problems.append(Failure(ErrorCode.BAD_USER_INPUT, message, ("input", "id")))
         problems += fields if isinstance(fields, list) else []
         if problems or isinstance(fields, list):
-            return _refused(problems)
-        version = version_of(given(input.metadata))
-        return _payload(info, await _upsert(info, str(id), fields, version))
+            return refused(SegmentPayload, *problems)
+        return await _write(info, str(id), fields, input, create=False)
 
     @strawberry.mutation(
         description="Deletes a segment. One that still has item or customer assignments only "
@@ -217,12 +192,11 @@ class Mutation:
             strawberry.argument(description="Also delete the segment's assignments."),
         ] = False,
     ) -> DeletePayload:
-        require_manage(info)
-
-        async def work(session: Any) -> Failure | None:
-            return await commands.delete_segment(
-                session, tenant=info.context.tenant, segment_id=str(id), force=bool(force_delete)
-            )
-
-        failure = await write(info.context.sessions, work, tenant=info.context.tenant)
+        failure = await run_write(
+            info,
+            commands.delete_segment,
+            tenant=info.context.tenant,
+            segment_id=str(id),
+            force=bool(force_delete),
+        )
         return delete_payload(failure if failure is not None else Done())

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from gateway.errors import ErrorCode
 from gateway.localization import TenantLanguages
-from gateway.store.writes import Failure
+from gateway.outcomes import Failure
 
 Translations = Sequence[tuple[str, str]]
 

@@ -18,8 +18,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-FOREIGN_KEY_VIOLATION = "23503"
-
 _SEGMENTS_EXIST = """
 CREATE OR REPLACE FUNCTION gateway_assignment_segments_exist() RETURNS trigger
 LANGUAGE plpgsql AS $$

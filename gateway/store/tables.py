@@ -39,6 +39,8 @@ customer_table = _table(CustomerAssignment)
 item_table = _table(ItemAssignment)
 product_table = _table(Product)
 category_table = _table(Category)
+product_category_table = _table(ProductCategory)
+tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
 
 __all__ = [
@@ -55,6 +57,8 @@ __all__ = [
     "data_version_table",
     "item_table",
     "metadata",
+    "product_category_table",
     "product_table",
     "segment_table",
+    "tenant_table",
 ]

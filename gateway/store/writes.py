@@ -1,4 +1,5 @@
-"""Write transactions shared by every domain: serialized, retried, and the outcomes they report."""
+"""Write transactions shared by every domain: serialized, retried, raising the data version;
+and the statements of writes (upserts, modifiedAt that always moves forward)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,7 @@ import functools
 import logging
 import re
 import weakref
-from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Sequence
-from dataclasses import dataclass
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
@@ -17,14 +17,12 @@ import sqlalchemy as sa
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.errors import ErrorCode
-from gateway.store.database import dialect_insert
+from gateway.store.database import conflict_insert, dialect_insert
 from gateway.store.tables import data_version_table
 
 T = TypeVar("T")
 log = logging.getLogger("gateway.store.writes")
 
-CHANGED = "The resource you are attempting to access has changed."
 ATTEMPTS = 6
 ONE_MS = timedelta(milliseconds=1)
 # PostgreSQL deadlock_detected, serialization_failure, lock_not_available: safe to run again.
@@ -35,44 +33,6 @@ _SQLITE_BUSY = re.compile(r"database (table )?is (locked|busy)", re.IGNORECASE)
 _sqlite_locks: weakref.WeakKeyDictionary[Any, tuple[asyncio.AbstractEventLoop, asyncio.Lock]] = (
     weakref.WeakKeyDictionary()
 )
-# Ids: 1 to 256 characters, no control characters, no surrounding whitespace.
-_ID = re.compile(r"^(?=\S)[^\x00-\x1f\x7f]{1,256}(?<=\S)$")
-
-
-@dataclass(frozen=True)
-class Failure:
-    """A business failure of one write (a userError, or a bulk entry's 4xx)."""
-
-    code: ErrorCode
-    message: str
-    field: tuple[str, ...] | None = None
-    current_version: int | None = None
-
-
-@dataclass(frozen=True)
-class Done:
-    """A write that applied; `created` tells an insert (REST 201) from an update (204)."""
-
-    created: bool = False
-
-
-Outcome = Done | Failure
-# Shared by every entry that applied: a bulk of 200 needs no 200 equal objects.
-CREATED = Done(created=True)
-UPDATED = Done()
-
-
-def version_conflict(current: int | None, field: tuple[str, ...] | None = None) -> Failure:
-    return Failure(ErrorCode.VERSION_CONFLICT, CHANGED, field, current)
-
-
-def check_version(
-    expected: int | None, current: int | None, field: tuple[str, ...] | None = None
-) -> Failure | None:
-    """Without an expected version the write applies; else it must equal the stored one."""
-    if expected is None or expected == current:
-        return None
-    return version_conflict(current, field)
 
 
 def next_modified(now: datetime, previous: datetime | None) -> datetime:
@@ -95,35 +55,14 @@ def next_modified_sql(
     return sa.case((previous < now, now), else_=later)
 
 
-def settle(
-    outcomes: Sequence[Outcome | None], keys: Sequence[Hashable], versions: dict[Any, int]
-) -> list[Outcome]:
-    """The final outcomes: each written entry is created when its new version is 1."""
-    return [
-        o if o is not None else CREATED if versions[k] == 1 else UPDATED
-        for o, k in zip(outcomes, keys, strict=True)
-    ]
-
-
-def duplicates(keys: Sequence[Hashable], what: str = "id") -> list[Failure | None]:
-    """A 400 for each key already seen earlier in the same request, None for first sightings."""
-    seen: set[Hashable] = set()
-    found: list[Failure | None] = []
-    for key in keys:
-        if key in seen:
-            found.append(Failure(ErrorCode.BAD_USER_INPUT, f"Duplicate {what} in this request."))
-        else:
-            seen.add(key)
-            found.append(None)
-    return found
-
-
-def id_problem(value: str, name: str) -> str | None:
-    """Why `value` is not a usable id, or None."""
-    if _ID.fullmatch(value):
-        return None
-    return (
-        f"{name} must be 1 to 256 characters, without control characters or surrounding whitespace."
+def upsert_statement(session: AsyncSession, table: sa.Table, rows: list[dict[str, Any]]) -> Any:
+    """INSERT ... ON CONFLICT (primary key) DO UPDATE: replaces everything but createdAt."""
+    stmt = conflict_insert(session, table).values(rows)
+    keep = {c.name for c in table.primary_key.columns} | {"created_at", "version"}
+    replaced = {name: stmt.excluded[name] for name in rows[0] if name not in keep}
+    return stmt.on_conflict_do_update(
+        index_elements=list(table.primary_key.columns),
+        set_={**replaced, "version": table.c.version + 1},
     )
 
 

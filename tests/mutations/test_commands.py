@@ -12,10 +12,11 @@ import sqlalchemy as sa
 from gateway.assignments import commands as items
 from gateway.assignments.models import ItemAssignment
 from gateway.errors import ErrorCode
+from gateway.outcomes import CHANGED, Done, Failure
 from gateway.segments import commands as segments
 from gateway.segments.models import CustomerAssignment
 from gateway.store.columns import utcnow
-from gateway.store.writes import ATTEMPTS, CHANGED, ONE_MS, Done, Failure, write
+from gateway.store.writes import ATTEMPTS, ONE_MS, write
 
 
 def entry(item_id: str, version: int | None = None, **mixins: Any) -> items.ItemEntry:
