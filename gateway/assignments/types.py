@@ -3,7 +3,7 @@ resolver of Segment.items (the segments domain's one way into this one)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
@@ -13,7 +13,7 @@ from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
 from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
 from gateway.assignments.models import ItemAssignmentRow
 from gateway.assignments.repository import AssignmentFilter
-from gateway.catalog.types import Item, category_from_row, product_from_row
+from gateway.catalog.types import CategoryRow, Item, category_from_row, product_from_row
 from gateway.errors import forbidden
 from gateway.query_language import ListQuery
 from gateway.segments.loaders import SegmentByIdLoader
@@ -57,7 +57,9 @@ ItemAssignmentPage = Page[ItemAssignment]
 def item_from_row(row: ItemAssignmentRow) -> Item:
     """The assigned Product or Category from an assignment row joined with its item."""
     if row.item_type == ItemType.CATEGORY:
-        return category_from_row(row)
+        # A category's row: its LEFT JOIN matched (repository.conditions), so the columns
+        # the row types as nullable for products are set.
+        return category_from_row(cast(CategoryRow, row))
     return product_from_row(row)
 
 
