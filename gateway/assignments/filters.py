@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from typing import Any
 
+import sqlalchemy as sa
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.assignments.repository import ITEM_CODE, ITEM_NAME
-from gateway.query_language import Field, FieldSet, Kind, SortKey, compile_q, compile_sort
-from gateway.settings import Limits
+from gateway.query_language import Field, FieldSet, Kind
+from gateway.store.tables import category_table as category
 from gateway.store.tables import item_table as assignment
+from gateway.store.tables import product_table as product
+
+# Exactly one of the read's two LEFT JOINs matches a live item, so COALESCE picks its value.
+ITEM_CODE: ColumnElement[str] = sa.func.coalesce(product.c.code, category.c.code)
+ITEM_NAME: ColumnElement[Any] = sa.func.coalesce(product.c.name, category.c.name)
 
 ITEM_ASSIGNMENT_FIELDS = FieldSet(
     {
@@ -31,33 +35,3 @@ DEFAULT_ORDER = ("segmentId", "type", "item.id")
 # Inside one segment the segment id is constant; a cursor then means the same position in
 # any segment, which is what lets Segment.items page many segments with one statement.
 SEGMENT_ORDER = ("type", "item.id")
-
-
-@dataclass(frozen=True)
-class Plan:
-    """A compiled `q` and `sort`: the extra WHERE conditions and the ordered sort keys."""
-
-    conditions: tuple[ColumnElement[bool], ...]
-    keys: tuple[SortKey, ...]
-
-
-def compile_plan(
-    q: str | None,
-    sort: str | None,
-    *,
-    default: Sequence[str],
-    locales: Sequence[str],
-    dialect: str,
-    limits: Limits,
-) -> Plan:
-    """Compiles `q` and `sort`; a bad one raises BAD_USER_INPUT naming the position."""
-    conditions = compile_q(q, ITEM_ASSIGNMENT_FIELDS, dialect=dialect, limits=limits)
-    keys = compile_sort(
-        sort,
-        ITEM_ASSIGNMENT_FIELDS,
-        default=default,
-        locales=locales,
-        dialect=dialect,
-        limits=limits,
-    )
-    return Plan(tuple(conditions), tuple(keys))

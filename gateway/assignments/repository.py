@@ -10,17 +10,22 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.query_language import PageResult, SortKey, fetch_page, fetch_pages
+from gateway.assignments.filters import (
+    DEFAULT_ORDER,
+    ITEM_ASSIGNMENT_FIELDS,
+    ITEM_CODE,
+    ITEM_NAME,
+    SEGMENT_ORDER,
+)
+from gateway.assignments.models import ItemAssignmentRow
+from gateway.query_language import Compiled, ListQuery, PageResult
 from gateway.segments.repository import visible_segment_conditions
 from gateway.segments.visibility import SegmentAccess
+from gateway.store.database import dialect_of
 from gateway.store.tables import category_table as category
 from gateway.store.tables import item_table as assignment
 from gateway.store.tables import product_table as product
 from gateway.store.tables import segment_table as segment
-
-# Exactly one of the two LEFT JOINs matches a live item, so COALESCE picks its value.
-ITEM_CODE: ColumnElement[str] = sa.func.coalesce(product.c.code, category.c.code)
-ITEM_NAME: ColumnElement[Any] = sa.func.coalesce(product.c.name, category.c.name)
 
 # Labelled so a row serves as the assignment and, through id/code/name/..., as its item.
 COLUMNS: tuple[ColumnElement[Any], ...] = (
@@ -72,7 +77,7 @@ def _joined() -> Any:
 def _segment_condition(where: AssignmentFilter) -> ColumnElement[bool] | None:
     """Visibility, siteCode and onlyActive, as `segment_id IN (visible segments)`."""
     access = where.access
-    if not (access.restricted or access.denied or access.only_active or where.site_code):
+    if not (access.narrows or where.site_code):
         return None  # every assignment's segment exists (foreign key): nothing to check
     visible = sa.select(segment.c.id).where(*visible_segment_conditions(access))
     if where.site_code is not None:
@@ -104,70 +109,64 @@ def select_assignments(
     return sa.select(*COLUMNS).select_from(_joined()).where(*conditions(where), *extra)
 
 
-@dataclass(frozen=True)
-class Paging:
-    page_size: int
-    page_number: int
-    after: str | None
-    fingerprint: str
+def _compiled(
+    session: AsyncSession, query: ListQuery, default: Sequence[str], locales: Sequence[str]
+) -> Compiled:
+    return query.compile(
+        ITEM_ASSIGNMENT_FIELDS, default=default, locales=locales, dialect=dialect_of(session)
+    )
+
+
+def _bound(where: AssignmentFilter) -> tuple[object, ...]:
+    return (where.segment_id, where.item_type, where.site_code, *where.access.bound_parts())
 
 
 async def assignment_page(
-    session: AsyncSession,
-    where: AssignmentFilter,
-    extra: Sequence[ColumnElement[bool]],
-    keys: Sequence[SortKey],
-    paging: Paging,
+    session: AsyncSession, where: AssignmentFilter, query: ListQuery, locales: Sequence[str]
 ) -> PageResult:
     """One page of matching assignments with their items, one statement."""
-    return await fetch_page(
-        session,
-        select_assignments(where, extra),
-        keys=keys,
-        page_size=paging.page_size,
-        page_number=paging.page_number,
-        after=paging.after,
-        fingerprint=paging.fingerprint,
-    )
+    compiled = _compiled(session, query, DEFAULT_ORDER, locales)
+    tenant = where.access.tenant
+    bound_to = query.binding("itemAssignments", tenant, compiled, *_bound(where))
+    stmt = select_assignments(where, compiled.conditions)
+    return await query.page(session, stmt, compiled, bound_to)
 
 
 async def assignment_pages(
     session: AsyncSession,
     where: AssignmentFilter,
     segment_ids: Sequence[str],
-    extra: Sequence[ColumnElement[bool]],
-    keys: Sequence[SortKey],
-    paging: Paging,
+    query: ListQuery,
+    locales: Sequence[str],
 ) -> dict[str, PageResult]:
     """The same page of assignments for each of many segments, one statement."""
-    return await fetch_pages(
+    compiled = _compiled(session, query, SEGMENT_ORDER, locales)
+    bound_to = query.binding("Segment.items", where.access.tenant, compiled, where.item_type)
+    return await query.pages(
         session,
-        select_assignments(where, extra),
+        select_assignments(where, compiled.conditions),
+        compiled,
+        bound_to,
         partition=assignment.c.segment_id,
         parents=segment_ids,
-        keys=keys,
-        page_size=paging.page_size,
-        page_number=paging.page_number,
-        after=paging.after,
-        fingerprint=paging.fingerprint,
     )
 
 
 async def count_assignments(
-    session: AsyncSession, where: AssignmentFilter, extra: Sequence[ColumnElement[bool]] = ()
+    session: AsyncSession, where: AssignmentFilter, query: ListQuery
 ) -> int:
+    """How many assignments `where` and `q` select."""
+    extra = query.conditions(ITEM_ASSIGNMENT_FIELDS, dialect=dialect_of(session))
     stmt = sa.select(sa.func.count()).select_from(_joined()).where(*conditions(where), *extra)
     return int((await session.execute(stmt)).scalar_one())
 
 
 async def count_by_segment(
-    session: AsyncSession,
-    where: AssignmentFilter,
-    segment_ids: Sequence[str],
-    extra: Sequence[ColumnElement[bool]] = (),
+    session: AsyncSession, where: AssignmentFilter, segment_ids: Sequence[str], query: ListQuery
 ) -> dict[str, int]:
     """Matching assignments per segment, one GROUP BY for all segments."""
     a = assignment.c
+    extra = query.conditions(ITEM_ASSIGNMENT_FIELDS, dialect=dialect_of(session))
     stmt = (
         sa.select(a.segment_id, sa.func.count())
         .select_from(_joined())
@@ -185,7 +184,7 @@ async def assignment_by_key(
     item_type: str,
     item_id: str,
     access: SegmentAccess | None = None,
-) -> Any | None:
+) -> ItemAssignmentRow | None:
     """One assignment with its item by natural key; None when absent, its item deleted, or
     (with `access`) its segment not visible. Without `access` no visibility applies."""
     a = assignment.c

@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import strawberry
 
+from gateway.api.inputs import given
+from gateway.api.lists import (
+    DEFAULT_PAGE_SIZE,
+    After,
+    PageNumber,
+    PageSize,
+    list_query,
+    page_of,
+    q_description,
+)
 from gateway.api.types import Info, ItemType
-from gateway.assignments import resolvers
-from gateway.assignments.types import ItemAssignment, ItemAssignmentPage
-
-T = TypeVar("T")
-
-DEFAULT_PAGE_SIZE = 60
+from gateway.assignments import repository
+from gateway.assignments.filters import DEFAULT_ORDER, ITEM_ASSIGNMENT_FIELDS
+from gateway.assignments.repository import AssignmentFilter
+from gateway.assignments.types import ItemAssignment, ItemAssignmentPage, item_assignment_from_row
+from gateway.segments.visibility import read_access
 
 SegmentIdArg = Annotated[
     strawberry.ID | None,
@@ -21,9 +30,7 @@ SegmentIdArg = Annotated[
 QArg = Annotated[
     str | None,
     strawberry.argument(
-        description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. Fields: "
-        "segmentId, type, item.id, item.code, item.name.<lang>, metadata.createdAt, "
-        "metadata.modifiedAt, metadata.version, mixins.<path>."
+        description=q_description("type:PRODUCT item.code:~ham", ITEM_ASSIGNMENT_FIELDS)
     ),
 ]
 TypeArg = Annotated[
@@ -50,28 +57,9 @@ SortArg = Annotated[
     str | None,
     strawberry.argument(
         description="`field:ASC,field2:DESC` over the `q` fields; `item.name` alone sorts by "
-        "the resolved language. Default and tie-breakers: segmentId, type, item.id."
+        f"the resolved language. Default and tie-breakers: {', '.join(DEFAULT_ORDER)}."
     ),
 ]
-PageSizeArg = Annotated[
-    int | None, strawberry.argument(description="Entries per page, 1 to 500; 60 by default.")
-]
-PageNumberArg = Annotated[
-    int | None, strawberry.argument(description="The page, from 1; ignored when `after` is given.")
-]
-AfterArg = Annotated[
-    str | None,
-    strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
-]
-
-
-def _or(value: T | None, default: T) -> T:
-    """An argument left out, or given as null, takes its default."""
-    return default if value is None or value is strawberry.UNSET else value
-
-
-def _given(value: T | None) -> T | None:
-    return None if value is strawberry.UNSET else value
 
 
 @strawberry.type
@@ -91,23 +79,27 @@ class Query:
         only_active: OnlyActiveArg = False,
         legal_entity_id: LegalEntityArg = strawberry.UNSET,
         sort: SortArg = strawberry.UNSET,
-        page_size: PageSizeArg = DEFAULT_PAGE_SIZE,
-        page_number: PageNumberArg = 1,
-        after: AfterArg = strawberry.UNSET,
+        page_size: PageSize = DEFAULT_PAGE_SIZE,
+        page_number: PageNumber = 1,
+        after: After = strawberry.UNSET,
     ) -> ItemAssignmentPage:
-        return await resolvers.item_assignments_page(
-            info,
-            segment_id=_given(segment_id),
-            q=_given(q),
-            type=_given(type),
-            site_code=_given(site_code),
-            only_active=_or(only_active, False),
-            legal_entity_id=_given(legal_entity_id),
-            sort=_given(sort),
-            page_size=_or(page_size, DEFAULT_PAGE_SIZE),
-            page_number=_or(page_number, 1),
-            after=_given(after),
+        context = info.context
+        query = list_query(info, q, sort, page_size, page_number, after)
+        access = read_access(
+            context, only_active=bool(only_active), legal_entity_id=given(legal_entity_id)
         )
+        kind = given(type)
+        where = AssignmentFilter(
+            access, given(segment_id), kind.value if kind else None, given(site_code)
+        )
+        async with context.read_session() as session:
+            result = await repository.assignment_page(session, where, query, context.locales)
+
+        async def count() -> int:
+            async with context.read_session() as session:
+                return await repository.count_assignments(session, where, query.counting())
+
+        return page_of(result, lambda row: item_assignment_from_row(row, access), count)
 
     @strawberry.field(
         description="One item assignment by segment, type and item id; null when absent, when "
@@ -121,10 +113,15 @@ class Query:
         item_id: Annotated[strawberry.ID, strawberry.argument(description="The item's id.")],
         legal_entity_id: LegalEntityArg = strawberry.UNSET,
     ) -> ItemAssignment | None:
-        return await resolvers.item_assignment(
-            info,
-            segment_id=segment_id,
-            type=type,
-            item_id=item_id,
-            legal_entity_id=_given(legal_entity_id),
-        )
+        context = info.context
+        access = read_access(context, legal_entity_id=given(legal_entity_id))
+        async with context.read_session() as session:
+            row = await repository.assignment_by_key(
+                session,
+                tenant=context.tenant,
+                segment_id=segment_id,
+                item_type=type.value,
+                item_id=item_id,
+                access=access,
+            )
+        return None if row is None else item_assignment_from_row(row, access)

@@ -1,17 +1,27 @@
-"""GraphQL type of an item assignment, and the one function that builds it from a row."""
+"""GraphQL type of an item assignment, the one function that builds it from a row, and the
+resolver of Segment.items (the segments domain's one way into this one)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, cast
 
 import strawberry
 
-from gateway.api.pages import Page
+from gateway.api.lists import Page, page_of, q_description
 from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
-from gateway.catalog.types import Item, category_from_row, product_from_row
+from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
+from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
+from gateway.assignments.models import ItemAssignmentRow
+from gateway.assignments.repository import AssignmentFilter
+from gateway.catalog.types import CategoryRow, Item, category_from_row, product_from_row
 from gateway.errors import forbidden
+from gateway.query_language import ListQuery
 from gateway.segments.loaders import SegmentByIdLoader
-from gateway.segments.visibility import SegmentAccess, read_access
+from gateway.segments.visibility import (
+    SegmentAccess,
+    assignment_segment_access,
+    segment_items_access,
+)
 
 if TYPE_CHECKING:
     from gateway.segments.types import Segment
@@ -34,7 +44,7 @@ class ItemAssignment:
         # Imported here: gateway.segments.types imports this domain for Segment.items.
         from gateway.segments.types import segment_from_row
 
-        access = self.access or read_access(info.context)
+        access = assignment_segment_access(info.context, self.access)
         row = await info.context.loader(SegmentByIdLoader).load((str(self.segment_id), access))
         if row is None:
             raise forbidden("Your token does not allow reading this assignment's segment.")
@@ -44,20 +54,51 @@ class ItemAssignment:
 ItemAssignmentPage = Page[ItemAssignment]
 
 
-def item_from_row(row: Any) -> Item:
+def item_from_row(row: ItemAssignmentRow) -> Item:
     """The assigned Product or Category from an assignment row joined with its item."""
     if row.item_type == ItemType.CATEGORY:
-        return category_from_row(row)
+        # A category's row: its LEFT JOIN matched (repository.conditions), so the columns
+        # the row types as nullable for products are set.
+        return category_from_row(cast(CategoryRow, row))
     return product_from_row(row)
 
 
-def item_assignment_from_row(row: Any, access: SegmentAccess | None = None) -> ItemAssignment:
-    """An ItemAssignment from a row of repository.assignment_columns() (item included)."""
+def item_assignment_from_row(
+    row: ItemAssignmentRow, access: SegmentAccess | None = None
+) -> ItemAssignment:
+    """An ItemAssignment from a row of repository.COLUMNS (its item included)."""
     return ItemAssignment(
         segment_id=strawberry.ID(row.segment_id),
         type=ItemType(row.item_type),
         item=item_from_row(row),
-        mixins=row.mixins or None,
+        mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
         access=access,
+    )
+
+
+SegmentItemsQ = Annotated[
+    str | None,
+    strawberry.argument(
+        # Not segmentId, which is the parent's own (q may still name it).
+        description=q_description(
+            "type:PRODUCT item.code:~ham", ITEM_ASSIGNMENT_FIELDS, omit=("segmentId",)
+        )
+    ),
+]
+
+
+async def segment_items(
+    info: Info, segment_id: str, query: ListQuery, item_type: ItemType | None
+) -> ItemAssignmentPage:
+    """Segment.items: every segment of a list is paged by one statement, counted by another."""
+    access = segment_items_access(info.context)
+    # Equal for every segment of a list, so their loads batch.
+    where = AssignmentFilter(access, item_type=item_type.value if item_type else None)
+    result = await info.context.loader(ItemPageBySegmentLoader).load((segment_id, where, query))
+    counter = info.context.loader(ItemCountBySegmentLoader)
+    return page_of(
+        result,
+        lambda row: item_assignment_from_row(row, access),
+        lambda: counter.load((segment_id, where, query.counting())),
     )

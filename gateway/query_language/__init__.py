@@ -20,6 +20,7 @@ Decisions a client can see:
 
 from gateway.query_language.compile import compile_q
 from gateway.query_language.fields import Field, FieldSet, Kind
+from gateway.query_language.lists import Compiled, ListQuery
 from gateway.query_language.paging import (
     PageResult,
     check_paging,
@@ -31,9 +32,11 @@ from gateway.query_language.paging import (
 from gateway.query_language.sorting import SortKey, compile_sort, order_by
 
 __all__ = [
+    "Compiled",
     "Field",
     "FieldSet",
     "Kind",
+    "ListQuery",
     "PageResult",
     "SortKey",
     "check_paging",

@@ -20,6 +20,9 @@ class Kind(Enum):
     JSON = "json"  # free-form JSON, used as "<name>.<path>"
 
 
+_PATH_HINTS = {Kind.LOCALIZED: ".<lang>", Kind.JSON: ".<path>"}
+
+
 @dataclass(frozen=True)
 class Field:
     kind: Kind
@@ -27,11 +30,24 @@ class Field:
     enum_values: tuple[str, ...] = ()
     # legal_entity_id stores '' for "no legal entity": null/missing match '' too.
     empty_is_null: bool = False
+    # Shown after the name in the "Fields:" text of descriptions, e.g. "null for B2C".
+    note: str = ""
+
+    def described(self, name: str) -> str:
+        """How a description names the field: paths of localized and JSON fields spelled out."""
+        shown = name + _PATH_HINTS.get(self.kind, "")
+        return f"{shown} ({self.note})" if self.note else shown
 
 
 @dataclass(frozen=True)
 class FieldSet:
     fields: Mapping[str, Field]
+
+    def described(self, omit: tuple[str, ...] = ()) -> str:
+        """The "Fields:" text of a description: every field in order, but those in `omit`."""
+        return ", ".join(
+            field.described(name) for name, field in self.fields.items() if name not in omit
+        )
 
     def resolve(self, path: str) -> tuple[str, Field, tuple[str, ...]] | None:
         """The field a dotted path names, its name and the rest of the path (LOCALIZED, JSON)."""

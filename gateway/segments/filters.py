@@ -35,7 +35,9 @@ SEGMENT_DEFAULT_SORT = ("id",)
 CUSTOMER_FIELDS = FieldSet(
     {
         "customerId": Field(Kind.STRING, _customer.c.customer_id),
-        "legalEntityId": Field(Kind.STRING, _customer.c.legal_entity_id, empty_is_null=True),
+        "legalEntityId": Field(
+            Kind.STRING, _customer.c.legal_entity_id, empty_is_null=True, note="null for B2C"
+        ),
         "assignmentType": Field(Kind.ENUM, _customer.c.assignment_type, ("MANUAL", "AUTOMATIC")),
         **_metadata(_customer),
     }

@@ -1,29 +1,18 @@
-"""Per-request loaders of the segments domain, and the read access they are keyed by."""
+"""Per-request loaders of the segments domain, keyed by the read access they apply."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import partial
 from typing import Any, cast
 
-from gateway.context import Context, Loader
+from gateway.context import Loader
 from gateway.errors import GatewayError
-from gateway.query_language import PageResult, one_batch_per_cursor
+from gateway.query_language import ListQuery, PageResult
 from gateway.segments import repository
-from gateway.segments.repository import CustomerFilter, CustomerKey, ListArgs, SegmentFilter
-from gateway.segments.visibility import SegmentAccess, read_access
-from gateway.settings import Limits
-
-
-def customer_filter(context: Context) -> CustomerFilter:
-    """Whose assignments the caller may list: everyone's, or only their own (read_own)."""
-    read_access(context)
-    principal = context.principal
-    own = None if principal.can_read_all else principal.customer_id
-    return CustomerFilter(tenant=context.tenant, customer_id=own)
-
-
-def _empty(args: ListArgs) -> PageResult:
-    return PageResult.empty(args.page_number, args.page_size, args.after)
+from gateway.segments.models import CustomerAssignmentRow, SegmentRow
+from gateway.segments.repository import CustomerKey
+from gateway.segments.visibility import CustomerAccess, SegmentAccess
 
 
 def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
@@ -37,11 +26,11 @@ def _grouped(keys: Sequence[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]
 SegmentKey = tuple[str, SegmentAccess]
 
 
-class SegmentByIdLoader(Loader[SegmentKey, Any]):
+class SegmentByIdLoader(Loader[SegmentKey, SegmentRow | None]):
     """A segment row by (id, access); None when absent or not visible under that access."""
 
-    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[Any]:
-        found: dict[SegmentKey, Any] = {}
+    async def batch_load_fn(self, keys: Sequence[SegmentKey]) -> list[SegmentRow | None]:
+        found: dict[SegmentKey, SegmentRow] = {}
         async with self.context.read_session() as session:
             for (access,), ids in _grouped(keys).items():
                 rows = await repository.segments_by_id(session, access=access, ids=ids)
@@ -49,7 +38,7 @@ class SegmentByIdLoader(Loader[SegmentKey, Any]):
         return [found.get(key) for key in keys]
 
 
-CustomerPageKey = tuple[str, CustomerFilter, ListArgs]
+CustomerPageKey = tuple[str, CustomerAccess, ListQuery]
 
 
 class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
@@ -58,21 +47,16 @@ class CustomerPageBySegmentIdLoader(Loader[CustomerPageKey, PageResult]):
     async def batch_load_fn(self, keys: Sequence[CustomerPageKey]) -> list[PageResult]:
         found: dict[CustomerPageKey, PageResult | GatewayError] = {}
         async with self.context.read_session() as session:
-            for (where, args), ids in _grouped(keys).items():
-                for batch in one_batch_per_cursor(ids, args.after):
-                    try:
-                        pages = await repository.customer_pages(
-                            session, where=where, segment_ids=batch, args=args
-                        )
-                    except GatewayError as refused:  # a cursor of another segment
-                        found.update(((i, where, args), refused) for i in batch)
-                        continue
-                    found.update(((i, where, args), page) for i, page in pages.items())
+            for (where, query), ids in _grouped(keys).items():
+                read = partial(repository.customer_pages, session, where, query=query)
+                pages = await query.pages_by_parent(ids, read)
+                found.update(((i, where, query), page) for i, page in pages.items())
         # aiodataloader fails the key whose value is an exception, and only that key.
-        return cast(list[PageResult], [found.get(key) or _empty(key[2]) for key in keys])
+        return cast(list[PageResult], [found.get(key) or key[2].empty() for key in keys])
 
 
-CustomerCountKey = tuple[str, CustomerFilter, str | None, Limits]
+# The ListQuery of a count is ListQuery.counting(): equal for every page of one `q`.
+CustomerCountKey = tuple[str, CustomerAccess, ListQuery]
 
 
 class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
@@ -81,22 +65,24 @@ class CustomerCountBySegmentIdLoader(Loader[CustomerCountKey, int]):
     async def batch_load_fn(self, keys: Sequence[CustomerCountKey]) -> list[int]:
         found: dict[CustomerCountKey, int] = {}
         async with self.context.read_session() as session:
-            for (where, q, limits), ids in _grouped(keys).items():
+            for (where, query), ids in _grouped(keys).items():
                 counts = await repository.count_customers(
-                    session, where=where, segment_ids=ids, q=q, limits=limits
+                    session, where=where, segment_ids=ids, query=query
                 )
-                found.update(((i, where, q, limits), n) for i, n in counts.items())
+                found.update(((i, where, query), n) for i, n in counts.items())
         return [found.get(key, 0) for key in keys]
 
 
 CustomerAssignmentKey = tuple[CustomerKey, SegmentAccess]
 
 
-class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
+class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, CustomerAssignmentRow | None]):
     """An assignment by (segment, customer, legal entity); None when absent or invisible."""
 
-    async def batch_load_fn(self, keys: Sequence[CustomerAssignmentKey]) -> list[Any]:
-        found: dict[CustomerAssignmentKey, Any] = {}
+    async def batch_load_fn(
+        self, keys: Sequence[CustomerAssignmentKey]
+    ) -> list[CustomerAssignmentRow | None]:
+        found: dict[CustomerAssignmentKey, CustomerAssignmentRow] = {}
         async with self.context.read_session() as session:
             for (access,), natural in _grouped(keys).items():
                 rows = await repository.customer_assignments_by_key(
@@ -106,17 +92,3 @@ class CustomerAssignmentByKeyLoader(Loader[CustomerAssignmentKey, Any]):
                     (((r.segment_id, r.customer_id, r.legal_entity_id), access), r) for r in rows
                 )
         return [found.get(key) for key in keys]
-
-
-async def segment_page(context: Context, where: SegmentFilter, args: ListArgs) -> PageResult:
-    """One page of the `segments` root field."""
-    async with context.read_session() as session:
-        return await repository.segment_page(
-            session, where=where, args=args, locales=context.locales
-        )
-
-
-async def count_segments(context: Context, where: SegmentFilter, args: ListArgs) -> int:
-    """The `segments` total, run only when `totalCount` is selected."""
-    async with context.read_session() as session:
-        return await repository.count_segments(session, where=where, q=args.q, limits=args.limits)

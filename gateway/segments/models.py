@@ -1,9 +1,9 @@
-"""Segment tables: segments and the customers assigned to them."""
+"""Segment tables: segments and the customers assigned to them, and the rows read of them."""
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
@@ -56,3 +56,53 @@ class CustomerAssignment(SQLModel, table=True):
     created_at: datetime = Field(sa_type=UtcDateTime)
     modified_at: datetime = Field(sa_type=UtcDateTime)
     version: int = 1
+
+
+# Rows as the repositories read them (SQLAlchemy rows, or the models above): read-only.
+
+
+class RecordRow(Protocol):
+    """What every stored record has: custom attributes, version and timestamps."""
+
+    @property
+    def mixins(self) -> dict[str, Any] | None: ...
+    @property
+    def metadata_mixins(self) -> dict[str, str] | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def modified_at(self) -> datetime: ...
+    @property
+    def version(self) -> int: ...
+
+
+class SegmentRow(RecordRow, Protocol):
+    """A row of the segment table."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def name(self) -> dict[str, str] | None: ...
+    @property
+    def description(self) -> dict[str, str] | None: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def site_code(self) -> str: ...
+    @property
+    def valid_from(self) -> datetime | None: ...
+    @property
+    def valid_to(self) -> datetime | None: ...
+
+
+class CustomerAssignmentRow(RecordRow, Protocol):
+    """A row of the customer_assignment table ('' for the legal entity of B2C)."""
+
+    @property
+    def segment_id(self) -> str: ...
+    @property
+    def customer_id(self) -> str: ...
+    @property
+    def legal_entity_id(self) -> str: ...
+    @property
+    def assignment_type(self) -> str: ...

@@ -11,27 +11,22 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
-from gateway.query_language import (
-    PageResult,
-    compile_q,
-    compile_sort,
-    fetch_page,
-    fetch_pages,
-    fingerprint,
-)
+from gateway.query_language import ListQuery, PageResult
 from gateway.segments.filters import (
     CUSTOMER_DEFAULT_SORT,
     CUSTOMER_FIELDS,
     SEGMENT_DEFAULT_SORT,
     SEGMENT_FIELDS,
 )
-from gateway.segments.models import NO_LEGAL_ENTITY, Segment
-from gateway.segments.visibility import SegmentAccess
-from gateway.settings import Limits
+from gateway.segments.models import (
+    NO_LEGAL_ENTITY,
+    CustomerAssignmentRow,
+    Segment,
+    SegmentRow,
+)
+from gateway.segments.visibility import CustomerAccess, SegmentAccess
 from gateway.store.database import dialect_of
 from gateway.store.tables import customer_table, segment_table
-
-DEFAULT_LIMITS = Limits()
 
 # Core tables: typed columns, and rows that read like the models (row.id, row.site_code).
 _s = segment_table.c
@@ -76,19 +71,6 @@ def visible_segment_ids(access: SegmentAccess) -> sa.Select[str]:
 
 
 @dataclass(frozen=True)
-class ListArgs:
-    """`q`, `sort` and paging of one list read; hashable, so it can be part of a loader key."""
-
-    q: str | None
-    sort: str | None
-    page_size: int
-    page_number: int
-    after: str | None
-    # The request's limits, which `q` and `sort` are compiled under.
-    limits: Limits = DEFAULT_LIMITS
-
-
-@dataclass(frozen=True)
 class SegmentFilter:
     """What the `segments` arguments narrow to, besides `q`."""
 
@@ -96,131 +78,82 @@ class SegmentFilter:
     site_code: str | None = None
 
 
-def _access_parts(access: SegmentAccess) -> tuple[Any, ...]:
-    # Not `now`: a cursor must outlive the request that made it.
-    return (access.tenant, access.only_active, access.customer_id, access.legal_entity_id)
-
-
-def _segment_conditions(
-    session: AsyncSession, where: SegmentFilter, q: str | None, limits: Limits
-) -> list[ColumnElement[bool]]:
+def _segment_conditions(where: SegmentFilter) -> list[ColumnElement[bool]]:
     conditions = visible_segment_conditions(where.access)
     if where.site_code is not None:
         conditions.append(_s.site_code == where.site_code)
-    q_conditions = compile_q(q, SEGMENT_FIELDS, dialect=dialect_of(session), limits=limits)
-    return [*conditions, *q_conditions]
+    return conditions
+
+
+def _bound(where: SegmentFilter) -> tuple[Any, ...]:
+    return (*where.access.bound_parts(), where.site_code)
 
 
 async def segment_page(
-    session: AsyncSession, *, where: SegmentFilter, args: ListArgs, locales: Sequence[str]
+    session: AsyncSession, *, where: SegmentFilter, query: ListQuery, locales: Sequence[str]
 ) -> PageResult:
     """One page of the segments `where` and `q` select, in `sort` order (then by id)."""
-    conditions = _segment_conditions(session, where, args.q, args.limits)
-    keys = compile_sort(
-        args.sort,
-        SEGMENT_FIELDS,
-        default=SEGMENT_DEFAULT_SORT,
-        locales=locales,
-        dialect=dialect_of(session),
-        limits=args.limits,
+    compiled = query.compile(
+        SEGMENT_FIELDS, default=SEGMENT_DEFAULT_SORT, locales=locales, dialect=dialect_of(session)
     )
-    return await fetch_page(
-        session,
-        sa.select(segment_table).where(*conditions),
-        keys=keys,
-        page_size=args.page_size,
-        page_number=args.page_number,
-        after=args.after,
-        fingerprint=fingerprint(
-            "segments",
-            *_access_parts(where.access),
-            where.site_code,
-            args.q,
-            [key.name for key in keys],
-            locales[:1],
-        ),
-    )
+    stmt = sa.select(segment_table).where(*_segment_conditions(where), *compiled.conditions)
+    tenant = where.access.tenant
+    bound_to = query.binding("segments", tenant, compiled, *_bound(where), locales[:1])
+    return await query.page(session, stmt, compiled, bound_to)
 
 
-async def count_segments(
-    session: AsyncSession, *, where: SegmentFilter, q: str | None, limits: Limits
-) -> int:
+async def count_segments(session: AsyncSession, *, where: SegmentFilter, query: ListQuery) -> int:
     """How many segments `where` and `q` select."""
-    conditions = _segment_conditions(session, where, q, limits)
+    q_conditions = query.conditions(SEGMENT_FIELDS, dialect=dialect_of(session))
+    conditions = [*_segment_conditions(where), *q_conditions]
     stmt = sa.select(sa.func.count()).select_from(Segment).where(*conditions)
     return int((await session.execute(stmt)).scalar_one())
 
 
 async def segments_by_id(
     session: AsyncSession, *, access: SegmentAccess, ids: Sequence[str]
-) -> list[Any]:
+) -> Sequence[SegmentRow]:
     """The segments among `ids` that `access` may see."""
     stmt = sa.select(segment_table).where(*visible_segment_conditions(access), _s.id.in_(ids))
     return list((await session.execute(stmt)).all())
 
 
-@dataclass(frozen=True)
-class CustomerFilter:
-    """Whose assignments a read may list: the caller's own only, under segment_read_own."""
-
-    tenant: str
-    customer_id: str | None = None
-
-
 def _customer_conditions(
-    session: AsyncSession,
-    where: CustomerFilter,
-    segment_ids: Sequence[str],
-    q: str | None,
-    limits: Limits,
+    where: CustomerAccess, segment_ids: Sequence[str]
 ) -> list[ColumnElement[bool]]:
     conditions = [_c.tenant == where.tenant, _c.segment_id.in_(segment_ids)]
     if where.customer_id is not None:
         conditions.append(_c.customer_id == where.customer_id)
-    q_conditions = compile_q(q, CUSTOMER_FIELDS, dialect=dialect_of(session), limits=limits)
-    return [*conditions, *q_conditions]
+    return conditions
 
 
 async def customer_pages(
-    session: AsyncSession, *, where: CustomerFilter, segment_ids: Sequence[str], args: ListArgs
+    session: AsyncSession, where: CustomerAccess, segment_ids: Sequence[str], query: ListQuery
 ) -> dict[str, PageResult]:
     """The same page of each segment's customer assignments, in one statement."""
-    keys = compile_sort(
-        args.sort,
-        CUSTOMER_FIELDS,
-        default=CUSTOMER_DEFAULT_SORT,
-        locales=(),
-        dialect=dialect_of(session),
-        limits=args.limits,
+    compiled = query.compile(
+        CUSTOMER_FIELDS, default=CUSTOMER_DEFAULT_SORT, locales=(), dialect=dialect_of(session)
     )
-    conditions = _customer_conditions(session, where, segment_ids, args.q, args.limits)
-    return await fetch_pages(
+    conditions = [*_customer_conditions(where, segment_ids), *compiled.conditions]
+    bound_to = query.binding("Segment.customers", where.tenant, compiled, where.customer_id)
+    return await query.pages(
         session,
         sa.select(customer_table).where(*conditions),
+        compiled,
+        bound_to,
         partition=_c.segment_id,
         parents=segment_ids,
-        keys=keys,
-        page_size=args.page_size,
-        page_number=args.page_number,
-        after=args.after,
-        fingerprint=fingerprint(
-            "Segment.customers", where.tenant, where.customer_id, args.q, [k.name for k in keys]
-        ),
     )
 
 
 async def count_customers(
-    session: AsyncSession,
-    *,
-    where: CustomerFilter,
-    segment_ids: Sequence[str],
-    q: str | None,
-    limits: Limits,
+    session: AsyncSession, *, where: CustomerAccess, segment_ids: Sequence[str], query: ListQuery
 ) -> dict[str, int]:
     """How many customer assignments `q` selects in each segment; one GROUP BY statement."""
+    q_conditions = query.conditions(CUSTOMER_FIELDS, dialect=dialect_of(session))
     stmt = (
         sa.select(_c.segment_id, sa.func.count())
-        .where(*_customer_conditions(session, where, segment_ids, q, limits))
+        .where(*_customer_conditions(where, segment_ids), *q_conditions)
         .group_by(_c.segment_id)
     )
     return {segment_id: int(n) for segment_id, n in await session.execute(stmt)}
@@ -232,7 +165,7 @@ CustomerKey = tuple[str, str, str]
 
 async def customer_assignments_by_key(
     session: AsyncSession, *, access: SegmentAccess, keys: Sequence[CustomerKey]
-) -> list[Any]:
+) -> Sequence[CustomerAssignmentRow]:
     """The assignments among `keys` in segments `access` may see; a customer's own only."""
     stmt = sa.select(customer_table).where(
         _c.tenant == access.tenant,

@@ -7,27 +7,17 @@ from typing import Annotated
 import strawberry
 
 from gateway.api.inputs import given
-from gateway.api.pages import Page
+from gateway.api.lists import After, Page, PageNumber, PageSize, Sort, list_query, page_of
 from gateway.api.types import Info
-from gateway.segments.loaders import (
-    CustomerAssignmentByKeyLoader,
-    SegmentByIdLoader,
-    count_segments,
-    segment_page,
-)
+from gateway.segments import repository
+from gateway.segments.loaders import CustomerAssignmentByKeyLoader, SegmentByIdLoader
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.repository import SegmentFilter
 from gateway.segments.types import (
-    After,
     CustomerAssignment,
-    PageNumber,
-    PageSize,
     Segment,
     SegmentQ,
-    Sort,
     customer_assignment_from_row,
-    list_args,
-    page_of,
     segment_from_row,
 )
 from gateway.segments.visibility import read_access
@@ -64,18 +54,22 @@ class Query:
         page_number: PageNumber = 1,
         after: After = strawberry.UNSET,
     ) -> Page[Segment]:
-        args = list_args(info, q, sort, page_size, page_number, after)
+        query = list_query(info, q, sort, page_size, page_number, after)
         access = read_access(
             info.context, only_active=bool(only_active), legal_entity_id=given(legal_entity_id)
         )
         where = SegmentFilter(access=access, site_code=given(site_code))
         context = info.context
-        result = await segment_page(context, where, args)
-        return page_of(
-            result,
-            lambda row: segment_from_row(row, context.now),
-            lambda: count_segments(context, where, args),
-        )
+        async with context.read_session() as session:
+            result = await repository.segment_page(
+                session, where=where, query=query, locales=context.locales
+            )
+
+        async def count() -> int:
+            async with context.read_session() as session:
+                return await repository.count_segments(session, where=where, query=query)
+
+        return page_of(result, lambda row: segment_from_row(row, context.now), count)
 
     @strawberry.field(description="A segment by id; null when absent or not visible.")
     async def segment(

@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import strawberry
 
 from gateway.api.inputs import given
-from gateway.api.pages import Page
+from gateway.api.lists import (
+    After,
+    Page,
+    PageNumber,
+    PageSize,
+    Sort,
+    list_query,
+    page_of,
+    q_description,
+)
 from gateway.api.types import (
     JSON,
     Described,
@@ -22,100 +30,25 @@ from gateway.api.types import (
     metadata_of,
     validity_of,
 )
-from gateway.assignments.resolvers import segment_items_page
-from gateway.assignments.types import ItemAssignmentPage
-from gateway.query_language import PageResult, check_paging
+from gateway.assignments.types import ItemAssignmentPage, SegmentItemsQ, segment_items
+from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.loaders import (
     CustomerCountBySegmentIdLoader,
     CustomerPageBySegmentIdLoader,
-    customer_filter,
 )
-from gateway.segments.models import NO_LEGAL_ENTITY
-from gateway.segments.repository import ListArgs
-
-T = TypeVar("T")
-
-DEFAULT_PAGE_SIZE = 60
+from gateway.segments.models import NO_LEGAL_ENTITY, CustomerAssignmentRow, SegmentRow
+from gateway.segments.visibility import customer_access
 
 SegmentQ = Annotated[
     str | None,
     strawberry.argument(
-        description="Filter in the query language, e.g. `status:ACTIVE name.en:~Gold`. Fields: "
-        "id, name.<lang>, description.<lang>, status, siteCode, validity.from, validity.to, "
-        "metadata.createdAt, metadata.modifiedAt, metadata.version, mixins.<path>."
+        description=q_description("status:ACTIVE name.en:~Gold", SEGMENT_FIELDS),
     ),
 ]
 CustomerQ = Annotated[
     str | None,
-    strawberry.argument(
-        description="Filter in the query language, e.g. `assignmentType:MANUAL`. Fields: "
-        "customerId, legalEntityId (null for B2C), assignmentType, metadata.createdAt, "
-        "metadata.modifiedAt, metadata.version, mixins.<path>."
-    ),
+    strawberry.argument(description=q_description("assignmentType:MANUAL", CUSTOMER_FIELDS)),
 ]
-ItemQ = Annotated[
-    str | None,
-    strawberry.argument(
-        description="Filter in the query language, e.g. `type:PRODUCT item.code:~ham`. Fields: "
-        "type, item.id, item.code, item.name.<lang>, metadata.createdAt, metadata.modifiedAt, "
-        "metadata.version, mixins.<path>."
-    ),
-]
-Sort = Annotated[
-    str | None,
-    strawberry.argument(description="`field:ASC,field2:DESC` over the `q` fields."),
-]
-PageSize = Annotated[
-    int | None, strawberry.argument(description="Entries per page, 1 to 500; 60 by default.")
-]
-PageNumber = Annotated[
-    int | None,
-    strawberry.argument(description="The page, from 1; ignored when `after` is given."),
-]
-After = Annotated[
-    str | None,
-    strawberry.argument(description="Continue after this `endCursor` (keyset paging)."),
-]
-
-
-def list_args(
-    info: Info,
-    q: str | None,
-    sort: str | None,
-    page_size: int | None,
-    page_number: int | None,
-    after: str | None,
-) -> ListArgs:
-    """Paging checked up front: BAD_USER_INPUT before any statement runs."""
-    size, number, cursor = given(page_size), given(page_number), given(after)
-    size = DEFAULT_PAGE_SIZE if size is None else size
-    number = 1 if number is None else number
-    limit = info.context.settings.limits.max_page_size
-    check_paging(size, number, max_page_size=limit, after=cursor)
-    # pageNumber is ignored after a cursor: one value keeps loader keys (and batches) equal.
-    number = 1 if cursor is not None else number
-    return ListArgs(
-        q=given(q),
-        sort=given(sort),
-        page_size=size,
-        page_number=number,
-        after=cursor,
-        limits=info.context.settings.limits,
-    )
-
-
-def page_of(
-    result: PageResult, convert: Callable[[Any], T], count: Callable[[], Awaitable[int]]
-) -> Page[T]:
-    """A Page of GraphQL objects from a PageResult of rows; `count` runs only if selected."""
-    return Page(
-        items=[convert(row) for row in result.rows],
-        count=count,
-        page_number=result.page_number,
-        page_size=result.page_size,
-        has_next_page=result.has_next,
-        end_cursor=result.end_cursor,
-    )
 
 
 @strawberry.enum(description="Whether a segment is switched on; see also `Segment.active`.")
@@ -150,7 +83,7 @@ class Segment(Named, Described):
     async def items(
         self,
         info: Info,
-        q: ItemQ = strawberry.UNSET,
+        q: SegmentItemsQ = strawberry.UNSET,
         type: Annotated[
             ItemType | None, strawberry.argument(description="Only products or categories.")
         ] = strawberry.UNSET,
@@ -159,17 +92,8 @@ class Segment(Named, Described):
         page_number: PageNumber = strawberry.UNSET,
         after: After = strawberry.UNSET,
     ) -> ItemAssignmentPage:
-        args = list_args(info, q, sort, page_size, page_number, after)
-        return await segment_items_page(
-            info,
-            segment_id=str(self.id),
-            q=args.q,
-            type=given(type),
-            sort=args.sort,
-            page_size=args.page_size,
-            page_number=args.page_number,
-            after=args.after,
-        )
+        query = list_query(info, q, sort, page_size, page_number, after)
+        return await segment_items(info, str(self.id), query, given(type))
 
     @strawberry.field(
         description="The customers assigned to the segment, by customerId then legalEntityId "
@@ -184,15 +108,15 @@ class Segment(Named, Described):
         page_number: PageNumber = strawberry.UNSET,
         after: After = strawberry.UNSET,
     ) -> Page[CustomerAssignment]:
-        args = list_args(info, q, sort, page_size, page_number, after)
-        where = customer_filter(info.context)
-        key = (str(self.id), where, args)
+        query = list_query(info, q, sort, page_size, page_number, after)
+        where = customer_access(info.context)
+        key = (str(self.id), where, query)
         result = await info.context.loader(CustomerPageBySegmentIdLoader).load(key)
         counter = info.context.loader(CustomerCountBySegmentIdLoader)
         return page_of(
             result,
             customer_assignment_from_row,
-            lambda: counter.load((str(self.id), where, args.q, args.limits)),
+            lambda: counter.load((str(self.id), where, query.counting())),
         )
 
 
@@ -211,7 +135,7 @@ class CustomerAssignment:
     metadata: Metadata = strawberry.field(description="Version and timestamps of the assignment.")
 
 
-def is_active(row: Any, now: datetime) -> bool:
+def is_active(row: SegmentRow, now: datetime) -> bool:
     """The contract's "active": status ACTIVE and from <= now < to, open ends unbounded."""
     return (
         row.status == SegmentStatus.ACTIVE
@@ -220,7 +144,7 @@ def is_active(row: Any, now: datetime) -> bool:
     )
 
 
-def segment_from_row(row: Any, now: datetime) -> Segment:
+def segment_from_row(row: SegmentRow, now: datetime) -> Segment:
     """A Segment from a Segment row; `now` is the request's clock (info.context.now)."""
     return Segment(
         id=strawberry.ID(row.id),
@@ -228,14 +152,14 @@ def segment_from_row(row: Any, now: datetime) -> Segment:
         active=is_active(row, now),
         site_code=row.site_code,
         validity=validity_of(row.valid_from, row.valid_to),
-        mixins=row.mixins or None,
+        mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
         name_map=row.name or {},
         description_map=row.description or {},
     )
 
 
-def customer_assignment_from_row(row: Any) -> CustomerAssignment:
+def customer_assignment_from_row(row: CustomerAssignmentRow) -> CustomerAssignment:
     """A CustomerAssignment from a row; the stored '' legal entity is exposed as null."""
     legal_entity = row.legal_entity_id
     return CustomerAssignment(
@@ -243,6 +167,6 @@ def customer_assignment_from_row(row: Any) -> CustomerAssignment:
         customer_id=strawberry.ID(row.customer_id),
         legal_entity_id=None if legal_entity == NO_LEGAL_ENTITY else strawberry.ID(legal_entity),
         assignment_type=AssignmentType(row.assignment_type),
-        mixins=row.mixins or None,
+        mixins=JSON(row.mixins) if row.mixins else None,
         metadata=metadata_of(row),
     )

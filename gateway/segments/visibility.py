@@ -1,13 +1,17 @@
-"""Which segments a caller may see: the scope rules of the contract, as a hashable value."""
+"""Who may see which rows: every row-visibility rule of the contract, each a named function.
+
+The field policy (gateway/auth/policy.py) has already refused a token without the scope a
+field needs, so these rules narrow rows and never refuse: a caller none of them fits gets a
+`denied` access, which sees nothing. The repositories turn the values into SQL.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from gateway.auth.principal import Principal
-from gateway.errors import forbidden
 
 if TYPE_CHECKING:  # the context imports the catalog, which imports this module
     from gateway.context import Context
@@ -29,6 +33,24 @@ class SegmentAccess:
     @property
     def restricted(self) -> bool:
         return self.customer_id is not None
+
+    @property
+    def narrows(self) -> bool:
+        """Whether some segment of the tenant is hidden from this read."""
+        return self.restricted or self.denied or self.only_active
+
+    def bound_parts(self) -> tuple[Any, ...]:
+        """What of the rule a cursor is bound to (with the tenant, which the list binds)."""
+        # Not `now`: a cursor must outlive the request that made it.
+        return (self.only_active, self.customer_id, self.legal_entity_id)
+
+
+@dataclass(frozen=True)
+class CustomerAccess:
+    """Whose customer assignments a read may list: the caller's own only, under read_own."""
+
+    tenant: str
+    customer_id: str | None = None
 
 
 def segment_access(
@@ -56,9 +78,7 @@ def segment_access(
 def read_access(
     context: Context, *, only_active: bool = False, legal_entity_id: str | None = None
 ) -> SegmentAccess:
-    """The caller's read visibility; FORBIDDEN without a read scope (manage alone)."""
-    if not context.principal.can_read:
-        raise forbidden("Reading segments needs segment_read or segment_read_own.")
+    """The caller's read visibility, for fields the policy opens to read and read_own."""
     return segment_access(
         context.principal,
         tenant=context.tenant,
@@ -68,10 +88,33 @@ def read_access(
     )
 
 
+def customer_access(context: Context) -> CustomerAccess:
+    """Everyone's assignments under segment_read; only the caller's own under read_own."""
+    principal = context.principal
+    own = None if principal.can_read_all else principal.customer_id
+    return CustomerAccess(tenant=context.tenant, customer_id=own)
+
+
+def segment_items_access(context: Context) -> SegmentAccess:
+    """What Segment.items lists of its parent segment, whichever field produced the parent."""
+    access = read_access(context)
+    if access.restricted:
+        # The parent may come from a mutation payload, not a read: a customer's items need an
+        # active segment of theirs (any legal entity, so a segment read under a
+        # legalEntityId argument keeps its items).
+        return replace(access, legal_entity_id=None)
+    # The parent segment was read under the caller's visibility; its items need no more.
+    return SegmentAccess(tenant=context.tenant, now=context.now, only_active=False)
+
+
+def assignment_segment_access(context: Context, read_under: SegmentAccess | None) -> SegmentAccess:
+    """ItemAssignment.segment: the access the assignment was read under; for one a mutation
+    wrote (None), the caller's own read access."""
+    return read_under or read_access(context)
+
+
 def tree_access(context: Context, legal_entity_id: str | None) -> SegmentAccess:
     """The segments a category tree draws on: the caller's active ones (read or read_own)."""
-    if not context.principal.can_read:
-        raise forbidden("Category trees need the segment_read or segment_read_own scope.")
     return segment_access(
         context.principal,
         tenant=context.tenant,
@@ -86,6 +129,4 @@ def match_access(context: Context) -> SegmentAccess:
     principal = context.principal
     if principal.can_read_all or principal.can_manage:
         return SegmentAccess(tenant=context.tenant, now=context.now, only_active=True)
-    if principal.can_read_own:
-        return segment_access(principal, tenant=context.tenant, now=context.now, only_active=True)
-    raise forbidden("matchItems needs the segment_read, segment_manage or segment_read_own scope.")
+    return segment_access(principal, tenant=context.tenant, now=context.now, only_active=True)
