@@ -7,7 +7,7 @@ from strawberry.schema.config import StrawberryConfig
 from strawberry.tools import merge_types
 
 from gateway.api.execution import EXECUTOR
-from gateway.api.field_rules import RULES
+from gateway.api.field_rules import SHARED
 from gateway.api.rules import install
 from gateway.api.types import SCALAR_MAP, plain_localized_resolvers
 from gateway.assignments import mutations as assignments_mutations
@@ -43,8 +43,11 @@ plain_localized_resolvers(schema._schema)
 plain_resolvers(schema._schema)
 # Every field's scope decision (gateway/auth/policy.py), checked before its resolver runs.
 enforce(schema._schema)
-# Every field's argument limits and list bound (api/field_rules.py), checked before execution.
-install(schema._schema, RULES)
+# Every field's argument limits and list bound (each domain's RULES), checked before execution.
+install(
+    schema._schema,
+    {**SHARED, **segments.RULES, **customer_mutations.RULES, **assignments.RULES, **catalog.RULES},
+)
 # Lists of tree nodes skip per-field completion when their selection allows it.
 schema._schema.extensions[EXECUTOR] = TreeExecutor
 

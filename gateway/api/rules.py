@@ -1,6 +1,6 @@
 """A field's preflight rule (argument limits, list bound), attached to its schema field.
 
-The rules themselves, one per field, are in api/field_rules.py.
+The rules themselves, one per field, are each domain's RULES (in its schema.py).
 """
 
 from __future__ import annotations

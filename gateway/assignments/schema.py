@@ -6,6 +6,7 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.field_rules import SINGLE_WRITE
 from gateway.api.inputs import given
 from gateway.api.lists import (
     DEFAULT_PAGE_SIZE,
@@ -16,6 +17,7 @@ from gateway.api.lists import (
     page_of,
     q_description,
 )
+from gateway.api.rules import FieldRule, PageItems
 from gateway.api.types import Info, ItemType
 from gateway.assignments import repository
 from gateway.assignments.filters import DEFAULT_ORDER, ITEM_ASSIGNMENT_FIELDS
@@ -125,3 +127,14 @@ class Query:
                 access=access,
             )
         return None if row is None else item_assignment_from_row(row, access)
+
+
+# Each field's argument limits and list bound (api/rules.py), checked before execution.
+RULES: dict[str, FieldRule] = {
+    "Query.itemAssignments": FieldRule(query_fields=ITEM_ASSIGNMENT_FIELDS),
+    "Segment.items": FieldRule(query_fields=ITEM_ASSIGNMENT_FIELDS),
+    "ItemAssignmentPage.items": FieldRule(bound=PageItems()),
+    "Mutation.upsertItemAssignment": SINGLE_WRITE,
+    "Mutation.bulkUpsertItemAssignments": FieldRule(max_lengths={"items": "max_bulk"}),
+    "Mutation.bulkDeleteItemAssignments": FieldRule(max_lengths={"itemIds": "max_bulk"}),
+}

@@ -6,10 +6,13 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.field_rules import all_locales
+from gateway.api.rules import FieldRule, Tree, TreeLevel
 from gateway.api.types import Info
-from gateway.catalog.loaders import kept_tree, matched_products
+from gateway.catalog.loaders import CatalogIndexByTenantLoader, kept_tree, matched_products
 from gateway.catalog.sources import match_source, tree_source
 from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_nodes
+from gateway.context import Context
 from gateway.settings import Limits
 
 # Descriptions state the default limits: the schema is built once, before any settings.
@@ -96,3 +99,24 @@ class Query:
             return []
         matched = await matched_products(context, source, wanted)
         return [strawberry.ID(i) for i in wanted if i in matched]
+
+
+async def _categories(context: Context) -> int:
+    # The tree's own loader: the count costs no statement the tree would not make anyway.
+    return (await context.loader(CatalogIndexByTenantLoader).load(context.tenant)).size
+
+
+_SEGMENT_IDS = {"segmentIds": "max_match_segments"}
+_TREE = FieldRule(max_lengths=_SEGMENT_IDS, bound=Tree(_categories))
+
+# Each field's argument limits and list bound (api/rules.py), checked before execution.
+RULES: dict[str, FieldRule] = {
+    "Query.categoryTrees": _TREE,
+    "Query.categoryTreeNodes": _TREE,
+    "Query.matchItems": FieldRule(max_lengths={**_SEGMENT_IDS, "itemIds": "max_match_items"}),
+    "CategoryTreeNode.subcategories": FieldRule(bound=TreeLevel()),
+    **all_locales("Item", "name"),
+    **all_locales("Product", "name"),
+    **all_locales("Category", "name", "description", "slug"),
+    **all_locales("CategoryTreeNode", "name", "description", "slug"),
+}

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import strawberry
 
+from gateway.api.field_rules import SINGLE_WRITE
 from gateway.api.inputs import direct_input, given
 from gateway.api.mutations import (
     MAX_BULK,
@@ -26,6 +27,7 @@ from gateway.api.mutations import (
     top_level,
     version_of,
 )
+from gateway.api.rules import FieldRule
 from gateway.api.types import JSON, Info, UserError
 from gateway.errors import ErrorCode
 from gateway.outcomes import Done, Failure, Outcome, id_problem
@@ -258,3 +260,11 @@ class Mutation:
             raise top_level(outcomes)
         ids = [str(a.customer_id) for a in assignments]
         return bulk_payload(ids, merge_outcomes(refs, outcomes))
+
+
+# Each field's argument limits (api/rules.py); customers has only mutations, so they are here.
+RULES: dict[str, FieldRule] = {
+    "Mutation.upsertCustomerAssignment": SINGLE_WRITE,
+    "Mutation.bulkUpsertCustomerAssignments": FieldRule(max_lengths={"assignments": "max_bulk"}),
+    "Mutation.bulkDeleteCustomerAssignments": FieldRule(max_lengths={"assignments": "max_bulk"}),
+}

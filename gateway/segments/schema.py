@@ -6,10 +6,13 @@ from typing import Annotated
 
 import strawberry
 
+from gateway.api.field_rules import SINGLE_WRITE, all_locales
 from gateway.api.inputs import given
 from gateway.api.lists import After, Page, PageNumber, PageSize, Sort, list_query, page_of
+from gateway.api.rules import FieldRule, PageItems
 from gateway.api.types import Info
 from gateway.segments import repository
+from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.loaders import CustomerAssignmentByKeyLoader, SegmentByIdLoader
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.repository import SegmentFilter
@@ -100,3 +103,15 @@ class Query:
         key = (str(segment_id), str(customer_id), str(legal_entity or NO_LEGAL_ENTITY))
         row = await info.context.loader(CustomerAssignmentByKeyLoader).load((key, access))
         return None if row is None else customer_assignment_from_row(row)
+
+
+# Each field's argument limits and list bound (api/rules.py), checked before execution.
+RULES: dict[str, FieldRule] = {
+    "Query.segments": FieldRule(query_fields=SEGMENT_FIELDS),
+    "Segment.customers": FieldRule(query_fields=CUSTOMER_FIELDS),
+    "SegmentPage.items": FieldRule(bound=PageItems()),
+    "CustomerAssignmentPage.items": FieldRule(bound=PageItems()),
+    **all_locales("Segment", "name", "description"),
+    "Mutation.createSegment": SINGLE_WRITE,
+    "Mutation.upsertSegment": SINGLE_WRITE,
+}
