@@ -10,36 +10,8 @@ import pytest
 
 from gateway.importer.run import CatalogImportError
 from tests.conftest import Database
+from tests.importer.changes import ID_RULE, Doc, _append, _set
 from tests.importer.documents import document, run_import, snapshot
-
-Doc = Any  # a broken file need not even be an object
-ID_RULE = "must be 1 to 256 characters, without control characters or surrounding whitespace"
-
-
-def _set(path: str, value: Any) -> Callable[[Doc], Doc]:
-    """A change at a path like `categories.2.parentId`; the value None deletes the key."""
-
-    def change(doc: Doc) -> Doc:
-        *parents, last = path.split(".")
-        target: Any = doc
-        for part in parents:
-            target = target[int(part)] if isinstance(target, list) else target[part]
-        if value is None and not isinstance(target, list):
-            target.pop(last, None)
-        else:
-            target[int(last) if isinstance(target, list) else last] = value
-        return doc
-
-    return change
-
-
-def _append(key: str, entry: Any) -> Callable[[Doc], Doc]:
-    def change(doc: Doc) -> Doc:
-        doc[key].append(entry)
-        return doc
-
-    return change
-
 
 BROKEN: list[tuple[str, Callable[[Doc], Doc], str]] = [
     ("not an object", lambda doc: [doc], "the file must hold one JSON object with a tenant"),
