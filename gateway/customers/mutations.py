@@ -29,10 +29,10 @@ from gateway.api.mutations import (
 )
 from gateway.api.rules import FieldRule
 from gateway.api.types import JSON, Info, UserError
+from gateway.customers import commands
+from gateway.customers.commands import CustomerEntry, CustomerKey
 from gateway.errors import ErrorCode
 from gateway.outcomes import Done, Failure, Outcome, id_problem
-from gateway.segments import commands
-from gateway.segments.commands import CustomerEntry, CustomerKey
 from gateway.segments.models import NO_LEGAL_ENTITY
 from gateway.segments.types import AssignmentType, CustomerAssignment, customer_assignment_from_row
 

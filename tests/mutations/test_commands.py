@@ -11,6 +11,7 @@ import sqlalchemy as sa
 
 from gateway.assignments import commands as items
 from gateway.assignments.models import ItemAssignment
+from gateway.customers import commands as customers
 from gateway.errors import ErrorCode
 from gateway.outcomes import CHANGED, Done, Failure
 from gateway.segments import commands as segments
@@ -206,11 +207,11 @@ async def test_customer_assignments_keep_b2c_and_b2b_apart(db, seed):
     # given
     await seed.add(seed.segment("s1"))
 
-    def customer(legal_entity: str) -> segments.CustomerEntry:
-        return segments.CustomerEntry("c1", legal_entity, "MANUAL", {}, {})
+    def customer(legal_entity: str) -> customers.CustomerEntry:
+        return customers.CustomerEntry("c1", legal_entity, "MANUAL", {}, {})
 
     async def work(session: Any) -> Any:
-        return await segments.upsert_customers(
+        return await customers.upsert_customers(
             session,
             tenant="demo",
             segment_id="s1",
