@@ -29,7 +29,7 @@ class Limits:
     max_sort_keys: int = 10
     max_path_parts: int = 10  # of a `q` or `sort` path such as mixins.a.b
     max_mixins_depth: int = 32  # nesting of JSON objects and arrays in mixins
-    max_cost: int = 50_000  # objects an operation can return at most (see gateway/cost.py)
+    max_cost: int = 50_000  # objects an operation can return at most (see gateway/api/cost.py)
 
 
 @dataclass(frozen=True)
