@@ -11,7 +11,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.store.columns import CodePointString, JSONType, UtcDateTime
+from gateway.store.columns import CodePointString, JSONType, RecordRow, UtcDateTime
 from gateway.store.segment_references import segment_reference
 
 
@@ -34,7 +34,7 @@ class ItemAssignment(SQLModel, table=True):
     version: int = 1
 
 
-class ItemAssignmentRow(Protocol):
+class ItemAssignmentRow(RecordRow, Protocol):
     """An assignment joined with its item: the item's columns by their own names (id, code,
     name), a category's others null for a product."""
 
@@ -66,13 +66,3 @@ class ItemAssignmentRow(Protocol):
     def description(self) -> dict[str, str] | None: ...
     @property
     def slug(self) -> dict[str, str] | None: ...
-    @property
-    def mixins(self) -> dict[str, Any] | None: ...
-    @property
-    def metadata_mixins(self) -> dict[str, str] | None: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def modified_at(self) -> datetime: ...
-    @property
-    def version(self) -> int: ...

@@ -8,7 +8,7 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.store.columns import CodePointString, JSONType, UtcDateTime
+from gateway.store.columns import CodePointString, JSONType, RecordRow, UtcDateTime
 from gateway.store.segment_references import segment_reference
 
 # B2C customer assignments have no legal entity; the empty string stands for it so the
@@ -59,21 +59,6 @@ class CustomerAssignment(SQLModel, table=True):
 
 
 # Rows as the repositories read them (SQLAlchemy rows, or the models above): read-only.
-
-
-class RecordRow(Protocol):
-    """What every stored record has: custom attributes, version and timestamps."""
-
-    @property
-    def mixins(self) -> dict[str, Any] | None: ...
-    @property
-    def metadata_mixins(self) -> dict[str, str] | None: ...
-    @property
-    def created_at(self) -> datetime: ...
-    @property
-    def modified_at(self) -> datetime: ...
-    @property
-    def version(self) -> int: ...
 
 
 class SegmentRow(RecordRow, Protocol):

@@ -1,9 +1,10 @@
-"""Column types and expressions every table shares: JSON, code-point strings, UTC times."""
+"""Column types and expressions every table shares (JSON, code-point strings, UTC times), and the
+record columns every row has."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import JSONB
@@ -65,3 +66,18 @@ def _code_point_default(element: code_point, compiler: Any, **kw: Any) -> str:
 @compiles(code_point, "postgresql")
 def _code_point_pg(element: code_point, compiler: Any, **kw: Any) -> str:
     return f'({compiler.process(element.expr, **kw)}) COLLATE "C"'
+
+
+class RecordRow(Protocol):
+    """What every stored record has: custom attributes, version and timestamps."""
+
+    @property
+    def mixins(self) -> dict[str, Any] | None: ...
+    @property
+    def metadata_mixins(self) -> dict[str, str] | None: ...
+    @property
+    def created_at(self) -> datetime: ...
+    @property
+    def modified_at(self) -> datetime: ...
+    @property
+    def version(self) -> int: ...
