@@ -115,13 +115,7 @@ def assignment_segment_access(context: Context, read_under: SegmentAccess | None
 
 def tree_access(context: Context, legal_entity_id: str | None) -> SegmentAccess:
     """The segments a category tree draws on: the caller's active ones (read or read_own)."""
-    return segment_access(
-        context.principal,
-        tenant=context.tenant,
-        now=context.now,
-        only_active=True,
-        legal_entity_id=legal_entity_id,
-    )
+    return read_access(context, only_active=True, legal_entity_id=legal_entity_id)
 
 
 def match_access(context: Context) -> SegmentAccess:
