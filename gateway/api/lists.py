@@ -11,13 +11,13 @@ from typing import Annotated, Any, Generic, TypeVar
 import strawberry
 
 from gateway.api.inputs import given
+from gateway.api.rules import DEFAULT_PAGE_SIZE
 from gateway.api.types import Info
 from gateway.query_language import FieldSet, ListQuery, PageResult
 from gateway.settings import Limits
 
 T = TypeVar("T")
 
-DEFAULT_PAGE_SIZE = 60
 
 Sort = Annotated[
     str | None,

@@ -9,7 +9,6 @@ import strawberry
 from gateway.api.field_rules import SINGLE_WRITE
 from gateway.api.inputs import given
 from gateway.api.lists import (
-    DEFAULT_PAGE_SIZE,
     After,
     PageNumber,
     PageSize,
@@ -17,7 +16,7 @@ from gateway.api.lists import (
     page_of,
     q_description,
 )
-from gateway.api.rules import FieldRule, PageItems
+from gateway.api.rules import DEFAULT_PAGE_SIZE, FieldRule, PageItems
 from gateway.api.types import Info, ItemType
 from gateway.assignments import repository
 from gateway.assignments.filters import DEFAULT_ORDER, ITEM_ASSIGNMENT_FIELDS

@@ -8,8 +8,16 @@ import strawberry
 
 from gateway.api.field_rules import SINGLE_WRITE, all_locales
 from gateway.api.inputs import given
-from gateway.api.lists import After, Page, PageNumber, PageSize, Sort, list_query, page_of
-from gateway.api.rules import FieldRule, PageItems
+from gateway.api.lists import (
+    After,
+    Page,
+    PageNumber,
+    PageSize,
+    Sort,
+    list_query,
+    page_of,
+)
+from gateway.api.rules import DEFAULT_PAGE_SIZE, FieldRule, PageItems
 from gateway.api.types import Info
 from gateway.segments import repository
 from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
@@ -53,7 +61,7 @@ class Query:
         only_active: OnlyActive = False,
         legal_entity_id: LegalEntity = strawberry.UNSET,
         sort: Sort = strawberry.UNSET,
-        page_size: PageSize = 60,
+        page_size: PageSize = DEFAULT_PAGE_SIZE,
         page_number: PageNumber = 1,
         after: After = strawberry.UNSET,
     ) -> Page[Segment]:
