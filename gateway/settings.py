@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -12,6 +13,49 @@ DEFAULT_ASSET_CACHE = Path.home() / ".cache" / "segment-gateway"
 # A development-only secret so the README's first command works with no setup;
 # the production profile refuses to start with it.
 DEVELOPMENT_JWT_SECRET = "dev-secret-change-me-0123456789abcdef"
+# What other tools write (libpq, Heroku, Django, psql) -> the async driver the gateway uses.
+DATABASE_SCHEMES = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+
+# Every variable, its default as shown to operators, and its meaning: `gateway CMD --help`.
+ENVIRONMENT = {
+    "GATEWAY_DATABASE_URL": (DEFAULT_DATABASE_URL, "postgres://, postgresql:// or sqlite:// URL"),
+    "GATEWAY_PROFILE": ("development", "development or production"),
+    "GATEWAY_JWT_SECRET": ("a development secret", "HS256 secret, at least 32 bytes"),
+    "GATEWAY_JWT_ALGORITHMS": ("HS256", "comma-separated allow-list"),
+    "GATEWAY_JWT_PUBLIC_KEY_FILE": ("unset", "PEM public key for RS*/ES* tokens"),
+    "GATEWAY_JWT_JWKS_FILE": ("unset", "JWKS file, keys chosen by kid"),
+    "GATEWAY_JWT_ISSUER": ("unset", "required iss claim"),
+    "GATEWAY_JWT_AUDIENCE": ("unset", "required aud claim"),
+    "GATEWAY_JWT_LEEWAY_SECONDS": ("30", "clock leeway, at most 30"),
+    "GATEWAY_CORS_ORIGINS": ("none", "comma-separated allowed origins"),
+    "GATEWAY_INTROSPECTION": ("on, off in production", "schema introspection"),
+    "GATEWAY_GRAPHIQL": ("on, off in production", "GraphiQL for browsers"),
+    "GATEWAY_SUGGESTIONS": ("on, off in production", '"Did you mean" in errors'),
+    "GATEWAY_ASSET_CACHE_DIR": (str(DEFAULT_ASSET_CACHE), "GraphiQL's fetched assets"),
+    "GATEWAY_REQUEST_TIMEOUT": ("10", "seconds of database work per request"),
+    "GATEWAY_HEADER_TIMEOUT": ("10", "seconds a client has to send its headers"),
+    "GATEWAY_MAX_CONNECTIONS": ("1000", "open connections per process"),
+    "GATEWAY_DB_POOL_SIZE": ("20", "PostgreSQL connections kept per process"),
+    "GATEWAY_RESPONSE_CACHE_MB": ("64", "encoded answers kept per process; 0 is off"),
+    "GATEWAY_GC_FREEZE": ("1", "keep long-lived objects out of full GC walks"),
+    "GATEWAY_MAX_DEPTH": ("12", "query depth"),
+    "GATEWAY_MAX_ALIASES": ("30", "aliases per document"),
+    "GATEWAY_MAX_TOKENS": ("2000", "tokens per document"),
+    "GATEWAY_MAX_BODY_BYTES": ("1048576", "request body size"),
+    "GATEWAY_MAX_PAGE_SIZE": ("500", "page size"),
+    "GATEWAY_MAX_BULK": ("200", "entries per bulk mutation"),
+    "GATEWAY_MAX_Q_LENGTH": ("2000", "characters of a q or sort"),
+    "GATEWAY_MAX_SORT_KEYS": ("10", "sort keys"),
+    "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
+    "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
+    "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
+}
 
 
 @dataclass(frozen=True)
@@ -111,6 +155,32 @@ def _pool_size(env: Mapping[str, str]) -> int:
     return size
 
 
+def database_url(raw: str) -> str:
+    """`raw` with its scheme mapped to the driver the gateway uses; ValueError if it has none."""
+    scheme, separator, rest = raw.partition("://")
+    driver = DATABASE_SCHEMES.get(scheme.lower())
+    if not separator or driver is None:
+        raise ValueError(f"GATEWAY_DATABASE_URL: {_unsupported(raw, scheme, separator)}")
+    if driver.startswith("postgresql"):
+        # libpq's sslmode (as in Heroku's URLs) is asyncpg's ssl, with the same values.
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{driver}://{rest}"
+
+
+def _unsupported(raw: str, scheme: str, separator: str) -> str:
+    known = "postgres://, postgresql://, postgresql+asyncpg://, sqlite:// or sqlite+aiosqlite://"
+    if not separator:
+        return f"{_without_password(raw)!r} is not a URL; use {known}"
+    if scheme.lower().startswith("postgres"):
+        driver = scheme.partition("+")[2]
+        return f"the gateway connects with asyncpg, not {driver}: write postgresql://… instead"
+    return f"{scheme}:// is not supported; use {known}"
+
+
+def _without_password(raw: str) -> str:
+    return re.sub(r":[^:@/]*@", ":***@", raw)
+
+
 def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     """Read the gateway's configuration from the environment."""
     env = os.environ if env is None else env
@@ -139,7 +209,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     )
     cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
     return Settings(
-        database_url=env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL,
+        database_url=database_url(env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL),
         jwt_secret=secret,
         jwt_algorithms=algorithms,
         jwt_public_key_file=env.get("GATEWAY_JWT_PUBLIC_KEY_FILE") or None,
