@@ -10,6 +10,8 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from gateway.auth.tokens import TokenVerifier
@@ -20,12 +22,29 @@ from gateway.store.database import create_engine, session_factory
 from gateway.web.graphiql import ASSET_PATH, GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.middleware import RequestIdMiddleware
+from gateway.web.negotiation import prefers_html
 from gateway.web.probes import healthz, metrics, readyz
 from gateway.web.response_cache import ResponseCache
 from gateway.web.runtime import Runtime
 from gateway.web.view import graphql_endpoint
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+ENDPOINTS = {
+    "graphql": "/{tenant}/graphql",
+    "example": "/demo/graphql",
+    "health": "/healthz",
+    "ready": "/readyz",
+    "metrics": "/metrics",
+}
+ROOT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>segment-gateway</title></head>
+<body><h1>segment-gateway</h1>
+<p>GraphQL is served at <code>/{tenant}/graphql</code>, over GET and POST, for example
+<a href="/demo/graphql">/demo/graphql</a>.%s</p>
+<p>Probes: <a href="/healthz">/healthz</a>, <a href="/readyz">/readyz</a>,
+<a href="/metrics">/metrics</a>.</p></body></html>
+"""
+GRAPHIQL_NOTE = " Opened in a browser, that address shows GraphiQL."
 
 
 def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) -> Starlette:
@@ -52,6 +71,7 @@ def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) 
 
 def _routes(graphiql: GraphiQL | None) -> list[Route]:
     routes = [
+        Route("/", root, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
@@ -61,6 +81,15 @@ def _routes(graphiql: GraphiQL | None) -> list[Route]:
     if graphiql is not None:
         routes.append(Route(ASSET_PATH + "/{key:path}", graphiql.asset, methods=["GET"]))
     return routes
+
+
+async def root(request: Request) -> Response:
+    """Where the GraphQL endpoint is: a short page for browsers, else JSON."""
+    graphiql = request.app.state.runtime.settings.graphiql
+    headers = {"Vary": "Accept"}
+    if prefers_html(request.headers.get("accept")):
+        return HTMLResponse(ROOT_PAGE % (GRAPHIQL_NOTE if graphiql else ""), headers=headers)
+    return JSONResponse({**ENDPOINTS, "graphiql": graphiql}, headers=headers)
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
