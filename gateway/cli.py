@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.metadata
 import json
 import logging
 import shutil
@@ -16,7 +17,8 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn, TextIO
 
-from sqlalchemy.engine import make_url
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.auth import scopes
@@ -24,9 +26,12 @@ from gateway.auth.tokens import TokenVerifier, mint_token
 from gateway.demo import DEMO_FILE
 from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
-from gateway.settings import Settings, load_settings
+from gateway.settings import ENVIRONMENT, Settings, load_settings
+from gateway.store.database import create_engine
 
 DEMO_TOKEN_TTL = 12 * 3600
+DATABASE = ("GATEWAY_DATABASE_URL",)
+SIGNING = ("GATEWAY_PROFILE", "GATEWAY_JWT_SECRET", "GATEWAY_JWT_ALGORITHMS")
 
 
 class UsageError(Exception):
@@ -66,28 +71,51 @@ def _fail(message: str, code: int) -> int:
     return code
 
 
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Every option's default (or that it is required) after its help."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        shown = {None: "none", False: "off", argparse.SUPPRESS: ""}.get(
+            action.default, "%(default)s"
+        )
+        if action.required or not action.option_strings or not shown:
+            return f"{action.help} (required)" if action.required else str(action.help)
+        return f"{action.help} (default: {shown})"
+
+
+def _command(commands: Any, name: str, about: str, reads: Sequence[str]) -> Any:
+    lines = [f"  {n:<28} {ENVIRONMENT[n][1]} (default: {ENVIRONMENT[n][0]})" for n in reads]
+    epilog = "environment variables read:\n" + "\n".join(lines) if lines else "reads no variables"
+    return commands.add_parser(
+        name, help=about, description=about, epilog=epilog, formatter_class=_Help
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gateway", description=__doc__)
+    parser = argparse.ArgumentParser(prog="gateway", description=__doc__.partition("\n")[0])
+    version = importlib.metadata.version("segment-gateway")
+    parser.add_argument("--version", action="version", version=f"%(prog)s {version}")
     commands = parser.add_subparsers(required=True, metavar="COMMAND")
-    serve = commands.add_parser("serve", help="serve GraphQL over HTTP")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
-    serve.add_argument("--workers", type=int, default=1)
+    serve = _command(commands, "serve", "serve GraphQL over HTTP", tuple(ENVIRONMENT))
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument("--demo", action="store_true", help="import the demo data set first")
     serve.set_defaults(handler=_serve)
-    imports = commands.add_parser("import", help="import a catalog file (idempotent)")
-    imports.add_argument("file")
+    reads = (*DATABASE, "GATEWAY_MAX_MIXINS_DEPTH")
+    imports = _command(commands, "import", "import a catalog file (idempotent)", reads)
+    imports.add_argument("file", help="the catalog, JSON in the contract's format")
     imports.set_defaults(handler=_import)
-    migrate = commands.add_parser("migrate", help="create or upgrade the database schema")
+    migrate = _command(commands, "migrate", "create or upgrade the database schema", DATABASE)
     migrate.set_defaults(handler=_migrate)
-    token = commands.add_parser("token", help="print a signed bearer token")
-    token.add_argument("--tenant", required=True)
+    token = _command(commands, "token", "print a signed bearer token", SIGNING)
+    token.add_argument("--tenant", required=True, help="the token's tenant")
     token.add_argument("--scope", required=True, help='space-separated, e.g. "S1 S2"')
-    token.add_argument("--customer")
-    token.add_argument("--legal-entity")
+    token.add_argument("--customer", help="customer id (required with segment_read_own)")
+    token.add_argument("--legal-entity", help="legal entity id")
     token.add_argument("--ttl", type=int, default=3600, help="lifetime in seconds")
     token.set_defaults(handler=_token)
-    export = commands.add_parser("export-schema", help="print the GraphQL schema (SDL)")
+    export = _command(commands, "export-schema", "print the GraphQL schema (SDL)", ())
     export.set_defaults(handler=_export_schema)
     return parser
 
@@ -187,10 +215,36 @@ class _Progress:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = _settings()
-    asyncio.run(upgrade_async(settings.database_url))
+    before, after = asyncio.run(_upgrade(settings.database_url))
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
-    print(f"The schema of {shown} is up to date.")
+    if before == after:
+        print(f"{shown} is already at revision {after}, the latest: nothing to do.")
+    else:
+        print(f"Migrated {shown} from {before or 'an empty schema'} to revision {after}.")
     return 0
+
+
+async def _upgrade(url: str) -> tuple[str | None, str | None]:
+    """The schema's revision before and after upgrading it."""
+    before = await _revision(url)
+    await upgrade_async(url)
+    return before, await _revision(url)
+
+
+async def _revision(url: str) -> str | None:
+    # Read directly: Alembic's MigrationContext would log two lines for each look.
+    def current(connection: Connection) -> str | None:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        revision: str | None = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        return revision
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(current)
+    finally:
+        await engine.dispose()
 
 
 def _token(args: argparse.Namespace) -> int:

@@ -104,7 +104,7 @@ def test_migrate_creates_the_schema(environment, capsys):
     code = run(["migrate"])
     # then
     assert code == 0
-    assert "is up to date" in capsys.readouterr().out
+    assert "from an empty schema to revision" in capsys.readouterr().out
     database = environment["GATEWAY_DATABASE_URL"].replace("+aiosqlite", "")
     tables = sa.inspect(sa.create_engine(database)).get_table_names()
     assert {"segment", "item_assignment", "customer_assignment"} <= set(tables)
