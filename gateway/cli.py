@@ -75,11 +75,12 @@ class _Help(argparse.RawDescriptionHelpFormatter):
     """Every option's default (or that it is required) after its help."""
 
     def _get_help_string(self, action: argparse.Action) -> str:
-        shown = {None: "none", False: "off", argparse.SUPPRESS: ""}.get(
-            action.default, "%(default)s"
-        )
-        if action.required or not action.option_strings or not shown:
-            return f"{action.help} (required)" if action.required else str(action.help)
+        if action.required:
+            return f"{action.help} (required)"
+        if not action.option_strings or action.default is argparse.SUPPRESS:
+            return str(action.help)
+        shown = "none" if action.default is None else "%(default)s"
+        shown = "off" if action.default is False else shown  # `is`: a default of 0 is not "off"
         return f"{action.help} (default: {shown})"
 
 
