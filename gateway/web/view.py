@@ -66,7 +66,7 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
         return http_failure(error, JSON, outcome)
     accept = request.headers.get("accept")
     if request.method == "GET" and runtime.graphiql is not None and prefers_html(accept):
-        return runtime.graphiql.page(request, tenant)
+        return runtime.graphiql.page(request, tenant, runtime.settings)
     media_type = response_media_type(accept)
     if media_type is None:
         message = "Accept application/graphql-response+json or application/json."
