@@ -32,7 +32,7 @@ PASTE_HINT = [
 ]
 DEMO_HINT = [
     "# Headers below hold a development token of the demo manager",
-    "# (segment_read segment_manage): run this to see the demo data.",
+    f"# ({READ} {MANAGE}): run this to see the demo data.",
 ]
 
 
