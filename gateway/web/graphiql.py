@@ -27,7 +27,7 @@ IMMUTABLE = "public, max-age=31536000, immutable"
 DEMO_TENANT = "demo"
 DEMO_TOKEN_TTL = 12 * 3600
 PASTE_HINT = [
-    "# Paste a token into Headers below (serve --demo prints two),",
+    "# Paste a token after Bearer in Headers below (serve --demo prints two),",
     "# then run: the tree and the segments that token may see.",
 ]
 DEMO_HINT = [
@@ -59,7 +59,9 @@ def _script_literal(value: object) -> str:
 
 
 def _page_settings(token: str | None) -> dict[str, str]:
-    headers = {"Authorization": f"Bearer {token or 'PASTE-YOUR-TOKEN-HERE'}"}
+    # Without a token, "Bearer " alone: sent with GraphiQL's schema fetch it counts as no
+    # token, which development answers, where a placeholder would be refused as invalid.
+    headers = {"Authorization": f"Bearer {token or ''}"}
     return {
         "{{headers}}": _script_literal(json.dumps(headers, indent=2)),
         "{{hint}}": ", ".join(

@@ -101,3 +101,10 @@ async def test_introspection_without_a_token_works_over_get(gateway: Gateway) ->
     response = await gateway.client.get("/demo/graphql", params={"query": SCHEMA_QUERY})
     # then
     assert response.json()["data"] == {"__schema": {"queryType": {"name": "Query"}}}
+
+
+async def test_the_pages_empty_bearer_counts_as_no_token(gateway: Gateway) -> None:
+    # when GraphiQL fetches the schema with the Headers tab it starts with elsewhere than demo
+    response = await tokenless(gateway, SCHEMA_QUERY, Authorization="Bearer ")
+    # then
+    assert response.json()["data"] == {"__schema": {"queryType": {"name": "Query"}}}
