@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from graphql import get_introspection_query
 
 from gateway.api.execution import prepare
@@ -129,3 +130,21 @@ async def test_the_token_limit_still_applies_to_introspection() -> None:
     message = await refused(query, settings)
     # then
     assert "more than 100 tokens" in message
+
+
+# --- graphql-core's own bound on introspection lists -------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "{ __schema { types { fields { type { fields { type { fields { name } } } } } } } }",
+        '{ __type(name: "Node") { fields { type { interfaces { possibleTypes { name } } } } } }',
+    ],
+)
+async def test_lists_nested_inside_introspection_past_three_are_refused(query: str) -> None:
+    # Without the depth limit, these would multiply the schema's lists into a huge answer.
+    # when
+    message = await refused(query)
+    # then
+    assert "Maximum introspection depth exceeded" in message
