@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -21,13 +22,30 @@ from graphql.language.visitor import SKIP, VisitorAction
 from gateway.errors import ErrorCode
 from gateway.settings import Limits, Settings
 
+# Their selections are bounded by the schema's own types, not by the data: the depth and
+# alias limits skip them (the standard schema queries nest deeper than any data query may),
+# and OneSchemaRule with the token limit bounds them instead.
 _INTROSPECTION_FIELDS = frozenset({"__schema", "__type"})
 
 
 def validation_rules(settings: Settings) -> tuple[type[ValidationRule], ...]:
     """The gateway's rules, to run alongside graphql-core's specified rules."""
     rules = _limit_rules(settings.limits.max_depth, settings.limits.max_aliases)
-    return rules if settings.introspection else (*rules, NoIntrospectionRule)
+    if settings.introspection:
+        return (*rules, OneSchemaRule)
+    return (*rules, NoIntrospectionRule)
+
+
+def _is_introspection(selection: FieldNode) -> bool:
+    return selection.name.value in _INTROSPECTION_FIELDS
+
+
+def _is_alias(selection: FieldNode) -> bool:
+    return selection.alias is not None and not _is_introspection(selection)
+
+
+def _is_schema(selection: FieldNode) -> bool:
+    return selection.name.value == "__schema"
 
 
 @lru_cache(maxsize=8)
@@ -66,6 +84,8 @@ def _deeper_than(context: ValidationContext, root: SelectionSetNode, limit: int)
         selection_set, depth = pending.pop()
         for selection in selection_set.selections:
             if isinstance(selection, FieldNode):
+                if _is_introspection(selection):
+                    continue
                 if depth + 1 > limit:
                     return True
                 if selection.selection_set:
@@ -89,7 +109,8 @@ class MaxAliasesRule(ValidationRule):
     def enter_operation_definition(
         self, node: OperationDefinitionNode, *_args: Any
     ) -> VisitorAction:
-        if _AliasCounter(self.context, cap=self.limit + 1).count(node.selection_set) > self.limit:
+        counter = _SpreadCounter(self.context, _is_alias, cap=self.limit + 1)
+        if counter.count(node.selection_set) > self.limit:
             self.report_error(
                 _refusal(
                     f"The operation uses more than {self.limit} aliases "
@@ -100,16 +121,31 @@ class MaxAliasesRule(ValidationRule):
         return SKIP
 
 
-class _AliasCounter:
-    """Counts aliases after expanding spreads; totals are capped so they stay small."""
+class OneSchemaRule(ValidationRule):
+    """At most one __schema per operation, fragments counted once per spread."""
 
-    def __init__(self, context: ValidationContext, cap: int) -> None:
+    def enter_operation_definition(
+        self, node: OperationDefinitionNode, *_args: Any
+    ) -> VisitorAction:
+        if _SpreadCounter(self.context, _is_schema, cap=2).count(node.selection_set) > 1:
+            self.report_error(_refusal("An operation may select '__schema' at most once.", node))
+        return SKIP
+
+
+class _SpreadCounter:
+    """Counts the fields `counts` picks after expanding spreads; totals are capped so they
+    stay small. The selections of __schema and __type are not entered."""
+
+    def __init__(
+        self, context: ValidationContext, counts: Callable[[FieldNode], bool], cap: int
+    ) -> None:
         self._context = context
+        self._counts = counts
         self._cap = cap
         self._totals: dict[str, int] = {}
 
     def count(self, root: SelectionSetNode) -> int:
-        own, spreads = _scan(root)
+        own, spreads = _scan(root, self._counts)
         self._resolve(spreads)
         return self._sum(own, spreads)
 
@@ -127,28 +163,33 @@ class _AliasCounter:
             if name in self._totals:
                 stack.pop()
             elif name not in scans:
-                fragment = self._context.get_fragment(name)
-                scans[name] = _scan(fragment.selection_set) if fragment else (0, Counter())
+                scans[name] = self._scan_fragment(name)
                 stack.extend(n for n in scans[name][1] if n not in scans)
             else:
                 stack.pop()
                 self._totals[name] = self._sum(*scans[name])
 
+    def _scan_fragment(self, name: str) -> tuple[int, Counter[str]]:
+        fragment = self._context.get_fragment(name)
+        return _scan(fragment.selection_set, self._counts) if fragment else (0, Counter())
 
-def _scan(root: SelectionSetNode) -> tuple[int, Counter[str]]:
-    """Aliases directly in a selection set (fragments not entered) and its spreads."""
-    aliases, spreads = 0, Counter[str]()
+
+def _scan(root: SelectionSetNode, counts: Callable[[FieldNode], bool]) -> tuple[int, Counter[str]]:
+    """Fields counted directly in a selection set (fragments not entered) and its spreads."""
+    found, spreads = 0, Counter[str]()
     pending = [root]
     while pending:
         for selection in pending.pop().selections:
             if isinstance(selection, FragmentSpreadNode):
                 spreads[selection.name.value] += 1
                 continue
-            if isinstance(selection, FieldNode) and selection.alias is not None:
-                aliases += 1
+            if isinstance(selection, FieldNode):
+                found += counts(selection)
+                if _is_introspection(selection):
+                    continue
             if isinstance(selection, FieldNode | InlineFragmentNode) and selection.selection_set:
                 pending.append(selection.selection_set)
-    return aliases, spreads
+    return found, spreads
 
 
 class NoIntrospectionRule(ValidationRule):

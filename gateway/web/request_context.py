@@ -75,3 +75,14 @@ def reads_data(operation: OperationDefinitionNode) -> bool:
         isinstance(selection, FieldNode) and selection.name.value in INTROSPECTION_FIELDS
         for selection in operation.selection_set.selections
     )
+
+
+def is_introspection_only(operation: OperationDefinitionNode) -> bool:
+    """A query that selects only __schema, __type and __typename: it reveals no data."""
+    return operation.operation is OperationType.QUERY and not reads_data(operation)
+
+
+def anonymous_introspection(settings: Settings) -> bool:
+    """Whether introspection runs without a token: in development, for tools such as GraphiQL
+    that fetch the schema before the user has pasted one. In production it needs a token."""
+    return settings.introspection and not settings.is_production

@@ -19,7 +19,11 @@ from gateway.errors import ErrorCode
 from gateway.store.availability import is_unavailable, within_deadline
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
-from gateway.web.request_context import build_context
+from gateway.web.request_context import (
+    anonymous_introspection,
+    build_context,
+    is_introspection_only,
+)
 from gateway.web.request_params import Params, read_params
 from gateway.web.response_cache import ResponseCache, answer
 from gateway.web.responses import (
@@ -62,7 +66,7 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
         return http_failure(error, JSON, outcome)
     accept = request.headers.get("accept")
     if request.method == "GET" and runtime.graphiql is not None and prefers_html(accept):
-        return runtime.graphiql.page(request, tenant)
+        return runtime.graphiql.page(request, tenant, runtime.settings)
     media_type = response_media_type(accept)
     if media_type is None:
         message = "Accept application/graphql-response+json or application/json."
@@ -93,16 +97,12 @@ async def _execute(
     request: Request, runtime: Runtime, tenant: str, outcome: Outcome
 ) -> bytes | dict[str, Any]:
     """The response body: encoded when it has no errors and went through the cache."""
-    principal = _authenticate(request, runtime, tenant)
-    params = await read_params(request, runtime.settings.limits.max_body_bytes)
-    prepared = prepare(
-        runtime.graphql_schema,
-        runtime.settings,
-        params.query,
-        variables=params.variables,
-        operation_name=params.operation_name,
-        allow_mutations=request.method == "POST",
-    )
+    if _bearer(request) is None and anonymous_introspection(runtime.settings):
+        principal, params, prepared = await _anonymous(request, runtime, tenant)
+    else:
+        principal = _authenticate(request, runtime, tenant)
+        params = await read_params(request, runtime.settings.limits.max_body_bytes)
+        prepared = _prepare(request, runtime, params)
     outcome.operation_type = prepared.operation.operation.value
     work = _run(request, runtime, tenant, principal, prepared, params)
     # One deadline for all of the request's database work; its TimeoutError is answered
@@ -153,16 +153,52 @@ async def _cached(
     return body
 
 
-def _authenticate(request: Request, runtime: Runtime, tenant: str) -> Principal:
+def _prepare(request: Request, runtime: Runtime, params: Params) -> Prepared:
+    return prepare(
+        runtime.graphql_schema,
+        runtime.settings,
+        params.query,
+        variables=params.variables,
+        operation_name=params.operation_name,
+        allow_mutations=request.method == "POST",
+    )
+
+
+async def _anonymous(
+    request: Request, runtime: Runtime, tenant: str
+) -> tuple[Principal, Params, Prepared]:
+    """A tokenless request that may run: a valid query of only introspection fields.
+
+    Anything else is answered as any tokenless request is (401), whatever its body."""
+    try:
+        params = await read_params(request, runtime.settings.limits.max_body_bytes)
+        prepared = _prepare(request, runtime, params)
+    except (HttpError, RequestError):
+        raise _missing_token() from None
+    if not is_introspection_only(prepared.operation):
+        raise _missing_token()
+    return Principal(tenant=tenant, scopes=frozenset()), params, prepared
+
+
+def _bearer(request: Request) -> str | None:
     scheme, _, token = request.headers.get("authorization", "").partition(" ")
     token = token.strip()
-    if scheme.lower() != "bearer" or not token:
-        raise HttpError(
-            401,
-            "Send a bearer token in the Authorization header.",
-            ErrorCode.UNAUTHENTICATED,
-            {"WWW-Authenticate": "Bearer"},
-        )
+    return token if scheme.lower() == "bearer" and token else None
+
+
+def _missing_token() -> HttpError:
+    return HttpError(
+        401,
+        "Send a bearer token in the Authorization header.",
+        ErrorCode.UNAUTHENTICATED,
+        {"WWW-Authenticate": "Bearer"},
+    )
+
+
+def _authenticate(request: Request, runtime: Runtime, tenant: str) -> Principal:
+    token = _bearer(request)
+    if token is None:
+        raise _missing_token()
     try:
         principal = runtime.verifier.verify(token)
     except InvalidToken as error:
