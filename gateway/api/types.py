@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Annotated, Any, NewType
+from urllib.parse import quote
 
 import strawberry
 from graphql import GraphQLObjectType
@@ -203,3 +204,9 @@ def plain_localized_resolvers(schema: Any) -> None:
             attribute = _MIXIN_RESOLVERS.get(getattr(resolver, "wrapped_func", None))
             if attribute is not None and not definition.extensions:
                 field.resolve = _in_locale(attribute)
+
+
+def natural_id(*parts: str) -> strawberry.ID:
+    """A stable id from a natural key: its parts joined by ':', each percent-encoded, so a ':'
+    inside an id cannot make two keys read the same (normalized client caches key on it)."""
+    return strawberry.ID(":".join(quote(part, safe="") for part in parts))

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated, cast
 import strawberry
 
 from gateway.api.lists import Page, page_of, q_description
-from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of
+from gateway.api.types import JSON, Info, ItemType, Metadata, metadata_of, natural_id
 from gateway.assignments.filters import ITEM_ASSIGNMENT_FIELDS
 from gateway.assignments.loaders import ItemCountBySegmentLoader, ItemPageBySegmentLoader
 from gateway.assignments.models import ItemAssignmentRow
@@ -29,6 +29,10 @@ if TYPE_CHECKING:
 
 @strawberry.type(description="A product or category assigned to a segment.")
 class ItemAssignment:
+    id: strawberry.ID = strawberry.field(
+        description="Stable and unique in the tenant, from the natural key: "
+        "`segmentId:type:itemId`, each part percent-encoded (e.g. `hobby:PRODUCT:p1`)."
+    )
     segment_id: strawberry.ID = strawberry.field(description="The segment the item belongs to.")
     type: ItemType = strawberry.field(description="Whether the item is a product or a category.")
     item: Item = strawberry.field(description="The assigned product or category.")
@@ -68,6 +72,7 @@ def item_assignment_from_row(
 ) -> ItemAssignment:
     """An ItemAssignment from a row of repository.COLUMNS (its item included)."""
     return ItemAssignment(
+        id=natural_id(row.segment_id, row.item_type, row.item_id),
         segment_id=strawberry.ID(row.segment_id),
         type=ItemType(row.item_type),
         item=item_from_row(row),

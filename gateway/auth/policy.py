@@ -81,11 +81,11 @@ POLICY: Mapping[str, Decision] = {
     # Reachable from mutation payloads too, where the token may hold manage alone.
     "Segment.items": Decision.READ,
     "Segment.customers": Decision.OWN_DATA,
-    **_each("ItemAssignment", "segmentId type item mixins metadata", Decision.PARENT),
+    **_each("ItemAssignment", "id segmentId type item mixins metadata", Decision.PARENT),
     "ItemAssignment.segment": Decision.READ,
     **_each(
         "CustomerAssignment",
-        "segmentId customerId legalEntityId assignmentType mixins metadata",
+        "id segmentId customerId legalEntityId assignmentType mixins metadata",
         Decision.PARENT,
     ),
     # Counts and pages are narrowed exactly like the items they page.

@@ -28,6 +28,7 @@ from gateway.api.types import (
     Named,
     Validity,
     metadata_of,
+    natural_id,
     validity_of,
 )
 from gateway.assignments.types import ItemAssignmentPage, SegmentItemsQ, segment_items
@@ -125,6 +126,11 @@ class Segment(Named, Described):
     "in the customer service)."
 )
 class CustomerAssignment:
+    id: strawberry.ID = strawberry.field(
+        description="Stable and unique in the tenant, from the natural key: "
+        "`segmentId:CUSTOMER:customerId:legalEntityId` (empty for B2C), each part "
+        "percent-encoded (e.g. `hobby:CUSTOMER:anna:`)."
+    )
     segment_id: strawberry.ID = strawberry.field(description="The segment.")
     customer_id: strawberry.ID = strawberry.field(description="The customer.")
     legal_entity_id: strawberry.ID | None = strawberry.field(
@@ -163,6 +169,7 @@ def customer_assignment_from_row(row: CustomerAssignmentRow) -> CustomerAssignme
     """A CustomerAssignment from a row; the stored '' legal entity is exposed as null."""
     legal_entity = row.legal_entity_id
     return CustomerAssignment(
+        id=natural_id(row.segment_id, "CUSTOMER", row.customer_id, row.legal_entity_id),
         segment_id=strawberry.ID(row.segment_id),
         customer_id=strawberry.ID(row.customer_id),
         legal_entity_id=None if legal_entity == NO_LEGAL_ENTITY else strawberry.ID(legal_entity),
