@@ -1,7 +1,13 @@
-"""Prometheus metrics: GraphQL requests by operation type and status, errors by code."""
+"""Prometheus metrics: GraphQL requests by operation type and status, errors by code.
+
+Under `gateway serve --workers N` every worker writes its samples to files in the directory
+named by PROMETHEUS_MULTIPROC_DIR (prometheus-client's multiprocess mode, chosen when the
+library is first imported), and a scrape, whichever worker answers it, sums them all.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable
 
 from prometheus_client import (
@@ -11,6 +17,7 @@ from prometheus_client import (
     ProcessCollector,
     generate_latest,
 )
+from prometheus_client.multiprocess import MultiProcessCollector
 
 from gateway.errors import ErrorCode
 
@@ -18,14 +25,29 @@ from gateway.errors import ErrorCode
 OPERATION_TYPES = frozenset({"query", "mutation", "subscription"})
 ERROR_CODES = frozenset(code.value for code in ErrorCode)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# prometheus-client's own variable, read at its import: set it before a worker starts.
+SHARED_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
+
+
+def shared_dir() -> str | None:
+    """The directory the workers of one server share their samples in; None in one process."""
+    return os.environ.get(SHARED_DIR_VARIABLE) or None
 
 
 class Metrics:
-    """One registry per app, so several apps in one process never share counters."""
+    """One registry per app, so several apps in one process never share counters.
+
+    A Gauge added here needs a `multiprocess_mode` ("livesum" for what live workers hold),
+    so that a scrape under several workers still gives one value.
+    """
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        ProcessCollector(registry=self.registry)
+        self.shared_dir = shared_dir()
+        # The process_* series describe one process; summed over workers they would mean
+        # nothing, and a scrape would show whichever worker answered.
+        if self.shared_dir is None:
+            ProcessCollector(registry=self.registry)
         self.requests = Counter(
             "gateway_graphql_requests",
             "GraphQL HTTP requests by operation type and HTTP status.",
@@ -66,4 +88,9 @@ class Metrics:
         self.cache_lookups.labels("hit" if hit else "miss").inc()
 
     def render(self) -> bytes:
-        return generate_latest(self.registry)
+        if self.shared_dir is None:
+            return generate_latest(self.registry)
+        every_worker = CollectorRegistry()
+        # prometheus-client leaves its multiprocess module unannotated.
+        MultiProcessCollector(every_worker, path=self.shared_dir)  # type: ignore[no-untyped-call]
+        return generate_latest(every_worker)

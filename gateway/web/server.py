@@ -29,9 +29,9 @@ import uvicorn
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
-from uvicorn.supervisors import Multiprocess
 
 from gateway.settings import Settings
+from gateway.web.workers import Workers, fresh_metrics_dir
 
 log = logging.getLogger("gateway.web.server")
 # For a protocol started from a plain uvicorn Config (`uvicorn --http gateway.web.server:...`).
@@ -153,7 +153,9 @@ def serve(app: Any, settings: Settings, *, workers: int, **options: Any) -> None
     )
     # What uvicorn.run does, with our Config; each worker unpickles it, settings included.
     if workers > 1:
-        Multiprocess(config, sockets=[config.bind_socket()]).run()
+        # Before the workers start: each reads the directory from the environment it inherits.
+        with fresh_metrics_dir():
+            Workers(config, sockets=[config.bind_socket()]).run()
         return
     server = uvicorn.Server(config)
     server.run()
