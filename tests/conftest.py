@@ -207,3 +207,14 @@ def seed(db: Database) -> Any:
     from tests.factories import Seed
 
     return Seed(db)
+
+
+@pytest.fixture
+async def empty_url(db: Database, tmp_path: Path) -> AsyncIterator[str]:
+    """A database with no tables at all, of the same kind as `db`."""
+    if db.dialect == "sqlite":
+        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
+        return
+    url = await create_database(db.url)
+    yield url
+    await drop_database(db.url, url)

@@ -4,16 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import os
-from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 from alembic.script import ScriptDirectory
 
 from gateway.cli import run
 from gateway.migrations import alembic_config, upgrade_async
-from tests.conftest import Database
-from tests.databases import create_database, drop_database
 
 HEAD = ScriptDirectory.from_config(alembic_config("sqlite://")).get_current_head()
 
@@ -23,17 +19,6 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in list(os.environ):
         if name.startswith("GATEWAY_"):
             monkeypatch.delenv(name)
-
-
-@pytest.fixture
-async def empty_url(db: Database, tmp_path: Path) -> AsyncIterator[str]:
-    """A database with no tables at all, of the same kind as `db`."""
-    if db.dialect == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    url = await create_database(db.url)
-    yield url
-    await drop_database(db.url, url)
 
 
 def _as_other_tools_write_it(url: str) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +15,9 @@ from gateway.store.database import create_engine
 from gateway.store.segment_references import is_compared
 from gateway.store.tables import metadata
 from tests.conftest import Database
-from tests.databases import create_database, drop_database
 
 # The newest revision in gateway/migrations/versions: what every upgrade must reach.
 HEAD = "0004"
-
-
-@pytest.fixture
-async def empty_url(db: Database, tmp_path: Path) -> AsyncIterator[str]:
-    """A database with no tables at all, of the same kind as `db`."""
-    if db.dialect == "sqlite":
-        yield f"sqlite+aiosqlite:///{tmp_path / 'empty.db'}"
-        return
-    url = await create_database(db.url)
-    yield url
-    await drop_database(db.url, url)
 
 
 async def _inspect(url: str, look: Any) -> Any:
