@@ -174,7 +174,10 @@ def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None)
     for label, token in (demo[1] if demo else {}).items():
         print(f"{label}:\n{token}")
     if demo:
-        print('Paste one into GraphiQL\'s Headers tab: {"Authorization": "Bearer <token>"}')
+        print(
+            "In development GraphiQL starts with a manager token; to act as someone else, paste "
+            'one into its Headers tab: {"Authorization": "Bearer <token>"}'
+        )
     sys.stdout.flush()
 
 
