@@ -12,13 +12,14 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from gateway.auth.tokens import TokenVerifier
 from gateway.catalog import index as catalog_index
 from gateway.migrations import ensure_schema_async
 from gateway.settings import Settings, load_settings
 from gateway.store.database import create_engine, session_factory
+from gateway.subscriptions.broker import Broker
 from gateway.web.graphiql import ASSET_PATH, GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.middleware import RequestIdMiddleware
@@ -26,6 +27,7 @@ from gateway.web.negotiation import prefers_html
 from gateway.web.probes import healthz, metrics, readyz
 from gateway.web.response_cache import ResponseCache
 from gateway.web.runtime import Runtime
+from gateway.web.subscription_socket import graphql_socket
 from gateway.web.view import graphql_endpoint
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -60,6 +62,7 @@ def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) 
     graphiql = GraphiQL(settings.asset_cache_dir) if settings.graphiql else None
     verifier = TokenVerifier(settings)
     runtime = Runtime(settings, graphql_schema, verifier, Metrics(), graphiql, responses=responses)
+    runtime.broker = Broker(settings.limits.max_queued_events)
     app = Starlette(
         routes=_routes(graphiql),
         middleware=_middleware(settings),
@@ -69,14 +72,15 @@ def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) 
     return app
 
 
-def _routes(graphiql: GraphiQL | None) -> list[Route]:
-    routes = [
+def _routes(graphiql: GraphiQL | None) -> list[Route | WebSocketRoute]:
+    routes: list[Route | WebSocketRoute] = [
         Route("/", root, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         # Every method reaches the view, which answers 404 for a bad tenant before a 405.
         Route("/{tenant}/graphql", graphql_endpoint, methods=EVERY_METHOD),
+        WebSocketRoute("/{tenant}/graphql", graphql_socket),
     ]
     if graphiql is not None:
         routes.append(Route(ASSET_PATH + "/{key:path}", graphiql.asset, methods=["GET"]))
@@ -128,6 +132,7 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.draining = False
+        await runtime.broker.start(runtime.settings.database_url)
         if runtime.settings.gc_freeze:
             # The schema, settings and modules live as long as the process; so does each
             # catalog index while it is current.
@@ -136,4 +141,5 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         yield
     finally:
         runtime.draining = True
+        await runtime.broker.stop()
         await engine.dispose()

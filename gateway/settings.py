@@ -58,6 +58,9 @@ ENVIRONMENT = {
     "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
     "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
     "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
+    "GATEWAY_MAX_WEBSOCKETS": ("1000", "subscription sockets per process"),
+    "GATEWAY_MAX_SUBSCRIPTIONS": ("100", "subscriptions per socket"),
+    "GATEWAY_MAX_QUEUED_EVENTS": ("1000", "events waiting per subscription"),
 }
 
 
@@ -77,6 +80,9 @@ class Limits:
     max_path_parts: int = 10  # of a `q` or `sort` path such as mixins.a.b
     max_mixins_depth: int = 32  # nesting of JSON objects and arrays in mixins
     max_cost: int = 50_000  # objects an operation can return at most (see gateway/api/cost.py)
+    max_websockets: int = 1000  # subscription sockets one process serves at once
+    max_subscriptions: int = 100  # per socket
+    max_queued_events: int = 1000  # per subscription; past it the socket closes (1008)
 
 
 @dataclass(frozen=True)
