@@ -67,6 +67,11 @@ class Subscriber:
             raise Overflow(f"more than {self.size} change events were waiting")
         return notice
 
+    @property
+    def waiting(self) -> int:
+        """Notices delivered to this subscriber and not yet read."""
+        return self._queue.qsize()
+
     def close(self) -> None:
         self._broker.unsubscribe(self)
 

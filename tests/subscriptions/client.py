@@ -29,15 +29,23 @@ class Feed:
 
     def __init__(self, session: Any, variables: dict[str, Any] | None = None) -> None:
         self.results: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
-        document = gql(CHANGES)
-        self._task = asyncio.create_task(self._collect(session, document, variables or {}))
+        request = gql(CHANGES)
+        request.variable_values = variables or {}
+        self._task = asyncio.create_task(self._collect(session, request))
 
-    async def _collect(self, session: Any, document: Any, variables: dict[str, Any]) -> None:
-        async for result in session.subscribe(document, variable_values=variables):
+    async def _collect(self, session: Any, request: Any) -> None:
+        async for result in session.subscribe(request):
             await self.results.put(result["changes"])
 
     async def next(self, timeout: float = 5) -> dict[str, Any]:
-        return await asyncio.wait_for(self.results.get(), timeout)
+        getting = asyncio.ensure_future(self.results.get())
+        done, _ = await asyncio.wait({getting, self._task}, timeout=timeout, return_when="FIRST_COMPLETED")
+        if getting not in done:
+            getting.cancel()
+            if self._task in done:
+                self._task.result()  # the subscription's own error
+            raise TimeoutError("no change event arrived")
+        return getting.result()
 
     async def nothing(self, wait: float = 0.5) -> bool:
         """Whether nothing arrives within `wait` seconds."""

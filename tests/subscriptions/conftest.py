@@ -30,14 +30,17 @@ PORTS = range(8180, 8188)
 SEGMENT_UPDATED = "customer-segment.segment-updated"
 
 
-def free_port(ports: range = PORTS) -> int:
+def bound_socket(ports: range = PORTS) -> socket.socket:
+    """A listening socket on the first free port (reused at once after a test's server)."""
     for port in ports:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
+        bound = socket.socket()
+        bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            bound.bind(("127.0.0.1", port))
+        except OSError:
+            bound.close()
+            continue
+        return bound
     pytest.fail(f"no free port in {ports}")
 
 
@@ -110,12 +113,12 @@ async def start(db: Database) -> AsyncIterator[Start]:
             if limits:
                 settings = replace(settings, limits=replace(settings.limits, **limits))
             app = create_app(settings)
-            port = free_port()
-            config = uvicorn.Config(
-                app, host="127.0.0.1", port=port, log_level="warning", ws="websockets-sansio"
-            )
+            bound = bound_socket()
+            port = bound.getsockname()[1]
+            config = uvicorn.Config(app, log_level="warning", ws="websockets-sansio")
             server = uvicorn.Server(config)
-            task = asyncio.create_task(server.serve())
+            stack.callback(bound.close)
+            task = asyncio.create_task(server.serve(sockets=[bound]))
             stack.push_async_callback(_stop, server, task)
             while not server.started:
                 assert not task.done(), "uvicorn did not start"
