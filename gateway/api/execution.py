@@ -19,8 +19,8 @@ from graphql import (
     ValidationRule,
     execute,
     parse,
-    subscribe,
     specified_rules,
+    subscribe,
     validate,
 )
 from graphql.error import GraphQLSyntaxError

@@ -38,12 +38,16 @@ class Subscription:
         "customer assignments only its own)."
     )
     async def changes(
-        self, info: Info, event_types: EventTypes = strawberry.UNSET,
+        self,
+        info: Info,
+        event_types: EventTypes = strawberry.UNSET,
         segment_id: SegmentId = strawberry.UNSET,
     ) -> AsyncGenerator[ChangeEvent, None]:
         context = info.context
         if context.changes is None or not context.principal.can_read:
-            raise forbidden("Subscription.changes needs the segment_read or segment_read_own scope.")
+            raise forbidden(
+                "Subscription.changes needs the segment_read or segment_read_own scope."
+            )
         wanted = frozenset(given(event_types) or EVENT_TYPES)
         segment = None if given(segment_id) is None else str(segment_id)
         # Subscribed now, not at the first event: nothing committed from here on is missed.

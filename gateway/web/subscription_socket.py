@@ -83,9 +83,8 @@ class Connection:
     async def _next(self, receiving: asyncio.Task[str]) -> Message:
         """The next message, unless the token expires or a subscriber fails the connection."""
         remaining = max(0.0, self._expires_at - time.time())
-        done, _ = await asyncio.wait(
-            {receiving, self._fatal}, timeout=remaining, return_when=asyncio.FIRST_COMPLETED
-        )
+        waits: set[asyncio.Future[Any]] = {receiving, self._fatal}
+        done, _ = await asyncio.wait(waits, timeout=remaining, return_when=asyncio.FIRST_COMPLETED)
         if self._fatal in done:
             raise self._fatal.result()
         if not done:
@@ -184,7 +183,9 @@ class Connection:
         context.changes = runtime.broker
         stream = await open_stream(runtime.graphql_schema, prepared, context)
         if not hasattr(stream, "__aiter__"):
-            raise RequestError(400, [format_error(e, context.request_id) for e in stream.errors or ()])
+            raise RequestError(
+                400, [format_error(e, context.request_id) for e in stream.errors or ()]
+            )
         async for result in stream:
             body: dict[str, Any] = {"data": result.data}
             if result.errors:

@@ -39,7 +39,9 @@ class Feed:
 
     async def next(self, timeout: float = 5) -> dict[str, Any]:
         getting = asyncio.ensure_future(self.results.get())
-        done, _ = await asyncio.wait({getting, self._task}, timeout=timeout, return_when="FIRST_COMPLETED")
+        done, _ = await asyncio.wait(
+            {getting, self._task}, timeout=timeout, return_when="FIRST_COMPLETED"
+        )
         if getting not in done:
             getting.cancel()
             if self._task in done:

@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from tests.subscriptions.client import acked, closed_with, raw, receive, send, subscribe
+from tests.subscriptions.client import acked, closed_with, raw, receive, subscribe
 from tests.subscriptions.conftest import Start, notice
 
 
