@@ -124,6 +124,8 @@ class Connection:
         if principal.tenant != self._tenant:
             raise Closed(ws.FORBIDDEN, "Forbidden: the token belongs to another tenant.")
         legal_entity = payload.get("legalEntityId")
+        if legal_entity is not None and not isinstance(legal_entity, str):
+            raise Closed(ws.BAD_MESSAGE, "Invalid message received: legalEntityId is a string.")
         try:
             principal = with_legal_entity_header(principal, legal_entity)
         except HttpError as error:

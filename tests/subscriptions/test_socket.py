@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import time
 
 import pytest
 from websockets.exceptions import InvalidStatus
 
 from gateway.auth import scopes
+from gateway.web import socket_messages
 from tests.subscriptions.client import (
     CHANGES,
     acked,
@@ -189,3 +191,42 @@ async def test_a_subscription_over_http_is_refused(start: Start):
     # then
     assert answer.status_code == 400
     assert "WebSocket" in answer.json()["errors"][0]["message"]
+
+
+async def test_no_connection_init_in_time_closes_with_4408(start: Start, monkeypatch):
+    # given
+    monkeypatch.setattr(socket_messages, "CONNECTION_INIT_TIMEOUT_S", 0.5)
+    live = await start()
+    async with raw(live.url) as socket:
+        # when: nothing is sent
+        code, _reason = await closed_with(socket)
+        # then
+        assert code == 4408
+
+
+async def test_a_connection_init_within_the_timeout_is_acknowledged(start: Start, monkeypatch):
+    # given
+    monkeypatch.setattr(socket_messages, "CONNECTION_INIT_TIMEOUT_S", 1.0)
+    live = await start()
+    async with raw(live.url) as socket:
+        await asyncio.sleep(0.5)
+        # when / then
+        await acked(socket, live.init())
+
+
+async def test_a_customer_names_its_legal_entity_in_connection_init(start: Start, seed):
+    # given: c1 belongs to s1 through l1 and to s2 through l2
+    await seed.tenant_row()
+    await seed.add(seed.segment("s1"), seed.segment("s2"))
+    await seed.add(seed.customer("s1", "c1", "l1"), seed.customer("s2", "c1", "l2"))
+    live = await start()
+    init = {**live.init(scopes.READ_OWN, customer="c1"), "legalEntityId": "l2"}
+    async with raw(live.url) as socket:
+        await acked(socket, init)
+        await subscribe(socket)
+        await live.subscribers(1)
+        # when
+        await live.publish(notice("s1"), notice("s2"))
+        # then
+        message = await receive(socket)
+        assert message["payload"]["data"]["changes"]["segmentId"] == "s2"
