@@ -131,6 +131,7 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
     )
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
+        runtime.broker.attach(engine)
         runtime.draining = False
         await runtime.broker.start(runtime.settings.database_url)
         if runtime.settings.gc_freeze:

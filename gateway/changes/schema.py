@@ -15,7 +15,7 @@ from gateway.changes.types import ChangeEvent, change_event_from_notice
 from gateway.context import Context
 from gateway.errors import bad_input, forbidden
 from gateway.segments.visibility import change_access
-from gateway.subscriptions.broker import Subscriber
+from gateway.subscriptions.broker import Broker
 from gateway.subscriptions.notices import CUSTOMER_ASSIGNMENT_EVENT, EVENT_TYPES, ChangeNotice
 
 EventTypes = Annotated[
@@ -50,13 +50,15 @@ class Subscription:
             )
         wanted = frozenset(given(event_types) or EVENT_TYPES)
         segment = None if given(segment_id) is None else str(segment_id)
-        # Subscribed now, not at the first event: nothing committed from here on is missed.
-        return _events(context, context.changes.subscribe(context.tenant), wanted, segment)
+        return _events(context, context.changes, wanted, segment)
 
 
 async def _events(
-    context: Context, subscriber: Subscriber, wanted: frozenset[str], segment: str | None
+    context: Context, broker: Broker, wanted: frozenset[str], segment: str | None
 ) -> AsyncGenerator[ChangeEvent, None]:
+    # Subscribed on the first step, so a stream never iterated leaves no subscriber behind;
+    # the endpoint iterates at once, with no wait in between.
+    subscriber = broker.subscribe(context.tenant)
     try:
         while True:
             notice = await subscriber.next()

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import weakref
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
 from gateway.subscriptions.listener import Listener
 from gateway.subscriptions.notices import ChangeNotice, encode
@@ -31,6 +32,10 @@ _NOTIFY = sa.text(
 )
 _PENDING = "gateway.subscriptions.pending"
 _LISTENING = "gateway.subscriptions.listening"
+
+
+# The broker of each engine this process serves; weak, so a disposed engine takes its entry.
+_brokers: weakref.WeakKeyDictionary[Any, Broker] = weakref.WeakKeyDictionary()
 
 
 class Overflow(Exception):
@@ -106,6 +111,10 @@ class Broker:
             for subscriber in list(self._subscribers.get(notice.tenant, ())):
                 subscriber.offer(notice)
 
+    def attach(self, engine: AsyncEngine) -> None:
+        """Makes this the broker `publish_in` finds for sessions of `engine` (SQLite's)."""
+        _brokers[engine.sync_engine] = self
+
     async def publish_in(self, session: AsyncSession, notices: Sequence[ChangeNotice]) -> None:
         """Publishes `notices` when the session's current transaction commits, never before."""
         if not notices:
@@ -143,5 +152,22 @@ class Broker:
         return self._listener
 
 
+async def publish_in(session: AsyncSession, notices: Sequence[ChangeNotice]) -> None:
+    """What the outbox calls inside each write transaction, with that transaction's session.
+
+    On PostgreSQL the notices go out on commit to every process's subscribers; on SQLite to
+    the broker of this process's engine (none, as in `gateway import`: nobody to tell)."""
+    if session.get_bind().dialect.name == "postgresql":
+        await _NOTIFIER.publish_in(session, notices)
+        return
+    broker = _brokers.get(session.get_bind())
+    if broker is not None:
+        await broker.publish_in(session, notices)
+
+
 def _rolled_back(sync: Any) -> None:
     sync.info.pop(_PENDING, None)
+
+
+# NOTIFY needs no subscribers of this process: any broker's statement does.
+_NOTIFIER = Broker()

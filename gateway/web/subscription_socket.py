@@ -12,6 +12,7 @@ import logging
 import time
 from typing import Any
 
+from graphql import OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
 from gateway.api.execution import RequestError, format_error, open_stream, prepare
@@ -170,7 +171,7 @@ class Connection:
             operation_name=payload.get("operationName"),
             allow_subscriptions=True,
         )
-        if prepared.operation.operation.value != "subscription":
+        if prepared.operation.operation is not OperationType.SUBSCRIPTION:
             message = "Only subscriptions run over WebSocket; send queries over HTTP."
             raise RequestError(400, [{"message": message}])
         context = await build_context(

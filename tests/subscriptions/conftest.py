@@ -20,7 +20,7 @@ from gateway.auth.tokens import mint_token
 from gateway.settings import Settings
 from gateway.store.columns import utcnow
 from gateway.store.writes import write
-from gateway.subscriptions.broker import Broker
+from gateway.subscriptions.broker import Broker, publish_in
 from gateway.subscriptions.notices import ChangeNotice
 from gateway.web.runtime import Runtime
 from tests.conftest import Database
@@ -48,7 +48,7 @@ def notice(segment: str = "s1", type_: str = SEGMENT_UPDATED, **fields: Any) -> 
     return ChangeNotice(
         id=uuid.uuid4().hex,
         type=type_,
-        occurred_at=utcnow(),
+        occurred_at=fields.pop("occurred_at", utcnow()),
         tenant=fields.pop("tenant", "demo"),
         segment_id=segment,
         **fields,
@@ -90,7 +90,7 @@ class Live:
         """Publishes inside a real write transaction, which then commits."""
 
         async def work(session: AsyncSession) -> None:
-            await self.broker.publish_in(session, notices)
+            await publish_in(session, notices)
 
         assert self.runtime.sessions is not None
         await write(self.runtime.sessions, work, tenant="demo")

@@ -8,9 +8,14 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.auth import scopes
+from gateway.segments.commands import SegmentFields, upsert_segment
+from gateway.store.columns import utcnow
 from gateway.store.tables import segment_table
 from gateway.store.writes import write
+from gateway.subscriptions.broker import publish_in
 from gateway.subscriptions.notices import MAX_PAYLOAD_BYTES, decode, encode
+from tests.subscriptions.client import acked, raw, receive, subscribe
 from tests.subscriptions.conftest import Live, Start, notice
 
 
@@ -23,7 +28,7 @@ async def _write_and_fail(live: Live, seed) -> None:
 
     async def work(session: AsyncSession) -> None:
         await session.execute(sa.insert(segment_table).values(**_segment_row(seed, "s9")))
-        await live.broker.publish_in(session, [notice("s9", "customer-segment.segment-created")])
+        await publish_in(session, [notice("s9", "customer-segment.segment-created")])
         raise Refused
 
     assert live.runtime.sessions is not None
@@ -67,7 +72,7 @@ async def test_a_notice_is_held_until_the_transaction_commits(start: Start):
     held: list[bool] = []
 
     async def work(session: AsyncSession) -> None:
-        await live.broker.publish_in(session, [notice("s1")])
+        await publish_in(session, [notice("s1")])
         await asyncio.sleep(0.3)
         held.append(subscriber.waiting == 0)
 
@@ -96,3 +101,31 @@ def test_a_notice_over_the_notify_limit_is_refused():
     # when / then
     with pytest.raises(ValueError, match="over 7999 bytes"):
         encode(change)
+
+
+async def test_a_real_segment_upsert_publishes_its_event_to_a_customer_of_it(start: Start, seed):
+    # given: c1 belongs to s1, which is inactive until the upsert activates it
+    await seed.tenant_row()
+    await seed.add(seed.segment("s1", "INACTIVE"))
+    await seed.add(seed.customer("s1", "c1"))
+    live = await start()
+    fields = SegmentFields({"en": "Gold"}, {}, "ACTIVE", "main", None, None, {}, {})
+
+    async def work(session: AsyncSession) -> object:
+        now = utcnow()
+        done = await upsert_segment(
+            session, tenant="demo", segment_id="s1", fields=fields, version=None, now=now
+        )
+        await publish_in(session, [notice("s1", occurred_at=now)])
+        return done
+
+    async with raw(live.url) as socket:
+        await acked(socket, live.init(scopes.READ_OWN, customer="c1"))
+        await subscribe(socket)
+        await live.subscribers(1)
+        # when
+        assert live.runtime.sessions is not None
+        await write(live.runtime.sessions, work, tenant="demo")
+        # then: judged on the data the change left, the segment is active and c1's
+        message = await receive(socket)
+        assert message["payload"]["data"]["changes"]["segmentId"] == "s1"

@@ -106,3 +106,17 @@ async def test_a_process_serves_at_most_max_websockets(start: Start):
             await asyncio.sleep(0.01)
     async with raw(live.url) as fourth:
         await acked(fourth, live.init())
+
+
+async def test_a_client_that_leaves_leaves_no_subscriber_behind(start: Start):
+    # given
+    live = await start()
+    async with raw(live.url) as socket:
+        await acked(socket, live.init())
+        await subscribe(socket, "a")
+        await subscribe(socket, "b")
+        await live.subscribers(2)
+    # when: the socket is gone
+    # then
+    await live.subscribers(0)
+    assert live.runtime.open_sockets == 0
