@@ -17,7 +17,7 @@ from gateway.auth.principal import Principal
 from gateway.localization import TenantLanguages
 from gateway.settings import Settings
 from gateway.store.columns import utcnow
-from gateway.subscriptions.broker import Broker
+from gateway.subscriptions.broker import Feed
 
 L = TypeVar("L", bound="Loader[Any, Any]")
 K = TypeVar("K")
@@ -83,7 +83,7 @@ class Context:
     now: datetime = field(default_factory=utcnow)
     _loaders: dict[type[Any], Any] = field(default_factory=dict, repr=False)
     # The process's change broker, for subscriptions (set by the WebSocket endpoint).
-    changes: Broker | None = field(default=None, repr=False)
+    changes: Feed | None = field(default=None, repr=False)
 
     def read_session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """The request's read session, held by the caller alone inside the block."""

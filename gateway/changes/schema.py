@@ -15,7 +15,7 @@ from gateway.changes.types import ChangeEvent, change_event_from_notice
 from gateway.context import Context
 from gateway.errors import bad_input, forbidden
 from gateway.segments.visibility import change_access
-from gateway.subscriptions.broker import Broker
+from gateway.subscriptions.broker import Feed
 from gateway.subscriptions.notices import CUSTOMER_ASSIGNMENT_EVENT, EVENT_TYPES, ChangeNotice
 
 EventTypes = Annotated[
@@ -54,11 +54,11 @@ class Subscription:
 
 
 async def _events(
-    context: Context, broker: Broker, wanted: frozenset[str], segment: str | None
+    context: Context, feed: Feed, wanted: frozenset[str], segment: str | None
 ) -> AsyncGenerator[ChangeEvent, None]:
     # Subscribed on the first step, so a stream never iterated leaves no subscriber behind;
     # the endpoint iterates at once, with no wait in between.
-    subscriber = broker.subscribe(context.tenant)
+    subscriber = feed.subscribe(context.tenant)
     try:
         while True:
             notice = await subscriber.next()

@@ -12,7 +12,7 @@ import asyncio
 import logging
 import weakref
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -38,6 +38,9 @@ _LISTENING = "gateway.subscriptions.listening"
 _brokers: weakref.WeakKeyDictionary[Any, Broker] = weakref.WeakKeyDictionary()
 
 
+OnOverflow = Callable[[int], None]  # called with the queue size a subscriber went past
+
+
 class Overflow(Exception):
     """A subscriber fell further behind than its queue holds; it is dropped, not buffered."""
 
@@ -45,11 +48,14 @@ class Overflow(Exception):
 class Subscriber:
     """One subscription's bounded queue of the notices of its tenant."""
 
-    def __init__(self, broker: Broker, tenant: str, size: int) -> None:
+    def __init__(
+        self, broker: Broker, tenant: str, size: int, on_overflow: OnOverflow | None = None
+    ) -> None:
         self.tenant = tenant
         self.size = size
         self.overflowed = False
         self._broker = broker
+        self._on_overflow = on_overflow
         self._queue: asyncio.Queue[ChangeNotice] = asyncio.Queue(size)
 
     def offer(self, notice: ChangeNotice) -> None:
@@ -61,7 +67,10 @@ class Subscriber:
             # Dropped rather than buffered: a slow client must not grow this process's memory.
             self.overflowed = True
             self._queue = asyncio.Queue(1)
-            self._queue.put_nowait(notice)
+            self._broker.unsubscribe(self)
+            if self._on_overflow is not None:
+                # At once: its reader may be stuck sending to a client that does not read.
+                self._on_overflow(self.size)
 
     async def next(self) -> ChangeNotice:
         """The next notice; Overflow once the subscriber has fallen too far behind."""
@@ -81,6 +90,17 @@ class Subscriber:
         self._broker.unsubscribe(self)
 
 
+class Feed:
+    """The broker as one connection sees it: its subscribers tell it when they fall behind."""
+
+    def __init__(self, broker: Broker, on_overflow: OnOverflow) -> None:
+        self._broker = broker
+        self._on_overflow = on_overflow
+
+    def subscribe(self, tenant: str) -> Subscriber:
+        return self._broker.subscribe(tenant, self._on_overflow)
+
+
 class Broker:
     """Subscribers of this process by tenant; on PostgreSQL, its one listening connection."""
 
@@ -89,8 +109,8 @@ class Broker:
         self._subscribers: defaultdict[str, set[Subscriber]] = defaultdict(set)
         self._listener: Listener | None = None
 
-    def subscribe(self, tenant: str) -> Subscriber:
-        subscriber = Subscriber(self, tenant, self.queue_size)
+    def subscribe(self, tenant: str, on_overflow: OnOverflow | None = None) -> Subscriber:
+        subscriber = Subscriber(self, tenant, self.queue_size, on_overflow)
         self._subscribers[tenant].add(subscriber)
         return subscriber
 

@@ -18,7 +18,7 @@ from starlette.websockets import WebSocket, WebSocketDisconnect
 from gateway.api.execution import RequestError, format_error, open_stream, prepare
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
-from gateway.subscriptions.broker import Overflow
+from gateway.subscriptions.broker import Feed, Overflow
 from gateway.web import socket_messages as ws
 from gateway.web.request_context import build_context, with_legal_entity_header
 from gateway.web.responses import HttpError
@@ -71,8 +71,9 @@ class Connection:
                 await self._handle(await self._next(receiving))
                 receiving = None
         except Closed as closing:
-            with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError):
-                await self._socket.close(closing.code, closing.reason)
+            # Bounded: a client that reads nothing may never take the close frame either.
+            with contextlib.suppress(RuntimeError, WebSocketDisconnect, OSError, TimeoutError):
+                await asyncio.wait_for(self._socket.close(closing.code, closing.reason), 5)
         except WebSocketDisconnect:
             pass
         finally:
@@ -183,7 +184,7 @@ class Connection:
         )
         # A subscription lives long: it holds no connection, each check takes one briefly.
         await context.reads.close()
-        context.changes = runtime.broker
+        context.changes = Feed(runtime.broker, self._overflowed)
         stream = await open_stream(runtime.graphql_schema, prepared, context)
         if not hasattr(stream, "__aiter__"):
             raise RequestError(
@@ -198,6 +199,11 @@ class Connection:
 
     async def _error(self, id_: str, errors: list[dict[str, Any]]) -> None:
         await self._send(ws.encoded("error", id_, errors))
+
+    def _overflowed(self, size: int) -> None:
+        self._fail(
+            Closed(ws.POLICY_VIOLATION, f"Too slow: more than {size} change events were waiting.")
+        )
 
     def _fail(self, closing: Closed) -> None:
         if not self._fatal.done():
