@@ -15,9 +15,10 @@ from typing import Any
 from graphql import OperationType
 from starlette.websockets import WebSocket, WebSocketDisconnect
 
-from gateway.api.execution import RequestError, format_error, open_stream, prepare
+from gateway.api.execution import Prepared, RequestError, format_error, open_stream, prepare
 from gateway.auth.principal import Principal
 from gateway.auth.tokens import InvalidToken
+from gateway.context import Context
 from gateway.subscriptions.broker import Feed, Overflow
 from gateway.web import socket_messages as ws
 from gateway.web.request_context import build_context, with_legal_entity_header
@@ -160,13 +161,27 @@ class Connection:
             self._fail(Closed(4500, "Internal error."))
 
     async def _stream(self, id_: str, payload: dict[str, Any]) -> None:
-        query = payload.get("query")
+        prepared = self._prepare(payload)
+        context = await self._context(prepared)
+        stream = await open_stream(self._runtime.graphql_schema, prepared, context)
+        if not hasattr(stream, "__aiter__"):
+            errors = [format_error(e, context.request_id) for e in stream.errors or ()]
+            raise RequestError(400, errors)
+        async for result in stream:
+            body: dict[str, Any] = {"data": result.data}
+            if result.errors:
+                body["errors"] = [format_error(e, context.request_id) for e in result.errors]
+            await self._send(ws.encoded("next", id_, body))
+        await self._send(ws.encoded("complete", id_))
+
+    def _prepare(self, payload: dict[str, Any]) -> Prepared:
+        """Parsed and validated as over HTTP; RequestError for anything that must not run."""
+        query, variables = payload.get("query"), payload.get("variables")
         if not isinstance(query, str):
             raise RequestError(400, [{"message": "A subscribe payload needs a query."}])
-        runtime, variables = self._runtime, payload.get("variables")
         prepared = prepare(
-            runtime.graphql_schema,
-            runtime.settings,
+            self._runtime.graphql_schema,
+            self._runtime.settings,
             query,
             variables=variables if isinstance(variables, dict) else None,
             operation_name=payload.get("operationName"),
@@ -175,6 +190,10 @@ class Connection:
         if prepared.operation.operation is not OperationType.SUBSCRIPTION:
             message = "Only subscriptions run over WebSocket; send queries over HTTP."
             raise RequestError(400, [{"message": message}])
+        return prepared
+
+    async def _context(self, prepared: Prepared) -> Context:
+        runtime = self._runtime
         context = await build_context(
             settings=runtime.settings,
             sessions=_sessions(runtime),
@@ -185,17 +204,7 @@ class Connection:
         # A subscription lives long: it holds no connection, each check takes one briefly.
         await context.reads.close()
         context.changes = Feed(runtime.broker, self._overflowed)
-        stream = await open_stream(runtime.graphql_schema, prepared, context)
-        if not hasattr(stream, "__aiter__"):
-            raise RequestError(
-                400, [format_error(e, context.request_id) for e in stream.errors or ()]
-            )
-        async for result in stream:
-            body: dict[str, Any] = {"data": result.data}
-            if result.errors:
-                body["errors"] = [format_error(e, context.request_id) for e in result.errors]
-            await self._send(ws.encoded("next", id_, body))
-        await self._send(ws.encoded("complete", id_))
+        return context
 
     async def _error(self, id_: str, errors: list[dict[str, Any]]) -> None:
         await self._send(ws.encoded("error", id_, errors))
