@@ -30,11 +30,13 @@ PORTS = range(8180, 8188)
 SEGMENT_UPDATED = "customer-segment.segment-updated"
 
 
-def bound_socket(ports: range = PORTS) -> socket.socket:
+def bound_socket(ports: range = PORTS, send_buffer: int | None = None) -> socket.socket:
     """A listening socket on the first free port (reused at once after a test's server)."""
     for port in ports:
         bound = socket.socket()
         bound.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if send_buffer:  # inherited by every accepted connection
+            bound.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
         try:
             bound.bind(("127.0.0.1", port))
         except OSError:
@@ -106,6 +108,7 @@ async def start(db: Database) -> AsyncIterator[Start]:
 
         async def started(**overrides: Any) -> Live:
             limits = overrides.pop("limits", None)
+            send_buffer = overrides.pop("send_buffer", None)
             settings = Settings(
                 database_url=db.url, jwt_leeway_seconds=0, graphiql=False, response_cache_mb=0
             )
@@ -113,7 +116,7 @@ async def start(db: Database) -> AsyncIterator[Start]:
             if limits:
                 settings = replace(settings, limits=replace(settings.limits, **limits))
             app = create_app(settings)
-            bound = bound_socket()
+            bound = bound_socket(send_buffer=send_buffer)
             port = bound.getsockname()[1]
             config = uvicorn.Config(app, log_level="warning", ws="websockets-sansio")
             server = uvicorn.Server(config)

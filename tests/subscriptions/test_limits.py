@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
 
 import pytest
+from websockets.asyncio.client import connect
 
-from tests.subscriptions.client import acked, closed_with, raw, receive, subscribe
+from tests.subscriptions.client import PROTOCOL, acked, closed_with, raw, receive, subscribe
 from tests.subscriptions.conftest import Start, notice
 
 
@@ -120,3 +122,28 @@ async def test_a_client_that_leaves_leaves_no_subscriber_behind(start: Start):
     # then
     await live.subscribers(0)
     assert live.runtime.open_sockets == 0
+
+
+async def test_a_client_that_stops_reading_is_dropped_not_buffered(start: Start, db):
+    # given: small socket buffers, and a client that reads nothing once connected
+    if db.dialect != "sqlite":
+        pytest.skip("the in-process broker shows the bound without a listener's timing")
+    live = await start(limits={"max_queued_events": 3}, send_buffer=4096)
+    client = socket.socket()
+    client.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+    client.connect(("127.0.0.1", int(live.url.split(":")[2].split("/")[0])))
+    async with connect(live.url, sock=client, max_queue=1, subprotocols=[PROTOCOL]) as reader:  # type: ignore[list-item]
+        await acked(reader, live.init())
+        await subscribe(reader)
+        await live.subscribers(1)
+        # when: far more events than the buffers hold
+        long = "x" * 256
+        for _ in range(2000):
+            if live.broker.subscriber_count == 0:
+                break
+            await live.publish(*(notice(long, item_id=long, customer_id=long) for _ in range(3)))
+        # then: dropped, and the socket gone, while the client still reads nothing
+        await live.subscribers(0)
+        async with asyncio.timeout(10):
+            while live.runtime.open_sockets:
+                await asyncio.sleep(0.05)
