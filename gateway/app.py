@@ -100,8 +100,15 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
-                allow_headers=["Authorization", "Content-Type", "Accept", "Accept-Language"],
-                expose_headers=["X-Request-ID"],
+                # If-None-Match and ETag: a script may revalidate a GET answer itself.
+                allow_headers=[
+                    "Authorization",
+                    "Content-Type",
+                    "Accept",
+                    "Accept-Language",
+                    "If-None-Match",
+                ],
+                expose_headers=["X-Request-ID", "ETag"],
                 max_age=600,
             )
         )

@@ -17,6 +17,7 @@ from gateway.auth.tokens import InvalidToken
 from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.store.availability import is_unavailable, within_deadline
+from gateway.web import http_cache
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import (
@@ -29,8 +30,6 @@ from gateway.web.response_cache import ResponseCache, answer
 from gateway.web.responses import (
     HttpError,
     Outcome,
-    dumps,
-    encoded_response,
     http_failure,
     json_response,
     request_failure,
@@ -79,8 +78,6 @@ async def _answer(
 ) -> Response:
     try:
         body = await _execute(request, runtime, tenant, outcome)
-        if isinstance(body, bytes):
-            return encoded_response(body, 200, media_type)
     except HttpError as error:
         return http_failure(error, media_type, outcome)
     except RequestError as error:
@@ -90,7 +87,7 @@ async def _answer(
             log.warning("request %s: database unavailable (%r)", request_id_of(request), error)
             return request_failure(unavailable(), media_type, outcome)
         return _internal(request, media_type, outcome)
-    return json_response(body, 200, media_type, outcome)
+    return http_cache.answered(request, body, media_type, outcome)
 
 
 async def _execute(
@@ -146,7 +143,7 @@ async def _cached(
         variables=params.variables,
         operation_name=params.operation_name,
         produce=lambda: run(runtime.graphql_schema, prepared, context),
-        encode=dumps,
+        encode=http_cache.encode,
     )
     if hit is not None:
         runtime.metrics.count_cache_lookup(hit=hit)
