@@ -106,6 +106,7 @@ def _middleware(settings: Settings) -> list[Middleware]:
                     "Content-Type",
                     "Accept",
                     "Accept-Language",
+                    "legalEntityId",
                     "If-None-Match",
                 ],
                 expose_headers=["X-Request-ID", "ETag"],
