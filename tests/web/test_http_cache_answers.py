@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 
 from gateway.auth import scopes
+from tests.segments.legal_entities import b2b_customer
 from tests.web.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
 
 SEGMENTS = {"query": '{ segments(sort: "id") { items { id name } } }'}
@@ -150,3 +151,17 @@ async def test_a_listed_origin_may_send_if_none_match_and_read_the_etag(serve: S
     assert revalidated.status_code == 304
     assert revalidated.headers["access-control-allow-origin"] == SHOP
     assert revalidated.headers["vary"] == "Authorization, Accept, Accept-Language, Origin"
+
+
+async def test_a_tag_kept_under_one_legal_entity_header_is_not_good_for_another(serve: Serve, seed):
+    # given: Vary does not name the header, so a client cache may offer le1's tag for le2
+    gateway = await serve(schema=None)
+    await b2b_customer(seed, "le1", "le2")
+    own = {"scope": (scopes.READ_OWN,), "customer": "c1"}
+    first = await clean_get(gateway, SEGMENTS, headers={"legalEntityId": "le1"}, **own)
+    # when
+    headers = {"legalEntityId": "le2", "If-None-Match": first.headers["etag"]}
+    response = await gateway.get(SEGMENTS, headers=headers, **own)
+    # then: the tag comes from the answer, so le2's answer comes back whole
+    assert response.status_code == 200
+    assert [s["id"] for s in response.json()["data"]["segments"]["items"]] == ["b2c", "seg-le2"]
