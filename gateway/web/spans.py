@@ -25,6 +25,7 @@ from opentelemetry.sdk.trace.export import (
     SimpleSpanProcessor,
 )
 from opentelemetry.trace import Span, Status, StatusCode
+from opentelemetry.util.http import get_excluded_urls
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 from starlette.routing import Match
@@ -61,6 +62,8 @@ class Spans(Tracing):
                 server_request_hook=without_query_string,
                 # A span per ASGI message would double the spans of every request.
                 exclude_spans=["receive", "send"],
+                # Paths to leave untraced (probes, say): OTEL_PYTHON_ASGI_EXCLUDED_URLS.
+                excluded_urls=get_excluded_urls("ASGI"),
             )
         ]
 

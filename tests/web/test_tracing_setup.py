@@ -159,3 +159,26 @@ async def test_otlp_tracing_sends_the_spans_to_the_configured_endpoint(
     assert resource["service.name"] == "gateway-eu-1"
     names = {span.name for scope in resource_spans.scope_spans for span in scope.spans}
     assert names == {*GATEWAY_SPANS, "SELECT"}
+
+
+async def test_paths_the_operator_excludes_get_no_span(
+    serve: Serve, collector: list[ExportTraceServiceRequest], monkeypatch: pytest.MonkeyPatch
+):
+    # given
+    monkeypatch.setenv("OTEL_PYTHON_EXCLUDED_URLS", "healthz,readyz")
+    gateway = await serve(tracing="otlp")
+    # when
+    probed = await gateway.client.get("/healthz")
+    answered = await gateway.post("{ hello }")
+    gateway.app.state.runtime.tracing.provider.force_flush()
+    # then
+    assert probed.status_code == answered.status_code == 200
+    spans = [
+        s.name
+        for r in collector
+        for rs in r.resource_spans
+        for ss in rs.scope_spans
+        for s in ss.spans
+    ]
+    assert "POST /{tenant}/graphql" in spans
+    assert not [name for name in spans if "healthz" in name]
