@@ -13,6 +13,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 from opentelemetry.trace import SpanKind, StatusCode
 
 from tests.web.conftest import Gateway, Serve
+from tests.web.test_stalls import stalling_schema
 
 SEGMENTS = '{ segments(q: "name.en:zz-secret-42") { items { id } } }'
 TRACE_ID = "4bf92f3577b34da6a3ce929d0e0e4736"
@@ -156,6 +157,26 @@ async def test_a_failing_resolver_fails_the_execution_span(
         "graphql.operation.name": "Boom",
         "error.type": "INTERNAL",
     }
+
+
+async def test_a_request_the_database_fails_is_an_error_span_throughout(
+    serve: Serve, provider: TracerProvider, exporter: InMemorySpanExporter
+):
+    # given: a field that finds the database unavailable
+    gateway = await traced(serve, provider, schema=stalling_schema())
+    # when
+    response = await gateway.post("{ fine interrupted }")
+    # then
+    assert response.status_code == 503
+    spans = exporter.get_finished_spans()
+    execution = named(spans, "graphql.execute")
+    assert execution.status.status_code is StatusCode.ERROR
+    assert execution.attributes is not None
+    assert execution.attributes["error.type"] == "UNAVAILABLE"
+    request = named(spans, "POST /{tenant}/graphql")
+    assert request.status.status_code is StatusCode.ERROR
+    assert request.attributes is not None
+    assert request.attributes["http.status_code"] == 503
 
 
 @pytest.fixture
