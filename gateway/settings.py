@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -58,6 +59,7 @@ ENVIRONMENT = {
     "GATEWAY_TRACING": ("off", "OpenTelemetry spans: off, otlp or console"),
 }
 TRACING_MODES = ("off", "otlp", "console")
+TRACING_INSTALL = "pip install 'segment-gateway[tracing]'"
 
 
 @dataclass(frozen=True)
@@ -163,7 +165,17 @@ def _tracing(env: Mapping[str, str]) -> str:
     mode = env.get("GATEWAY_TRACING", "off").strip().lower() or "off"
     if mode not in TRACING_MODES:
         raise ValueError(f"GATEWAY_TRACING must be off, otlp or console, got {mode!r}")
+    # Refused at start, before any worker: not a failure of every worker's first import.
+    if mode != "off" and not _importable("opentelemetry.sdk"):
+        raise ValueError(f"GATEWAY_TRACING={mode} needs OpenTelemetry: {TRACING_INSTALL}")
     return mode
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False
 
 
 def database_url(raw: str) -> str:

@@ -17,11 +17,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.middleware import Middleware
 
 from gateway.api.execution import Prepared
-from gateway.settings import Settings
+from gateway.settings import TRACING_INSTALL, Settings
 
 T = TypeVar("T")
 P = ParamSpec("P")
-INSTALL_HINT = "pip install 'segment-gateway[tracing]'"
 PARSE_VALIDATE = "graphql.parse_validate"
 EXECUTE = "graphql.execute"
 
@@ -61,7 +60,7 @@ def tracing_for(settings: Settings, tracer_provider: Any = None) -> Tracing:
         if not (missing.name or "").startswith("opentelemetry"):
             raise
         raise RuntimeError(
-            f"GATEWAY_TRACING={settings.tracing} needs OpenTelemetry: {INSTALL_HINT}"
+            f"GATEWAY_TRACING={settings.tracing} needs OpenTelemetry: {TRACING_INSTALL}"
         ) from None
     if tracer_provider is None:
         tracer_provider = spans.sdk_provider(settings.tracing)
