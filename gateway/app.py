@@ -26,6 +26,7 @@ from gateway.web.negotiation import prefers_html
 from gateway.web.probes import healthz, metrics, readyz
 from gateway.web.response_cache import ResponseCache
 from gateway.web.runtime import Runtime
+from gateway.web.tracing import tracing_for
 from gateway.web.view import graphql_endpoint
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -47,8 +48,13 @@ ROOT_PAGE = """<!doctype html>
 GRAPHIQL_NOTE = " Opened in a browser, that address shows GraphiQL."
 
 
-def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) -> Starlette:
-    """The gateway as an ASGI app; settings come from the environment when not given."""
+def create_app(
+    settings: Settings | None = None, *, graphql_schema: Any = None, tracer_provider: Any = None
+) -> Starlette:
+    """The gateway as an ASGI app; settings come from the environment when not given.
+
+    Spans go to `tracer_provider` when given (an OpenTelemetry TracerProvider), else as
+    GATEWAY_TRACING says."""
     settings = settings if settings is not None else load_settings()
     responses = None
     if graphql_schema is None:
@@ -60,9 +66,10 @@ def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) 
     graphiql = GraphiQL(settings.asset_cache_dir) if settings.graphiql else None
     verifier = TokenVerifier(settings)
     runtime = Runtime(settings, graphql_schema, verifier, Metrics(), graphiql, responses=responses)
+    runtime.tracing = tracing_for(settings, tracer_provider)
     app = Starlette(
         routes=_routes(graphiql),
-        middleware=_middleware(settings),
+        middleware=[*runtime.tracing.middleware(), *_middleware(settings)],
         lifespan=partial(_lifespan, runtime),
     )
     app.state.runtime = runtime
@@ -127,6 +134,7 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         statement_timeout_ms=deadline_ms,
         pool_size=runtime.settings.db_pool_size,
     )
+    runtime.tracing.watch(engine)
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.draining = False

@@ -13,6 +13,7 @@ from gateway.settings import Settings
 from gateway.web.graphiql import GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.response_cache import ResponseCache
+from gateway.web.tracing import OFF, Tracing
 
 
 @dataclass
@@ -30,6 +31,7 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession] | None = None
     # True from the moment shutdown starts: readiness fails, load balancers drain.
     draining: bool = False
+    tracing: Tracing = OFF
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:

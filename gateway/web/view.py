@@ -37,6 +37,7 @@ from gateway.web.responses import (
     request_failure,
 )
 from gateway.web.runtime import Runtime, runtime_of
+from gateway.web.tracing import PARSE_VALIDATE
 
 log = logging.getLogger("gateway.web.view")
 
@@ -62,6 +63,7 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
             "Not found: a tenant is 3 to 16 lowercase letters or digits, starting with a letter."
         )
         return http_failure(HttpError(404, message, ErrorCode.NOT_FOUND), JSON, outcome)
+    runtime.tracing.tag_request(tenant)
     if request.method not in ("GET", "POST"):
         error = HttpError(405, "Use GET or POST.", headers={"Allow": "GET, POST"})
         return http_failure(error, JSON, outcome)
@@ -101,7 +103,7 @@ async def _execute(
     else:
         principal = _authenticate(request, runtime, tenant)
         params = await read_params(request, runtime.settings.limits.max_body_bytes)
-        prepared = _prepare(request, runtime, params)
+        prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, params)
     outcome.operation_type = prepared.operation.operation.value
     work = _run(request, runtime, tenant, principal, prepared, params)
     # One deadline for all of the request's database work; its TimeoutError is answered
@@ -130,7 +132,9 @@ async def _run(
     )
     cache = runtime.responses
     if cache is None or prepared.operation.operation is not OperationType.QUERY:
-        return await run(runtime.graphql_schema, prepared, context)
+        return await runtime.tracing.execution(
+            prepared, run(runtime.graphql_schema, prepared, context)
+        )
     return await _cached(runtime, cache, context, prepared, params)
 
 
@@ -144,7 +148,9 @@ async def _cached(
         query=params.query,
         variables=params.variables,
         operation_name=params.operation_name,
-        produce=lambda: run(runtime.graphql_schema, prepared, context),
+        produce=lambda: runtime.tracing.execution(
+            prepared, run(runtime.graphql_schema, prepared, context)
+        ),
         encode=http_cache.encode,
     )
     if hit is not None:
@@ -171,7 +177,7 @@ async def _anonymous(
     Anything else is answered as any tokenless request is (401), whatever its body."""
     try:
         params = await read_params(request, runtime.settings.limits.max_body_bytes)
-        prepared = _prepare(request, runtime, params)
+        prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, params)
     except (HttpError, RequestError):
         raise _missing_token() from None
     if not is_introspection_only(prepared.operation):
