@@ -23,7 +23,7 @@ REVALIDATE = {
     "Cache-Control": "private, no-cache",
     # The body depends on the caller, the media type and the locales, never on the Origin
     # alone; CORS adds Origin to Vary itself when it answers for one.
-    "Vary": "Authorization, Accept, Accept-Language",
+    "Vary": "Authorization, Accept, Accept-Language, legalEntityId",
 }
 # RFC 9110 8.8.3: entity-tag = [ "W/" ] DQUOTE *etagc DQUOTE. A comma may sit inside the
 # quotes, so the list is read tag by tag, not split on commas.

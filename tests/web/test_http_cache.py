@@ -8,7 +8,7 @@ from tests.web.conftest import Gateway, Serve
 
 HELLO = {"query": "{ hello }"}
 REVALIDATE = "private, no-cache"
-VARY = "Authorization, Accept, Accept-Language"
+VARY = "Authorization, Accept, Accept-Language, legalEntityId"
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 
 

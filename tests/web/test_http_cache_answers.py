@@ -95,7 +95,7 @@ async def test_locales_give_different_answers_and_tags(catalog: Gateway):
     # then
     assert "Gülden" in german.text and "Gülden" not in english.text
     assert english.headers["etag"] != german.headers["etag"]
-    assert german.headers["vary"] == "Authorization, Accept, Accept-Language"
+    assert german.headers["vary"] == "Authorization, Accept, Accept-Language, legalEntityId"
 
 
 async def test_each_media_type_has_a_tag_of_its_own(gateway: Gateway):
@@ -150,7 +150,7 @@ async def test_a_listed_origin_may_send_if_none_match_and_read_the_etag(serve: S
     assert "etag" in first.headers["access-control-expose-headers"].lower()
     assert revalidated.status_code == 304
     assert revalidated.headers["access-control-allow-origin"] == SHOP
-    assert revalidated.headers["vary"] == "Authorization, Accept, Accept-Language, Origin"
+    assert revalidated.headers["vary"] == "Authorization, Accept, Accept-Language, legalEntityId, Origin"
 
 
 async def test_a_tag_kept_under_one_legal_entity_header_is_not_good_for_another(serve: Serve, seed):
