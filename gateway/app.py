@@ -28,6 +28,7 @@ from gateway.web.probes import healthz, metrics, readyz
 from gateway.web.response_cache import ResponseCache
 from gateway.web.runtime import Runtime
 from gateway.web.subscription_socket import graphql_socket
+from gateway.web.tracing import tracing_for
 from gateway.web.view import graphql_endpoint
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -49,8 +50,13 @@ ROOT_PAGE = """<!doctype html>
 GRAPHIQL_NOTE = " Opened in a browser, that address shows GraphiQL."
 
 
-def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) -> Starlette:
-    """The gateway as an ASGI app; settings come from the environment when not given."""
+def create_app(
+    settings: Settings | None = None, *, graphql_schema: Any = None, tracer_provider: Any = None
+) -> Starlette:
+    """The gateway as an ASGI app; settings come from the environment when not given.
+
+    Spans go to `tracer_provider` when given (an OpenTelemetry TracerProvider), else as
+    GATEWAY_TRACING says."""
     settings = settings if settings is not None else load_settings()
     responses = None
     if graphql_schema is None:
@@ -63,9 +69,10 @@ def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) 
     verifier = TokenVerifier(settings)
     runtime = Runtime(settings, graphql_schema, verifier, Metrics(), graphiql, responses=responses)
     runtime.broker = Broker(settings.limits.max_queued_events)
+    runtime.tracing = tracing_for(settings, tracer_provider)
     app = Starlette(
         routes=_routes(graphiql),
-        middleware=_middleware(settings),
+        middleware=[*runtime.tracing.middleware(), *_middleware(settings)],
         lifespan=partial(_lifespan, runtime),
     )
     app.state.runtime = runtime
@@ -104,14 +111,16 @@ def _middleware(settings: Settings) -> list[Middleware]:
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
+                # If-None-Match and ETag: a script may revalidate a GET answer itself.
                 allow_headers=[
                     "Authorization",
                     "Content-Type",
                     "Accept",
                     "Accept-Language",
                     "legalEntityId",
+                    "If-None-Match",
                 ],
-                expose_headers=["X-Request-ID"],
+                expose_headers=["X-Request-ID", "ETag"],
                 max_age=600,
             )
         )
@@ -129,6 +138,7 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         statement_timeout_ms=deadline_ms,
         pool_size=runtime.settings.db_pool_size,
     )
+    runtime.tracing.watch(engine)
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.broker.attach(engine)

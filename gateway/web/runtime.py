@@ -14,6 +14,7 @@ from gateway.subscriptions.broker import Broker
 from gateway.web.graphiql import GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.response_cache import ResponseCache
+from gateway.web.tracing import OFF, Tracing
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Runtime:
     # The process's change broker, and the subscription sockets it serves now.
     broker: Broker = field(default_factory=Broker)
     open_sockets: int = 0
+    tracing: Tracing = OFF
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:
