@@ -150,7 +150,10 @@ async def test_a_listed_origin_may_send_if_none_match_and_read_the_etag(serve: S
     assert "etag" in first.headers["access-control-expose-headers"].lower()
     assert revalidated.status_code == 304
     assert revalidated.headers["access-control-allow-origin"] == SHOP
-    assert revalidated.headers["vary"] == "Authorization, Accept, Accept-Language, legalEntityId, Origin"
+    assert (
+        revalidated.headers["vary"]
+        == "Authorization, Accept, Accept-Language, legalEntityId, Origin"
+    )
 
 
 async def test_a_tag_kept_under_one_legal_entity_header_is_not_good_for_another(serve: Serve, seed):
