@@ -6,7 +6,6 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
@@ -34,19 +33,9 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[str] = []
 
-    def each(self, read: Callable[[str, Any], T], entries: Iterable[tuple[str, Any]]) -> list[T]:
-        """`read` of every entry that has no problem; the others' problems are kept."""
-        done: list[T] = []
-        for where, raw in entries:
-            try:
-                done.append(read(where, raw))
-            except CatalogImportError as error:
-                self.add(*error.problems)
-        return done
-
     def add(self, *problems: str) -> None:
         self.found.extend(problems)
-        if len(self.found) >= MAX_PROBLEMS:
+        if len(self.found) > MAX_PROBLEMS:
             raise self.error()
 
     def raise_any(self) -> None:
@@ -54,10 +43,15 @@ class Problems:
             raise self.error()
 
     def error(self) -> CatalogImportError:
-        shown = self.found[:MAX_PROBLEMS]
-        if len(shown) == MAX_PROBLEMS:
-            shown.append(f"(stopped after {MAX_PROBLEMS} problems; there may be more)")
-        return CatalogImportError(*shown)
+        return capped_error(self.found)
+
+
+def capped_error(found: list[str]) -> CatalogImportError:
+    """The first MAX_PROBLEMS problems; past them, a line saying the run stopped there."""
+    if len(found) <= MAX_PROBLEMS:
+        return CatalogImportError(*found)
+    stopped = f"(stopped after {MAX_PROBLEMS} problems; there are more)"
+    return CatalogImportError(*found[:MAX_PROBLEMS], stopped)
 
 
 @functools.cache

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.importer.fields import CatalogImportError, Entry, OwnMetadata, Problems
+from gateway.importer.fields import CatalogImportError, Entry, OwnMetadata
 
 TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -159,24 +159,6 @@ CUSTOMER_FIELDS = (
     "segmentId", "customerId", "legalEntityId", "assignmentType", "mixins", "metadata",
 )  # fmt: skip
 ITEM_FIELDS = ("segmentId", "type", "itemId", "mixins", "metadata")
-
-
-def _entries(doc: dict[str, Any], key: str) -> list[tuple[str, Any]]:
-    raw = doc.get(key)
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise CatalogImportError(f"{key} must be a list")
-    return [(f"{key}[{index}]", entry) for index, entry in enumerate(raw)]
-
-
-def _unique(entries: Iterable[Any], key: Any, what: str, problems: Problems) -> None:
-    """Two entries with the same natural key would silently overwrite each other."""
-    first: dict[Any, str] = {}
-    for entry in entries:
-        seen = first.setdefault(key(entry), entry.where)
-        if seen != entry.where:
-            problems.add(f"{entry.where}: duplicate {what}, already at {seen}")
 
 
 def tenant_of(doc: dict[str, Any]) -> str:
