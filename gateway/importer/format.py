@@ -87,6 +87,7 @@ def _category(where: str, raw: Any, clean: bool = False) -> tuple[CategoryEntry,
         "published": entry.flag("published", True),
         **entry.validity(),
     }
+    entry.done()
     category = CategoryEntry(entry.where, id, parent_id, values)
     return category, Localized(entry.where, texts)
 
@@ -96,9 +97,9 @@ def _product(where: str, raw: Any, clean: bool = False) -> tuple[ProductEntry, L
     id = entry.id("id")
     entry.named(f'id "{id}"')
     name = entry.localized("name")
-    product = ProductEntry(
-        entry.where, id, entry.ids("categoryIds"), {"code": entry.text("code"), "name": name}
-    )
+    category_ids, code = entry.ids("categoryIds"), entry.text("code")
+    entry.done()
+    product = ProductEntry(entry.where, id, category_ids, {"code": code, "name": name})
     return product, Localized(entry.where, {"name": name})
 
 
@@ -119,7 +120,9 @@ def _segment(
         **entry.validity(),
         "mixins": entry.mixins(mixins_depth),
     }
-    segment = SegmentEntry(entry.where, id, values, entry.own_metadata())
+    own = entry.own_metadata()
+    entry.done()
+    segment = SegmentEntry(entry.where, id, values, own)
     return segment, Localized(entry.where, texts)
 
 
@@ -134,6 +137,7 @@ def _customer(where: str, raw: Any, clean: bool = False, *, mixins_depth: int) -
         "mixins": entry.mixins(mixins_depth),
     }
     own = entry.own_metadata()
+    entry.done()
     return CustomerEntry(entry.where, segment_id, customer_id, legal_entity_id, values, own)
 
 
@@ -145,6 +149,7 @@ def _item(where: str, raw: Any, clean: bool = False, *, mixins_depth: int) -> It
     entry.named(f'segment "{segment_id}", {item_type} "{item_id}"')
     mixins = entry.mixins(mixins_depth)
     own = entry.own_metadata()
+    entry.done()
     return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": mixins}, own)
 
 

@@ -145,3 +145,52 @@ async def test_a_list_that_is_not_a_list_is_reported_with_the_rest(
         'products[0] (id "p0"): categoryIds has "gone0", which is not a category '
         "of this file or the tenant",
     ]
+
+
+async def test_every_broken_field_of_one_record_is_named(db: Database, tmp_path: Path) -> None:
+    # given
+    segment = {
+        "id": "pros",
+        "name": {},
+        "status": "on",
+        "siteCode": " ",
+        "validity": {"from": "soon"},
+        "metadata": {"version": 0, "modifiedAt": "later"},
+        "colour": "red",
+    }
+    doc = _broken_twice(0) | {"segments": [segment]}
+    # when
+    problems = await _refused(db, tmp_path, doc)
+    # then
+    assert problems == [
+        'segments[0]: unknown field "colour" (allowed: id, name, description, status, '
+        "siteCode, validity, mixins, metadata)",
+        'segments[0] (id "pros"): name needs at least one translation',
+        "segments[0] (id \"pros\"): status must be one of ACTIVE, INACTIVE, got 'on'",
+        'segments[0] (id "pros"): siteCode must be a non-blank string',
+        'segments[0] (id "pros"): validity.from must be an ISO 8601 date-time such as '
+        "2024-10-12T12:00:00.000Z, got 'soon'",
+        'segments[0] (id "pros"): metadata.version must be a whole number from 1 to '
+        "2147483647, got 0",
+        'segments[0] (id "pros"): metadata.modifiedAt must be an ISO 8601 date-time such as '
+        "2024-10-12T12:00:00.000Z, got 'later'",
+    ]
+
+
+async def test_a_record_whose_id_is_refused_is_named_by_its_index(
+    db: Database, tmp_path: Path
+) -> None:
+    # given
+    doc = _broken_twice(0) | {
+        "segments": [{"id": 7, "name": {"en": "S"}}],
+        "customerAssignments": [{"segmentId": 7, "customerId": "anna", "assignmentType": "X"}],
+    }
+    # when
+    problems = await _refused(db, tmp_path, doc)
+    # then
+    assert problems == [
+        "segments[0]: id must be a string, got 7",
+        "segments[0]: siteCode must be a non-blank string",
+        "customerAssignments[0]: segmentId must be a string, got 7",
+        "customerAssignments[0]: assignmentType must be one of MANUAL, AUTOMATIC, got 'X'",
+    ]
