@@ -23,12 +23,12 @@ def migrated_sqlite(directory: Path) -> str:
     return url
 
 
-def write_catalog(path: Path, assignments: int, products: int = 100) -> int:
+def write_catalog(path: Path, assignments: int, products: int = 100, tenant: str = "demo") -> int:
     """A valid file with `assignments` customer and as many item assignments (the products
     spread over as many segments as it takes), written entry by entry; its record count."""
     segments = assignments // products + 1
     with path.open("w", encoding="utf-8") as out:
-        out.write('{"tenant": "demo", "defaultLanguage": "en", "languages": ["en"],')
+        out.write(f'{{"tenant": "{tenant}", "defaultLanguage": "en", "languages": ["en"],')
         out.write(' "categories": [{"id": "c0", "code": "C0"}],')
         _list(out, "products", ({"id": f"p{n}", "code": f"P{n}"} for n in range(products)))
         out.write(",")
