@@ -73,8 +73,8 @@ def _report(
         "```",
     ]
     for plan in plans:
-        lines += [f"-- {_head(plan.statement)}", plan.summary()]
-        lines += [f"   PER-KEY SCAN: {found}" for found in plan.scans_per_key()]
+        lines += [f"-- {_head(plan.statement)}", *plan.lines]
+        lines += [f"   PER-KEY SCAN: {found}" for found in plan.per_key]
     lines += ["```", "", "Commands:", "", "```", *commands, "```"]
     return "\n".join(lines)
 

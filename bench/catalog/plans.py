@@ -1,13 +1,14 @@
-"""The PostgreSQL plans of an import's compare statements, taken on its own connection just
-before each runs (the staging tables exist only there), to show that none looks stored rows
-up by scanning the tenant's table once per key."""
+"""The plans of an import's compare statements, taken on its own connection just before
+each runs (the staging tables exist only there), to show that none looks stored rows up by
+scanning a table once per key: PostgreSQL's EXPLAIN, SQLite's EXPLAIN QUERY PLAN."""
 
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import event
@@ -19,49 +20,50 @@ STORED = frozenset(
     ("category", "product", "product_category", "segment", "customer_assignment",
      "item_assignment"),
 )  # fmt: skip
+_WRITES = re.compile(r"^\s*(?:UPDATE|INSERT INTO|DELETE FROM)\s+(?:temp\.)?(\w+)", re.IGNORECASE)
+# SQLite joins by nested loops only: a stored table read whole is read once per outer row.
+_SQLITE_SCAN = re.compile(rf"^SCAN ({'|'.join(STORED)})\b")
 
 
 @dataclass
 class Plan:
     statement: str
-    plan: dict[str, Any]
+    lines: list[str] = field(default_factory=list)  # one per node, indented by depth
+    per_key: list[str] = field(default_factory=list)  # the scans of a table once per key
 
-    def nodes(self) -> Iterator[dict[str, Any]]:
-        todo = [self.plan]
-        while todo:
-            node = todo.pop()
-            yield node
-            todo.extend(node.get("Plans", []))
+    @property
+    def writes(self) -> str | None:
+        """The table the statement writes, if it writes one."""
+        found = _WRITES.match(self.statement)
+        return found[1] if found else None
 
-    def scans_per_key(self) -> list[str]:
-        """Each nested loop whose inner side reads a stored table whole, once per outer row."""
-        found = []
-        for node in self.nodes():
-            if node["Node Type"] != "Nested Loop":
-                continue
-            inner = node["Plans"][1]
-            for below in Plan(self.statement, inner).nodes():
-                if below["Node Type"] == "Seq Scan" and below.get("Relation Name") in STORED:
-                    found.append(f"Seq Scan on {below['Relation Name']} inside a Nested Loop")
-        return found
 
-    def summary(self) -> str:
-        """One line per node, indented by depth: type, relation, index, estimated rows."""
-        lines: list[str] = []
-        self._describe(self.plan, 0, lines)
-        return "\n".join(lines)
+def _postgres_plan(statement: str, root: dict[str, Any]) -> Plan:
+    plan = Plan(statement)
+    todo: list[tuple[dict[str, Any], int, bool]] = [(root, 0, False)]
+    while todo:
+        node, depth, looped = todo.pop()
+        kind, table = node["Node Type"], node.get("Relation Name")
+        index = f" using {node['Index Name']}" if "Index Name" in node else ""
+        plan.lines.append("  " * depth + kind + (f" on {table}" if table else "") + index)
+        if looped and kind == "Seq Scan" and table in STORED:
+            plan.per_key.append(f"Seq Scan on {table} inside a Nested Loop")
+        children = node.get("Plans", [])
+        for place, child in reversed(list(enumerate(children))):
+            inner = looped or (kind == "Nested Loop" and place == 1)
+            todo.append((child, depth + 1, inner))
+    return plan
 
-    def _describe(self, node: dict[str, Any], depth: int, lines: list[str]) -> None:
-        parts = [node["Node Type"]]
-        if "Relation Name" in node:
-            parts.append(f"on {node['Relation Name']}")
-        if "Index Name" in node:
-            parts.append(f"using {node['Index Name']}")
-        if "Actual Rows" in node:
-            parts.append(f"(rows {node['Actual Rows']}, loops {node['Actual Loops']})")
-        lines.append("  " * depth + " ".join(parts))
-        for child in node.get("Plans", []):
-            self._describe(child, depth + 1, lines)
+
+def _sqlite_plan(statement: str, rows: list[Any]) -> Plan:
+    plan = Plan(statement)
+    depth: dict[int, int] = {0: -1}
+    for id, parent, _, detail in rows:
+        depth[id] = depth.get(parent, 0) + 1
+        plan.lines.append("  " * depth[id] + detail)
+        if _SQLITE_SCAN.match(detail):
+            plan.per_key.append(detail)
+    return plan
 
 
 def _is_compare(statement: str) -> bool:
@@ -73,20 +75,21 @@ def _is_compare(statement: str) -> bool:
 
 
 @contextmanager
-def explained(engine: AsyncEngine | None = None, analyze: bool = False) -> Iterator[list[Plan]]:
+def explained(engine: AsyncEngine | None = None) -> Iterator[list[Plan]]:
     """The plans of the compare statements run on `engine` (or any engine) in the block."""
     plans: list[Plan] = []
-    options = "ANALYZE, FORMAT JSON" if analyze else "FORMAT JSON"
 
     def explain(conn: Any, cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
         if not _is_compare(statement):
             return
-        if analyze and not statement.lstrip().upper().startswith("SELECT"):
-            return  # ANALYZE runs the statement: only reads may run twice
-        cursor.execute(f"EXPLAIN ({options}) {statement}", parameters)
+        if conn.dialect.name == "sqlite":
+            cursor.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plans.append(_sqlite_plan(statement, cursor.fetchall()))
+            return
+        cursor.execute(f"EXPLAIN (FORMAT JSON) {statement}", parameters)
         (found,) = cursor.fetchone()
-        plan = json.loads(found) if isinstance(found, str) else found
-        plans.append(Plan(statement, plan[0]["Plan"]))
+        root = (json.loads(found) if isinstance(found, str) else found)[0]["Plan"]
+        plans.append(_postgres_plan(statement, root))
 
     target = Engine if engine is None else engine.sync_engine
     event.listen(target, "before_cursor_execute", explain)
