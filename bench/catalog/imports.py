@@ -59,12 +59,14 @@ def _report(
 ) -> str:
     size = path.stat().st_size / 1e6
     lines = [
+        f"Load average (1, 5, 15 min) at the end: {_loadavg()}.",
+        "",
         f"File: {path.name}, {size:.0f} MB. `gateway import FILE`, a child process; peak = its"
         " maximum RSS.",
         "",
-        "| import | seconds | peak memory MB |",
-        "|---|---:|---:|",
-        *(f"| {r.label} | {r.seconds:.1f} | {r.peak_mb:.0f} |" for r in runs),
+        "| import | seconds | CPU seconds (the child's) | peak memory MB |",
+        "|---|---:|---:|---:|",
+        *(f"| {r.label} | {r.seconds:.1f} | {r.cpu_seconds:.1f} | {r.peak_mb:.0f} |" for r in runs),
         "",
         f"Plans of a third, unchanged import's compare statements on PostgreSQL (EXPLAIN on the"
         f" import's own connection just before each ran; that import took {seconds:.1f} s with"
@@ -79,6 +81,10 @@ def _report(
     return "\n".join(lines)
 
 
+def _loadavg() -> str:
+    return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+
+
 def _head(statement: str) -> str:
     words = " ".join(statement.split())
     return words[:110] + ("..." if len(words) > 110 else "")
@@ -90,7 +96,9 @@ def main() -> None:
     parser.add_argument("--reuse", action="store_true", help="the file generated before")
     parser.add_argument("--database", default="bench_import")
     args = parser.parse_args()
-    print(asyncio.run(run(args.quick, args.reuse, args.database)))
+    before = _loadavg()
+    report = asyncio.run(run(args.quick, args.reuse, args.database))
+    print(f"Load average (1, 5, 15 min) before the run: {before}.\n{report}")
 
 
 if __name__ == "__main__":
