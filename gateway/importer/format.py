@@ -198,11 +198,20 @@ def languages_of(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | Non
 
 
 def checked_top_level(doc: Any) -> dict[str, Any]:
+    """The file's top level, with all of its problems (unknown keys, tenant, languages) raised
+    at once: its entries cannot be read without them."""
     if not isinstance(doc, dict):
         raise CatalogImportError("the file must hold one JSON object with a tenant")
-    unknown = [key for key in doc if key not in TOP_LEVEL]
-    if unknown:
-        raise CatalogImportError(
-            f'unknown top-level key "{unknown[0]}" (allowed: {", ".join(TOP_LEVEL)})'
-        )
+    problems = [
+        f'unknown top-level key "{key}" (allowed: {", ".join(TOP_LEVEL)})'
+        for key in doc
+        if key not in TOP_LEVEL
+    ]
+    for check in (tenant_of, languages_of):
+        try:
+            check(doc)
+        except CatalogImportError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise CatalogImportError(*problems)
     return doc

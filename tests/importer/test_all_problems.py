@@ -194,3 +194,22 @@ async def test_a_record_whose_id_is_refused_is_named_by_its_index(
         "customerAssignments[0]: segmentId must be a string, got 7",
         "customerAssignments[0]: assignmentType must be one of MANUAL, AUTOMATIC, got 'X'",
     ]
+
+
+async def test_the_top_levels_problems_are_reported_together(db: Database, tmp_path: Path) -> None:
+    # given
+    doc = {"tenant": "Demo", "languages": ["en", "en"], "segment": [], "items": [], "products": []}
+    # when
+    problems = await _refused(db, tmp_path, doc)
+    # then
+    allowed = (
+        "allowed: tenant, defaultLanguage, languages, categories, products, segments, "
+        "customerAssignments, itemAssignments"
+    )
+    assert problems == [
+        f'unknown top-level key "segment" ({allowed})',
+        f'unknown top-level key "items" ({allowed})',
+        "tenant must match ^[a-z][a-z0-9]{2,15}$ (3 to 16 lowercase letters and digits, "
+        "starting with a letter), got 'Demo'",
+        "languages lists a language twice",
+    ]
