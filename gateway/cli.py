@@ -13,9 +13,8 @@ import json
 import logging
 import shutil
 import sys
-import time
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
@@ -24,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.auth import scopes
 from gateway.auth.tokens import TokenVerifier, mint_token
 from gateway.demo import DEMO_FILE
+from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
 from gateway.settings import ENVIRONMENT, Settings, load_settings
@@ -183,7 +183,7 @@ def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None)
 
 def _import(args: argparse.Namespace) -> int:
     settings = _settings()
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = asyncio.run(
             import_file(settings.database_url, args.file, limits=settings.limits, progress=progress)
@@ -198,23 +198,6 @@ def _import(args: argparse.Namespace) -> int:
         return _fail(f"import failed in the database, nothing was written: {message}", 1)
     print(report)
     return 0
-
-
-class _Progress:
-    """One line on a terminal, rewritten at most twice a second: phase, records, rate."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out, self.start, self.shown = out, time.monotonic(), 0.0
-
-    def __call__(self, phase: str, records: int) -> None:
-        now = time.monotonic()
-        if now - self.shown < 0.5 and phase != "writing":
-            return
-        self.shown = now
-        rate = records / max(now - self.start, 1e-3)
-        line = f"{phase}: {records:,} records read, {rate:,.0f} records/s"
-        self.out.write(f"\r{line:<72}" + ("\n" if phase == "writing" else ""))
-        self.out.flush()
 
 
 def _migrate(args: argparse.Namespace) -> int:
