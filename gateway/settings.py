@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import os
 import re
 from collections.abc import Mapping
@@ -58,6 +59,9 @@ ENVIRONMENT = {
     "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
     "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
     "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
+    "GATEWAY_WEBHOOK_ALLOW_HTTP": ("0", "webhook targets may be http://, not only https://"),
+    "GATEWAY_WEBHOOK_ALLOW_PRIVATE": ("0", "webhook targets may resolve to private addresses"),
+    "GATEWAY_WEBHOOK_SECRET_KEYS": ("unset", "Fernet keys sealing webhook secrets, newest first"),
 }
 
 
@@ -111,6 +115,12 @@ class Settings:
     # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.
     gc_freeze: bool = False
     limits: Limits = field(default_factory=Limits)
+    # Webhook targets (gateway/webhooks/targets.py): https and public addresses only, unless.
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
+    # Fernet keys (gateway/webhooks/sealing.py): the first seals new secrets, every one
+    # opens; unset, secrets are stored as they are.
+    webhook_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -193,6 +203,19 @@ def _unsupported(raw: str, scheme: str, separator: str) -> str:
     return f"{scheme}:// is not supported; use {known}"
 
 
+def _fernet_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Each key as `Fernet.generate_key()` writes it: URL-safe base64 of 32 bytes."""
+    keys = _list(env, name)
+    for number, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ValueError(f"{name}: key {number} is not a Fernet key (base64 of 32 bytes)")
+    return keys
+
+
 def _without_password(raw: str) -> str:
     return re.sub(r":[^:@/]*@", ":***@", raw)
 
@@ -233,4 +256,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
         limits=limits,
+        webhook_allow_http=_flag(env, "GATEWAY_WEBHOOK_ALLOW_HTTP", False),
+        webhook_allow_private=_flag(env, "GATEWAY_WEBHOOK_ALLOW_PRIVATE", False),
+        webhook_secret_keys=_fernet_keys(env, "GATEWAY_WEBHOOK_SECRET_KEYS"),
     )
