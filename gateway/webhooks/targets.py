@@ -31,8 +31,8 @@ _KINDS = (
     ("loopback", "is_loopback"),
     ("link-local", "is_link_local"),
     ("multicast", "is_multicast"),
-    ("private", "is_private"),
     ("reserved", "is_reserved"),
+    ("private", "is_private"),
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
