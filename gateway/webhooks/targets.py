@@ -101,9 +101,8 @@ async def check_target(
 
 
 def _refusal(host: str, address: Address, kind: str) -> Refused:
-    named = f"url's host {host} is" if host == str(address) else f"url's host {host} resolves to"
-    what = kind if host == str(address) else f"{address}, {kind}"
-    return Refused(f"{named} {what}; webhook targets must be public addresses.")
+    found = f"is {kind}" if _literal(host) == address else f"resolves to {address}, {kind}"
+    return Refused(f"url's host {host} {found}; webhook targets must be public addresses.")
 
 
 def _parse(url: str, settings: Settings) -> tuple[str, str, int] | Refused:
@@ -163,13 +162,15 @@ def refused_kind(address: Address) -> str | None:
         return "a cloud metadata address"
     if isinstance(address, ipaddress.IPv6Address):
         embedded = _embedded_ipv4(address)
-        if embedded is not None and refused_kind(embedded) is not None:
-            return f"which embeds {embedded}, {refused_kind(embedded)}"
+        if embedded is not None:
+            # A connection to it reaches the IPv4 address, so that one decides.
+            kind = refused_kind(embedded)
+            return None if kind is None else f"an address that embeds {embedded}, {kind}"
     for kind, attribute in _KINDS:
         if getattr(address, attribute):
             return f"a {kind} address"
     if not address.is_global:  # e.g. 100.64.0.0/10, shared carrier-grade NAT space
-        return "not a globally reachable address"
+        return "an address that is not globally reachable"
     return None
 
 

@@ -49,7 +49,7 @@ async def refusal(url, settings=DEFAULT, **kw):
         ("https://172.16.0.1/", "private"),
         ("https://224.0.0.1/", "multicast"),
         ("https://240.0.0.1/", "reserved"),
-        ("https://100.100.100.200/", "not a globally reachable"),  # shared CGNAT space
+        ("https://100.100.100.200/", "not globally reachable"),  # shared CGNAT space
         ("https://[2002:7f00:1::]/", "127.0.0.1, a loopback"),  # 6to4
         ("https://[64:ff9b::a00:1]/", "10.0.0.1, a private"),  # NAT64
     ],
@@ -203,7 +203,9 @@ async def test_a_resolver_that_hangs_is_given_up_on(monkeypatch):
     assert reason == "url's host slow.example.com could not be resolved."
 
 
-@pytest.mark.parametrize("address", ["8.8.8.8", PUBLIC, "2606:4700:4700::1111"])
+@pytest.mark.parametrize(
+    "address", ["8.8.8.8", PUBLIC, "2606:4700:4700::1111", "::ffff:8.8.8.8", "2002:808:808::"]
+)
 def test_public_addresses_have_no_refusal(address):
     # when / then
     assert targets.refused_kind(ipaddress.ip_address(address)) is None
