@@ -16,7 +16,7 @@ import secrets
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
 PREFIX = "whsec_"
-# Standard Webhooks asks for 24 to 64 random bytes; svix makes 24, so do we, plus a margin.
+# Standard Webhooks asks for 24 to 64 random bytes; svix makes 24, 32 leaves a margin.
 SECRET_BYTES = 32
 
 
