@@ -21,12 +21,19 @@ from gateway.changes import schema as changes
 from gateway.customers import mutations as customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
+from gateway.webhooks import mutations as webhooks_mutations
+from gateway.webhooks import schema as webhooks
 
-Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
+Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query, webhooks.Query))
 
 Mutation = merge_types(
     "Mutation",
-    (segments_mutations.Mutation, customer_mutations.Mutation, assignments_mutations.Mutation),
+    (
+        segments_mutations.Mutation,
+        customer_mutations.Mutation,
+        assignments_mutations.Mutation,
+        webhooks_mutations.Mutation,
+    ),
 )
 
 schema = strawberry.Schema(
@@ -48,8 +55,15 @@ enforce(schema._schema)
 # Every field's argument limits and list bound (each domain's RULES), checked before execution.
 install(
     schema._schema,
-    {**SHARED, **segments.RULES, **customer_mutations.RULES, **assignments.RULES, **catalog.RULES}
-    | changes.RULES,
+    {
+        **SHARED,
+        **segments.RULES,
+        **customer_mutations.RULES,
+        **assignments.RULES,
+        **catalog.RULES,
+        **webhooks.RULES,
+        **changes.RULES,
+    },
 )
 # Lists of tree nodes skip per-field completion when their selection allows it.
 schema._schema.extensions[EXECUTOR] = TreeExecutor

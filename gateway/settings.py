@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import importlib.util
 import os
 import re
@@ -63,6 +64,9 @@ ENVIRONMENT = {
     "GATEWAY_MAX_SUBSCRIPTIONS": ("100", "subscriptions per socket"),
     "GATEWAY_MAX_QUEUED_EVENTS": ("1000", "events waiting per subscription"),
     "GATEWAY_TRACING": ("off", "OpenTelemetry spans: off, otlp or console"),
+    "GATEWAY_WEBHOOK_ALLOW_HTTP": ("0", "webhook targets may be http://, not only https://"),
+    "GATEWAY_WEBHOOK_ALLOW_PRIVATE": ("0", "webhook targets may resolve to private addresses"),
+    "GATEWAY_WEBHOOK_SECRET_KEYS": ("unset", "Fernet keys sealing webhook secrets, newest first"),
 }
 TRACING_MODES = ("off", "otlp", "console")
 TRACING_INSTALL = "pip install 'segment-gateway[tracing]'"
@@ -123,6 +127,12 @@ class Settings:
     # OpenTelemetry spans (gateway/web/tracing.py): "off", or the exporter to send them to.
     tracing: str = "off"
     limits: Limits = field(default_factory=Limits)
+    # Webhook targets (gateway/webhooks/targets.py): https and public addresses only, unless.
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
+    # Fernet keys (gateway/webhooks/sealing.py): the first seals new secrets, every one
+    # opens; unset, secrets are stored as they are.
+    webhook_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -222,6 +232,19 @@ def _unsupported(raw: str, scheme: str, separator: str) -> str:
     return f"{scheme}:// is not supported; use {known}"
 
 
+def _fernet_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Each key as `Fernet.generate_key()` writes it: URL-safe base64 of 32 bytes."""
+    keys = _list(env, name)
+    for number, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ValueError(f"{name}: key {number} is not a Fernet key (base64 of 32 bytes)")
+    return keys
+
+
 def _without_password(raw: str) -> str:
     return re.sub(r":[^:@/]*@", ":***@", raw)
 
@@ -263,4 +286,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
         tracing=_tracing(env),
         limits=limits,
+        webhook_allow_http=_flag(env, "GATEWAY_WEBHOOK_ALLOW_HTTP", False),
+        webhook_allow_private=_flag(env, "GATEWAY_WEBHOOK_ALLOW_PRIVATE", False),
+        webhook_secret_keys=_fernet_keys(env, "GATEWAY_WEBHOOK_SECRET_KEYS"),
     )

@@ -72,6 +72,11 @@ POLICY: Mapping[str, Decision] = {
         "bulkDeleteCustomerAssignments",
         Decision.MANAGE,
     ),
+    # Webhooks (API.md): segment_manage for every field, reads included.
+    "Query.webhookSubscriptions": Decision.MANAGE,
+    **_each("Mutation", "createWebhookSubscription deleteWebhookSubscription", Decision.MANAGE),
+    **_each("WebhookSubscription", "id url eventTypes description createdAt", Decision.PARENT),
+    **_each("WebhookSubscriptionPayload", "subscription secret userErrors", Decision.PARENT),
     **_each(
         "Segment",
         "id status active siteCode validity name nameAllLocales description "

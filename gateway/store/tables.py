@@ -8,6 +8,7 @@ from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
 from gateway.store.segment_references import install
+from gateway.webhooks.models import WebhookSubscription
 
 metadata = SQLModel.metadata
 install(metadata)
@@ -42,6 +43,7 @@ category_table = _table(Category)
 product_category_table = _table(ProductCategory)
 tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
+webhook_subscription_table = _table(WebhookSubscription)
 
 __all__ = [
     "Category",
@@ -52,6 +54,7 @@ __all__ = [
     "ProductCategory",
     "Segment",
     "Tenant",
+    "WebhookSubscription",
     "category_table",
     "customer_table",
     "data_version_table",
@@ -61,4 +64,5 @@ __all__ = [
     "product_table",
     "segment_table",
     "tenant_table",
+    "webhook_subscription_table",
 ]

@@ -24,10 +24,10 @@ WRITES_NOTHING = {REFUSED, UNAUTHENTICATED, OTHER_TENANT}
 
 def contract_allows(field: str, token: Token) -> bool:
     """API.md, "Identity and scopes": manage runs every mutation and nothing else, reads need
-    a read scope, and matchItems takes read, read_own or manage."""
+    a read scope, matchItems takes read, read_own or manage, and webhook fields manage."""
     held = set(token.scopes)
     reads = bool(held & {scopes.READ, scopes.READ_OWN})
-    if field.startswith("Mutation."):
+    if field.startswith("Mutation.") or field == "Query.webhookSubscriptions":
         return scopes.MANAGE in held
     if field == "Query.matchItems":
         return reads or scopes.MANAGE in held
