@@ -15,6 +15,7 @@ import pytest
 from gateway.cli import run
 from gateway.settings import load_settings, log_options
 from gateway.web import logs
+from gateway.web.access_log import AccessLogMiddleware
 from tests.web.conftest import Gateway
 
 ANSI = re.compile(r"\x1b\[[0-9;]*m")
@@ -133,6 +134,25 @@ async def test_on_a_terminal_lines_are_coloured_text_naming_the_request(
         assert field in access
     assert "operation=Boom" in access and "duration_ms=" in access
     assert "RuntimeError" in plain
+
+
+async def test_an_app_that_raises_gets_an_access_line_of_status_500(stderr: Configure):
+    # given
+    stream = stderr()
+
+    async def failing(scope: Any, receive: Any, send: Any) -> None:
+        logging.getLogger("gateway.test").warning("inside")
+        raise RuntimeError("boom")
+
+    scope = {"type": "http", "method": "GET", "path": "/healthz", "client": ("10.0.0.1", 5)}
+    # when
+    with pytest.raises(RuntimeError):
+        await AccessLogMiddleware(failing)(scope, None, None)
+    # then: both lines name the request, and it is let go afterwards
+    inside, access = json_lines(stream)
+    assert inside["request_id"] == access["request_id"]
+    assert (access["status"], access["bytes"], access["client"]) == (500, 0, "10.0.0.1")
+    assert logs.CURRENT.get() is None
 
 
 @pytest.mark.parametrize(("terminal", "format"), [(True, "json"), (False, "text")])
