@@ -131,6 +131,8 @@ def logging_config(level: str, format: str | None) -> dict[str, Any]:
                 "class": "logging.StreamHandler",
                 "formatter": "gateway",
                 "stream": "ext://sys.stderr",
+                # The level is the handler's too: a library's logger set lower is held to it.
+                "level": level,
             }
         },
         "root": {"handlers": ["stderr"], "level": level},
@@ -140,6 +142,8 @@ def logging_config(level: str, format: str | None) -> dict[str, Any]:
             "uvicorn": {"handlers": [], "level": level, "propagate": True},
             "uvicorn.error": {"handlers": [], "level": level, "propagate": True},
             "uvicorn.access": {"handlers": [], "propagate": False},
+            # Its DEBUG lines hold every statement with its parameters: customer data.
+            "aiosqlite": {"level": "INFO"},
         },
     }
 

@@ -179,8 +179,24 @@ def test_gateway_log_level_keeps_its_level_and_drops_the_one_below(stderr: Confi
     logging.getLogger("gateway.test").info("dropped")
     logging.getLogger("gateway.test").warning("kept")
     logging.getLogger("uvicorn.error").info("dropped too")
+    logging.getLogger("aiosqlite").info("dropped, though its logger is at INFO")
     # then
     assert [line["message"] for line in json_lines(stream)] == ["kept"]
+
+
+async def test_at_debug_the_databases_statements_and_parameters_are_not_logged(
+    gateway: Gateway, stderr: Configure
+):
+    # given
+    stream = stderr("DEBUG")
+    # when: the request reads the tenant's versions, with its tenant as a parameter
+    response = await gateway.post("query Hi { hello }")
+    logging.getLogger("gateway.test").debug("shown")
+    # then
+    assert response.json()["data"] == {"hello": "world"}
+    lines = json_lines(stream)
+    assert "shown" in [line["message"] for line in lines]
+    assert not [line for line in lines if line["logger"] == "aiosqlite"]
 
 
 async def test_at_warning_a_request_has_no_access_line(gateway: Gateway, stderr: Configure):
