@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -60,7 +61,13 @@ ENVIRONMENT = {
     "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
     "GATEWAY_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
     "GATEWAY_LOG_FORMAT": ("text on a terminal, else json", "json (one object a line) or text"),
+    "GATEWAY_MAX_WEBSOCKETS": ("1000", "subscription sockets per process"),
+    "GATEWAY_MAX_SUBSCRIPTIONS": ("100", "subscriptions per socket"),
+    "GATEWAY_MAX_QUEUED_EVENTS": ("1000", "events waiting per subscription"),
+    "GATEWAY_TRACING": ("off", "OpenTelemetry spans: off, otlp or console"),
 }
+TRACING_MODES = ("off", "otlp", "console")
+TRACING_INSTALL = "pip install 'segment-gateway[tracing]'"
 LOG_VARIABLES = ("GATEWAY_LOG_LEVEL", "GATEWAY_LOG_FORMAT")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 LOG_FORMATS = ("json", "text")
@@ -82,6 +89,9 @@ class Limits:
     max_path_parts: int = 10  # of a `q` or `sort` path such as mixins.a.b
     max_mixins_depth: int = 32  # nesting of JSON objects and arrays in mixins
     max_cost: int = 50_000  # objects an operation can return at most (see gateway/api/cost.py)
+    max_websockets: int = 1000  # subscription sockets one process serves at once
+    max_subscriptions: int = 100  # per socket
+    max_queued_events: int = 1000  # per subscription; past it the socket closes (1008)
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,8 @@ class Settings:
     log_level: str = "INFO"
     # None: text when stderr is a terminal, JSON lines otherwise (gateway/web/logs.py).
     log_format: str | None = None
+    # OpenTelemetry spans (gateway/web/tracing.py): "off", or the exporter to send them to.
+    tracing: str = "off"
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -193,6 +205,23 @@ def log_options(env: Mapping[str, str] | None = None) -> tuple[str, str | None]:
     return level, log_format
 
 
+def _tracing(env: Mapping[str, str]) -> str:
+    mode = env.get("GATEWAY_TRACING", "off").strip().lower() or "off"
+    if mode not in TRACING_MODES:
+        raise ValueError(f"GATEWAY_TRACING must be off, otlp or console, got {mode!r}")
+    # Refused at start, before any worker: not a failure of every worker's first import.
+    if mode != "off" and not _importable("opentelemetry.sdk"):
+        raise ValueError(f"GATEWAY_TRACING={mode} needs OpenTelemetry: {TRACING_INSTALL}")
+    return mode
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False
+
+
 def database_url(raw: str) -> str:
     """`raw` with its scheme mapped to the driver the gateway uses; ValueError if it has none."""
     scheme, separator, rest = raw.partition("://")
@@ -257,5 +286,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
         log_level=log_level,
         log_format=log_format,
+        tracing=_tracing(env),
         limits=limits,
     )

@@ -153,6 +153,9 @@ def serve(app: Any, settings: Settings, *, workers: int, **options: Any) -> None
         # Applied again by each worker; uvicorn's access log gives way to the gateway's.
         log_config=logging_config(settings.log_level, settings.log_format),
         access_log=False,
+        # Subscription messages are bounded as request bodies are.
+        ws="websockets-sansio",
+        ws_max_size=settings.limits.max_body_bytes,
         **options,
     )
     # What uvicorn.run does, with our Config; each worker unpickles it, settings included.
