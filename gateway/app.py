@@ -20,6 +20,7 @@ from gateway.migrations import ensure_schema_async
 from gateway.settings import Settings, load_settings
 from gateway.store.database import create_engine, session_factory
 from gateway.subscriptions.broker import Broker
+from gateway.web.access_log import AccessLogMiddleware
 from gateway.web.graphiql import ASSET_PATH, GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.middleware import RequestIdMiddleware
@@ -104,7 +105,7 @@ async def root(request: Request) -> Response:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    middleware = [Middleware(RequestIdMiddleware)]
+    middleware = [Middleware(RequestIdMiddleware), Middleware(AccessLogMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(

@@ -10,7 +10,6 @@ import argparse
 import asyncio
 import importlib.metadata
 import json
-import logging
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -26,8 +25,9 @@ from gateway.demo import DEMO_FILE
 from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
-from gateway.settings import ENVIRONMENT, Settings, load_settings
+from gateway.settings import ENVIRONMENT, LOG_VARIABLES, Settings, load_settings, log_options
 from gateway.store.database import create_engine
+from gateway.web import logs
 
 DEMO_TOKEN_TTL = 12 * 3600
 DATABASE = ("GATEWAY_DATABASE_URL",)
@@ -46,8 +46,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 def run(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        logs.configure(*log_options())
+    except ValueError as error:
+        return _fail(f"configuration error: {error}", 2)
     try:
         return handler(args)
     except UsageError as error:
@@ -85,8 +88,9 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 
 
 def _command(commands: Any, name: str, about: str, reads: Sequence[str]) -> Any:
-    lines = [f"  {n:<28} {ENVIRONMENT[n][1]} (default: {ENVIRONMENT[n][0]})" for n in reads]
-    epilog = "environment variables read:\n" + "\n".join(lines) if lines else "reads no variables"
+    names = dict.fromkeys([*reads, *LOG_VARIABLES])  # every command logs (gateway/web/logs.py)
+    lines = [f"  {n:<28} {ENVIRONMENT[n][1]} (default: {ENVIRONMENT[n][0]})" for n in names]
+    epilog = "environment variables read:\n" + "\n".join(lines)
     return commands.add_parser(
         name, help=about, description=about, epilog=epilog, formatter_class=_Help
     )

@@ -60,6 +60,8 @@ ENVIRONMENT = {
     "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
     "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
     "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
+    "GATEWAY_LOG_LEVEL": ("INFO", "DEBUG, INFO, WARNING, ERROR or CRITICAL"),
+    "GATEWAY_LOG_FORMAT": ("text on a terminal, else json", "json (one object a line) or text"),
     "GATEWAY_MAX_WEBSOCKETS": ("1000", "subscription sockets per process"),
     "GATEWAY_MAX_SUBSCRIPTIONS": ("100", "subscriptions per socket"),
     "GATEWAY_MAX_QUEUED_EVENTS": ("1000", "events waiting per subscription"),
@@ -70,6 +72,9 @@ ENVIRONMENT = {
 }
 TRACING_MODES = ("off", "otlp", "console")
 TRACING_INSTALL = "pip install 'segment-gateway[tracing]'"
+LOG_VARIABLES = ("GATEWAY_LOG_LEVEL", "GATEWAY_LOG_FORMAT")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
 
 
 @dataclass(frozen=True)
@@ -124,6 +129,9 @@ class Settings:
     # Keep long-lived objects (the app, each catalog index) out of the cyclic collector's
     # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.
     gc_freeze: bool = False
+    log_level: str = "INFO"
+    # None: text when stderr is a terminal, JSON lines otherwise (gateway/web/logs.py).
+    log_format: str | None = None
     # OpenTelemetry spans (gateway/web/tracing.py): "off", or the exporter to send them to.
     tracing: str = "off"
     limits: Limits = field(default_factory=Limits)
@@ -191,6 +199,20 @@ def _pool_size(env: Mapping[str, str]) -> int:
     if size < 1:
         raise ValueError(f"GATEWAY_DB_POOL_SIZE must be at least 1, got {size}")
     return size
+
+
+def log_options(env: Mapping[str, str] | None = None) -> tuple[str, str | None]:
+    """GATEWAY_LOG_LEVEL and GATEWAY_LOG_FORMAT, checked; ValueError names a bad one."""
+    env = os.environ if env is None else env
+    level = (env.get("GATEWAY_LOG_LEVEL") or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raw = env.get("GATEWAY_LOG_LEVEL")
+        raise ValueError(f"GATEWAY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    log_format = (env.get("GATEWAY_LOG_FORMAT") or "").strip().lower() or None
+    if log_format is not None and log_format not in LOG_FORMATS:
+        raw = env.get("GATEWAY_LOG_FORMAT")
+        raise ValueError(f"GATEWAY_LOG_FORMAT must be json or text, got {raw!r}")
+    return level, log_format
 
 
 def _tracing(env: Mapping[str, str]) -> str:
@@ -263,6 +285,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
     limits = _limits(env)
     cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
+    log_level, log_format = log_options(env)
     return Settings(
         database_url=database_url(env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL),
         jwt_secret=secret,
@@ -284,6 +307,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_pool_size=_pool_size(env),
         response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
+        log_level=log_level,
+        log_format=log_format,
         tracing=_tracing(env),
         limits=limits,
         webhook_allow_http=_flag(env, "GATEWAY_WEBHOOK_ALLOW_HTTP", False),

@@ -18,6 +18,7 @@ from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.store.availability import is_unavailable, within_deadline
 from gateway.web import http_cache
+from gateway.web.logs import note_operation, note_tenant
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import (
@@ -63,6 +64,7 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
             "Not found: a tenant is 3 to 16 lowercase letters or digits, starting with a letter."
         )
         return http_failure(HttpError(404, message, ErrorCode.NOT_FOUND), JSON, outcome)
+    note_tenant(tenant)
     runtime.tracing.tag_request(tenant)
     if request.method not in ("GET", "POST"):
         error = HttpError(405, "Use GET or POST.", headers={"Allow": "GET, POST"})
@@ -105,6 +107,7 @@ async def _execute(
         params = await read_params(request, runtime.settings.limits.max_body_bytes)
         prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, params)
     outcome.operation_type = prepared.operation.operation.value
+    note_operation(prepared.operation)
     work = _run(request, runtime, tenant, principal, prepared, params)
     # One deadline for all of the request's database work; its TimeoutError is answered
     # 503 like any other sign of an unavailable database.
