@@ -22,10 +22,11 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.auth import scopes
 from gateway.auth.tokens import TokenVerifier, mint_token
 from gateway.demo import DEMO_FILE
+from gateway.environment import ENVIRONMENT
 from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
-from gateway.settings import ENVIRONMENT, LOG_VARIABLES, Settings, load_settings, log_options
+from gateway.settings import LOG_VARIABLES, Settings, load_settings, log_options
 from gateway.store.database import create_engine
 from gateway.web import logs
 

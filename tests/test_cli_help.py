@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 
 from gateway.cli import run
-from gateway.settings import ENVIRONMENT, LOG_VARIABLES, load_settings
+from gateway.environment import ENVIRONMENT
+from gateway.settings import LOG_VARIABLES, load_settings
 
 
 def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
