@@ -5,6 +5,7 @@ from sqlmodel import Field, SQLModel
 
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
+from gateway.events.models import ChangeEvent
 from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
 from gateway.store.segment_references import install
@@ -42,9 +43,11 @@ category_table = _table(Category)
 product_category_table = _table(ProductCategory)
 tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
+change_event_table = _table(ChangeEvent)
 
 __all__ = [
     "Category",
+    "ChangeEvent",
     "CustomerAssignment",
     "DataVersion",
     "ItemAssignment",
@@ -53,6 +56,7 @@ __all__ = [
     "Segment",
     "Tenant",
     "category_table",
+    "change_event_table",
     "customer_table",
     "data_version_table",
     "item_table",
