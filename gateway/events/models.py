@@ -8,7 +8,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from gateway.store.columns import CodePointString, JSONType, UtcDateTime
+from gateway.store.columns import CodePointString, UtcDateTime
 
 
 class ChangeEvent(SQLModel, table=True):
@@ -35,4 +35,6 @@ class ChangeEvent(SQLModel, table=True):
     customer_id: str | None = Field(default=None, sa_type=CodePointString)
     # null for a B2C customer assignment (stored there as '').
     legal_entity_id: str | None = Field(default=None, sa_type=CodePointString)
-    data: dict[str, Any] = Field(default_factory=dict, sa_type=JSONType)
+    # json, not jsonb, on PostgreSQL: the payload is kept as written (its keys in order) and
+    # never queried into.
+    data: dict[str, Any] = Field(default_factory=dict, sa_type=sa.JSON)

@@ -147,7 +147,8 @@ async def write(
     """Runs `work` in one write transaction, again from the start on a transient failure.
 
     The transaction also raises the tenant's data version, so every process's caches of
-    the tenant see the write on their next read.
+    the tenant see the write on their next read, and then runs the steps `work` asked for
+    with `at_end` (the insert of its events).
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:

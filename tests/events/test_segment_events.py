@@ -33,6 +33,10 @@ async def test_create_records_segment_created_with_the_stored_fields(gql, db, se
         "tenant": "demo",
     }
     assert event["data"]["metadata"]["mixins"] == {"tier": "https://example.com/tier.json"}
+    # kept as written (json, not jsonb, on PostgreSQL), for a delivery to send as it is
+    assert list(event["data"]) == [
+        *("id", "name", "description", "siteCode", "status", "validity", "metadata", "tenant")
+    ]
 
 
 async def test_upsert_of_a_new_id_records_created_and_of_a_stored_one_updated(gql, db, seed):

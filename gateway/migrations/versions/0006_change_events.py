@@ -11,7 +11,6 @@ from collections.abc import Sequence
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects.postgresql import JSONB
 
 revision: str = "0006"
 down_revision: str | Sequence[str] | None = "0004"
@@ -34,7 +33,7 @@ def upgrade() -> None:
         sa.Column("type", _string(), nullable=False),
         sa.Column("occurred_at", sa.DateTime(), nullable=False),
         *(sa.Column(name, _string(), nullable=name != "segment_id") for name in keys),
-        sa.Column("data", sa.JSON().with_variant(JSONB(), "postgresql"), nullable=False),
+        sa.Column("data", sa.JSON(), nullable=False),
         sa.PrimaryKeyConstraint("tenant", "data_version", "position"),
         sa.UniqueConstraint("id", name="uq_change_event_id"),
     )
