@@ -3,6 +3,7 @@ their payloads with the JSON names and values of the GraphQL types."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -33,6 +34,8 @@ class Event:
     legal_entity_id: str | None = None
 
 
+# A bulk's records share their timestamps: each is formatted once.
+@functools.lru_cache(maxsize=1024)
 def _instant(value: datetime | None) -> str | None:
     return None if value is None else format_datetime(value)
 

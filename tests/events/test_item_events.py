@@ -58,6 +58,17 @@ async def test_a_category_assignment_carries_its_type(gql, db, seed):
     assert event["data"]["item"] == {"id": "c1", "code": "c1", "name": {"en": "C1"}}
 
 
+async def test_mixins_keep_every_digit_of_a_long_integer(gql, db, seed):
+    # given
+    await catalog(seed)
+    big = 123456789012345678901234567890
+    # when
+    await upsert_item(gql, "p1", mixins={"big": big, "text": "grün"})
+    # then
+    [event] = await recorded(db)
+    assert event["data"]["mixins"] == {"big": big, "text": "grün"}
+
+
 async def test_a_stale_or_unknown_single_upsert_records_nothing(gql, db, seed):
     # given
     await catalog(seed)

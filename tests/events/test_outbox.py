@@ -1,7 +1,6 @@
 """Events commit with their change or not at all, in commit order, each tenant its own."""
 
 import asyncio
-import uuid
 
 import pytest
 import sqlalchemy as sa
@@ -113,7 +112,6 @@ async def test_every_event_has_its_own_id(db):
     # then
     ids = [e["id"] for e in await recorded(db)]
     assert len(set(ids)) == 3
-    assert all(uuid.UUID(i) for i in ids)
 
 
 async def test_a_write_that_changes_nothing_inserts_no_events(db):

@@ -127,6 +127,7 @@ async def test_a_forced_delete_records_the_delete_of_every_assignment_it_removed
     ]
     assert {e["data_version"] for e in events} == {events[0]["data_version"]}
     assert [e["position"] for e in events] == [0, 1, 2, 3, 4]
+    assert len({e["id"] for e in events}) == 5
     assert [e["item_id"] for e in events] == ["c9", "p1", None, None, None]
     assert [e["legal_entity_id"] for e in events] == [None, None, None, "le1", None]
 
