@@ -105,7 +105,8 @@ async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool
     `catalog`: the write also changes categories, products or their links, so structures
     built from the catalog alone (the category index) must be rebuilt too.
     """
-    # Last in the transaction: the row lock it takes is held only until the commit.
+    # Last in the transaction (but for the at_end steps): the row lock it takes is held
+    # until the commit, as briefly as possible.
     stmt = _bump_statement(session.get_bind().dialect.name, catalog)
     return int((await session.execute(stmt, {"tenant": tenant})).scalar_one())
 
