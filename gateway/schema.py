@@ -17,6 +17,7 @@ from gateway.catalog import schema as catalog
 from gateway.catalog.tree_output import TreeExecutor
 from gateway.catalog.tree_types import plain_resolvers
 from gateway.catalog.types import Category, Product
+from gateway.changes import schema as changes
 from gateway.customers import mutations as customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
@@ -31,6 +32,7 @@ Mutation = merge_types(
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=changes.Subscription,
     # Reached only through the Item interface (ItemAssignment.item), so named here.
     types=[Product, Category],
     config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
@@ -46,7 +48,8 @@ enforce(schema._schema)
 # Every field's argument limits and list bound (each domain's RULES), checked before execution.
 install(
     schema._schema,
-    {**SHARED, **segments.RULES, **customer_mutations.RULES, **assignments.RULES, **catalog.RULES},
+    {**SHARED, **segments.RULES, **customer_mutations.RULES, **assignments.RULES, **catalog.RULES}
+    | changes.RULES,
 )
 # Lists of tree nodes skip per-field completion when their selection allows it.
 schema._schema.extensions[EXECUTOR] = TreeExecutor

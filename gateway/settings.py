@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -58,7 +59,13 @@ ENVIRONMENT = {
     "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
     "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
     "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
+    "GATEWAY_MAX_WEBSOCKETS": ("1000", "subscription sockets per process"),
+    "GATEWAY_MAX_SUBSCRIPTIONS": ("100", "subscriptions per socket"),
+    "GATEWAY_MAX_QUEUED_EVENTS": ("1000", "events waiting per subscription"),
+    "GATEWAY_TRACING": ("off", "OpenTelemetry spans: off, otlp or console"),
 }
+TRACING_MODES = ("off", "otlp", "console")
+TRACING_INSTALL = "pip install 'segment-gateway[tracing]'"
 
 
 @dataclass(frozen=True)
@@ -77,6 +84,9 @@ class Limits:
     max_path_parts: int = 10  # of a `q` or `sort` path such as mixins.a.b
     max_mixins_depth: int = 32  # nesting of JSON objects and arrays in mixins
     max_cost: int = 50_000  # objects an operation can return at most (see gateway/api/cost.py)
+    max_websockets: int = 1000  # subscription sockets one process serves at once
+    max_subscriptions: int = 100  # per socket
+    max_queued_events: int = 1000  # per subscription; past it the socket closes (1008)
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,8 @@ class Settings:
     # Keep long-lived objects (the app, each catalog index) out of the cyclic collector's
     # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.
     gc_freeze: bool = False
+    # OpenTelemetry spans (gateway/web/tracing.py): "off", or the exporter to send them to.
+    tracing: str = "off"
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -169,6 +181,23 @@ def _pool_size(env: Mapping[str, str]) -> int:
     if size < 1:
         raise ValueError(f"GATEWAY_DB_POOL_SIZE must be at least 1, got {size}")
     return size
+
+
+def _tracing(env: Mapping[str, str]) -> str:
+    mode = env.get("GATEWAY_TRACING", "off").strip().lower() or "off"
+    if mode not in TRACING_MODES:
+        raise ValueError(f"GATEWAY_TRACING must be off, otlp or console, got {mode!r}")
+    # Refused at start, before any worker: not a failure of every worker's first import.
+    if mode != "off" and not _importable("opentelemetry.sdk"):
+        raise ValueError(f"GATEWAY_TRACING={mode} needs OpenTelemetry: {TRACING_INSTALL}")
+    return mode
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False
 
 
 def database_url(raw: str) -> str:
@@ -232,5 +261,6 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_pool_size=_pool_size(env),
         response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
+        tracing=_tracing(env),
         limits=limits,
     )

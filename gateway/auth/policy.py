@@ -116,6 +116,13 @@ POLICY: Mapping[str, Decision] = {
     **_each("DeletePayload", "deleted userErrors", Decision.PARENT),
     **_each("BulkPayload", "results succeeded failed", Decision.PARENT),
     **_each("BulkItemResult", "index id code status message errorCode", Decision.PARENT),
+    # Each subscriber gets only the events it may see (gateway/changes/schema.py).
+    "Subscription.changes": Decision.READ,
+    **_each(
+        "ChangeEvent",
+        "id type occurredAt segmentId itemType itemId customerId legalEntityId",
+        Decision.PARENT,
+    ),
 }
 
 

@@ -149,6 +149,9 @@ def serve(app: Any, settings: Settings, *, workers: int, **options: Any) -> None
         max_connections=cap,
         workers=workers,
         factory=isinstance(app, str),
+        # Subscription messages are bounded as request bodies are.
+        ws="websockets-sansio",
+        ws_max_size=settings.limits.max_body_bytes,
         **options,
     )
     # What uvicorn.run does, with our Config; each worker unpickles it, settings included.
