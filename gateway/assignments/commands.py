@@ -13,6 +13,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.assignments import repository
 from gateway.errors import ErrorCode
+from gateway.events import payloads
+from gateway.events.outbox import record
 from gateway.outcomes import Done, Failure, Outcome, check_version, duplicates, settle
 from gateway.segments.commands import segment_exists, unknown_segment
 from gateway.store.bound_rows import BoundRows, one_of, values_for
@@ -28,6 +30,8 @@ _catalog: dict[str, sa.Table] = {
 _a = assignment_table.c
 _s = segment_table.c
 VERSION_FIELD = ("input", "metadata", "version")
+# An item as its assignment's events show it: (code, name).
+Item = tuple[str, Any]
 # What each upserted entry carries; tenant, segment, type and `now` are the bulk's own.
 _ENTRY_ROWS = BoundRows("entries", [_a.item_id, _a.mixins, _a.metadata_mixins])
 
@@ -63,7 +67,7 @@ def _known_statement(dialect: str, item_type: str) -> sa.Select[Any]:
     table = _catalog[item_type]
     items = sa.and_(table.c.tenant == _s.tenant, one_of(table.c.id, "ids", dialect))
     return (
-        sa.select(_s.id, table.c.id.label("item_id"))
+        sa.select(_s.id, table.c.id.label("item_id"), table.c.code, table.c.name)
         .select_from(segment_table.outerjoin(table, items))
         .where(_s.tenant == sa.bindparam("tenant"), _s.id == sa.bindparam("segment_id"))
         .with_for_update(read=True, key_share=True, of=segment_table)
@@ -87,8 +91,8 @@ def _delete_statement(dialect: str) -> sa.Delete:
 
 async def _known_ids(
     session: AsyncSession, key: dict[str, str], ids: Collection[str]
-) -> set[str] | None:
-    """The ids among `ids` in the catalog, or None when the segment does not exist.
+) -> dict[str, Item] | None:
+    """The items among `ids` in the catalog, or None when the segment does not exist.
 
     One statement for both, the segment LEFT JOIN the items found; on PostgreSQL the segment
     stays (key share lock) until this transaction ends, so it cannot go while it is written.
@@ -99,7 +103,7 @@ async def _known_ids(
     rows = (await session.execute(_known_statement(dialect.name, key["item_type"]), params)).all()
     if not rows:
         return None
-    return {item_id for _, item_id in rows if item_id is not None}
+    return {item_id: (code, name) for _, item_id, code, name in rows if item_id is not None}
 
 
 async def _locked(
@@ -113,7 +117,9 @@ async def _locked(
     }
 
 
-def _check(entry: ItemEntry, item_type: str, known: set[str], current: Any) -> Failure | None:
+def _check(
+    entry: ItemEntry, item_type: str, known: dict[str, Item], current: Any
+) -> Failure | None:
     if entry.item_id not in known:
         return unknown_item(item_type, entry.item_id)
     return check_version(entry.version, current.version if current else None, VERSION_FIELD)
@@ -149,8 +155,21 @@ async def upsert_items(
             outcomes[index] = _check(entry, item_type, known, current.get(entry.item_id))
             if outcomes[index] is None:
                 rows.append((entry.item_id, entry.mixins, entry.metadata_mixins))
-    versions = await _write(session, {**key, "now": now}, rows)
-    return settle(outcomes, ids, versions)
+    written = await _write(session, {**key, "now": now}, rows)
+    record(session, tenant, _written_events(key, known, ids, written))
+    return settle(outcomes, ids, {i: row.version for i, row in written.items()})
+
+
+def _written_events(
+    key: dict[str, str], known: dict[str, Item], ids: Sequence[str], written: dict[str, Any]
+) -> list[payloads.Event]:
+    """The created or updated event of each written entry, in input order."""
+    shared = (key["tenant"], key["segment_id"], key["item_type"])
+    return [
+        payloads.item_written(*shared, written[i], known[i])
+        for i in dict.fromkeys(ids)
+        if i in written
+    ]
 
 
 async def upsert_item(
@@ -198,21 +217,23 @@ def _upsert_statement(dialect: str) -> Any:
             "modified_at": next_modified_sql(excluded.modified_at, _a.modified_at, dialect),
             "version": _a.version + 1,
         },
-    ).returning(_a.item_id, _a.version)
+    ).returning(
+        _a.item_id, _a.version, _a.mixins, _a.metadata_mixins, _a.created_at, _a.modified_at
+    )
 
 
 async def _write(
     session: AsyncSession, shared: dict[str, Any], rows: list[tuple[Any, ...]]
-) -> dict[str, int]:
-    """One upsert of all rows in id order (so bulks never deadlock); the new version of
-    each (1 when inserted)."""
+) -> dict[str, Any]:
+    """One upsert of all rows in id order (so bulks never deadlock); each one as stored
+    (its version 1 when inserted)."""
     if not rows:
         return {}
     dialect = session.get_bind().dialect
     rows.sort(key=lambda row: row[0])
     params = {**shared, **_ENTRY_ROWS.bind(dialect, rows)}
     result = await session.execute(_upsert_statement(dialect.name), params)
-    return {item_id: version for item_id, version in result}
+    return {row.item_id: row for row in result}
 
 
 async def delete_items(
@@ -233,6 +254,10 @@ async def delete_items(
         dialect = session.get_bind().dialect
         params = {**key, "ids": values_for(_a.item_id, found, dialect)}
         await session.execute(_delete_statement(dialect.name), params)
+        gone = [i for i in dict.fromkeys(item_ids) if i in found]
+        record(
+            session, tenant, [payloads.item_deleted(tenant, segment_id, item_type, i) for i in gone]
+        )
     missing = Failure(ErrorCode.NOT_FOUND, "The item is not assigned to the segment.", ("itemId",))
     return [
         o or (Done() if i in found else missing) for o, i in zip(outcomes, item_ids, strict=True)

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import ErrorCode
+from gateway.events import payloads
+from gateway.events.outbox import record
 from gateway.outcomes import Done, Failure, Outcome, check_version, duplicates, settle
 from gateway.segments.commands import VERSION_FIELD, segment_exists, unknown_segment
 from gateway.store.tables import customer_table
@@ -93,20 +95,23 @@ async def upsert_customers(
             )
             if outcomes[index] is None:
                 rows[key] = _customer_row(tenant, segment_id, entry, now, found)
-    versions = await _write_customers(session, rows)
-    return settle(outcomes, keys, versions)
+    written = await _write_customers(session, rows)
+    events = [
+        payloads.customer_written(tenant, written[k]) for k in dict.fromkeys(keys) if k in written
+    ]
+    record(session, tenant, events)
+    return settle(outcomes, keys, {k: row.version for k, row in written.items()})
 
 
 async def _write_customers(
     session: AsyncSession, rows: dict[CustomerKey, dict[str, Any]]
-) -> dict[CustomerKey, int]:
+) -> dict[CustomerKey, Any]:
+    """One upsert of all rows in key order (so bulks never deadlock); each one as stored."""
     if not rows:
         return {}
     ordered = [rows[key] for key in sorted(rows)]
-    stmt = upsert_statement(session, customer_table, ordered).returning(
-        _c.customer_id, _c.legal_entity_id, _c.version
-    )
-    return {(c, le): v for c, le, v in await session.execute(stmt)}
+    stmt = upsert_statement(session, customer_table, ordered).returning(*customer_table.c)
+    return {(row.customer_id, row.legal_entity_id): row for row in await session.execute(stmt)}
 
 
 async def delete_customers(
@@ -125,6 +130,8 @@ async def delete_customers(
                 sa.tuple_(_c.customer_id, _c.legal_entity_id).in_(sorted(found)),
             )
         )
+        gone = [k for k in dict.fromkeys(keys) if k in found]
+        record(session, tenant, [payloads.customer_deleted(tenant, segment_id, *k) for k in gone])
     missing = Failure(ErrorCode.NOT_FOUND, "No such customer assignment.")
     return [o or (Done() if k in found else missing) for o, k in zip(outcomes, keys, strict=True)]
 

@@ -11,6 +11,8 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.errors import ErrorCode
+from gateway.events import payloads
+from gateway.events.outbox import record
 from gateway.outcomes import Failure, check_version
 from gateway.store.database import conflict_insert
 from gateway.store.tables import customer_table, item_table, segment_table
@@ -18,6 +20,7 @@ from gateway.store.writes import next_modified, upsert_statement
 
 _s = segment_table.c
 _c = customer_table.c
+_i = item_table.c
 VERSION_FIELD = ("input", "metadata", "version")
 
 
@@ -59,7 +62,9 @@ async def _locked_segment(
 ) -> Any | None:
     """The segment's version, locked until commit. Only `exclusive` (a delete) waits for and
     blocks assignment writes; an update of the segment's fields lets them run alongside."""
-    stmt = sa.select(_s.version, _s.modified_at).where(_s.tenant == tenant, _s.id == segment_id)
+    stmt = sa.select(_s.version, _s.modified_at, _s.status).where(
+        _s.tenant == tenant, _s.id == segment_id
+    )
     return (await session.execute(stmt.with_for_update(key_share=not exclusive))).first()
 
 
@@ -102,6 +107,7 @@ async def create_segment(
     created = (await session.execute(stmt)).first()
     if created is None:  # inserted meanwhile by another transaction
         return _already_exists(segment_id)
+    record(session, tenant, [payloads.segment_written(tenant, created)])
     return True, created
 
 
@@ -123,6 +129,8 @@ async def upsert_segment(
     row = _segment_row(tenant, segment_id, fields, now, modified)
     stmt = upsert_statement(session, segment_table, [row]).returning(*segment_table.c)
     written = (await session.execute(stmt)).one()
+    previous = current.status if current else None
+    record(session, tenant, [payloads.segment_written(tenant, written, previous)])
     return written.version == 1, written
 
 
@@ -146,9 +154,28 @@ async def delete_segment(
             "set forceDelete to remove them too."
         )
         return Failure(ErrorCode.BAD_USER_INPUT, message, ("forceDelete",))
-    for table in (item_table, customer_table):
-        await session.execute(
-            sa.delete(table).where(table.c.tenant == tenant, table.c.segment_id == segment_id)
-        )
+    events = await _delete_assignments(session, tenant, segment_id)
     await session.execute(sa.delete(segment_table).where(_s.tenant == tenant, _s.id == segment_id))
+    record(session, tenant, [*events, payloads.segment_deleted(tenant, segment_id)])
     return None
+
+
+async def _delete_assignments(
+    session: AsyncSession, tenant: str, segment_id: str
+) -> list[payloads.Event]:
+    """Deletes the segment's assignments; the delete event of each, items first."""
+
+    def of(table: sa.Table) -> sa.Delete:
+        return sa.delete(table).where(table.c.tenant == tenant, table.c.segment_id == segment_id)
+
+    items = await session.execute(of(item_table).returning(_i.item_type, _i.item_id))
+    customers = await session.execute(
+        of(customer_table).returning(_c.customer_id, _c.legal_entity_id)
+    )
+    # In key order, as RETURNING promises none.
+    return [
+        payloads.item_deleted(tenant, segment_id, t, i) for t, i in sorted(map(tuple, items))
+    ] + [
+        payloads.customer_deleted(tenant, segment_id, c, le)
+        for c, le in sorted(map(tuple, customers))
+    ]

@@ -5,6 +5,7 @@ from sqlmodel import Field, SQLModel
 
 from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
+from gateway.events.models import ChangeEvent
 from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
 from gateway.store.segment_references import install
@@ -44,9 +45,11 @@ product_category_table = _table(ProductCategory)
 tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
 webhook_subscription_table = _table(WebhookSubscription)
+change_event_table = _table(ChangeEvent)
 
 __all__ = [
     "Category",
+    "ChangeEvent",
     "CustomerAssignment",
     "DataVersion",
     "ItemAssignment",
@@ -56,6 +59,7 @@ __all__ = [
     "Tenant",
     "WebhookSubscription",
     "category_table",
+    "change_event_table",
     "customer_table",
     "data_version_table",
     "item_table",

@@ -21,6 +21,8 @@ from gateway.store.database import conflict_insert, dialect_insert
 from gateway.store.tables import data_version_table
 
 T = TypeVar("T")
+EndStep = Callable[[AsyncSession, str, int], Awaitable[None]]
+_END_STEPS = "gateway.store.end_steps"
 log = logging.getLogger("gateway.store.writes")
 
 ATTEMPTS = 6
@@ -97,15 +99,30 @@ async def _transaction(
         yield session
 
 
-async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool = False) -> None:
-    """Raises the tenant's data version inside the caller's write transaction.
+async def bump_data_version(session: AsyncSession, *, tenant: str, catalog: bool = False) -> int:
+    """Raises the tenant's data version inside the caller's write transaction; the new one.
 
     `catalog`: the write also changes categories, products or their links, so structures
     built from the catalog alone (the category index) must be rebuilt too.
     """
-    # Last in the transaction: the row lock it takes is held only until the commit.
+    # Last in the transaction (but for the at_end steps): the row lock it takes is held
+    # until the commit, as briefly as possible.
     stmt = _bump_statement(session.get_bind().dialect.name, catalog)
-    await session.execute(stmt, {"tenant": tenant})
+    return int((await session.execute(stmt, {"tenant": tenant})).scalar_one())
+
+
+def at_end(session: AsyncSession, step: EndStep) -> None:
+    """Runs `step(session, tenant, data_version)` once, last in this write transaction, after
+    the data version is raised: the outbox's insert, whose events take that version as
+    their commit order (its row lock is held until the commit)."""
+    steps = session.info.setdefault(_END_STEPS, [])
+    if step not in steps:
+        steps.append(step)
+
+
+async def _end(session: AsyncSession, tenant: str, data_version: int) -> None:
+    for step in session.info.pop(_END_STEPS, ()):
+        await step(session, tenant, data_version)
 
 
 @functools.cache
@@ -119,7 +136,7 @@ def _bump_statement(dialect: str, catalog: bool) -> Any:
     return stmt.on_conflict_do_update(
         index_elements=[table.c.tenant],
         set_={"version": table.c.version + 1, "catalog_version": table.c.catalog_version + step},
-    )
+    ).returning(table.c.version)
 
 
 async def write(
@@ -131,13 +148,14 @@ async def write(
     """Runs `work` in one write transaction, again from the start on a transient failure.
 
     The transaction also raises the tenant's data version, so every process's caches of
-    the tenant see the write on their next read.
+    the tenant see the write on their next read, and then runs the steps `work` asked for
+    with `at_end` (the insert of its events).
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with _transaction(sessions) as session:
                 done = await work(session)
-                await bump_data_version(session, tenant=tenant)
+                await _end(session, tenant, await bump_data_version(session, tenant=tenant))
                 return done
         except DBAPIError as error:
             if attempt == ATTEMPTS or not is_transient(error):
