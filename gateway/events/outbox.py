@@ -7,6 +7,7 @@ import functools
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -21,6 +22,8 @@ from gateway.store.columns import utcnow
 from gateway.store.database import dialect_insert
 from gateway.store.tables import change_event_table
 from gateway.store.writes import at_end
+from gateway.subscriptions.broker import publish_in
+from gateway.subscriptions.notices import ChangeNotice
 
 _e = change_event_table.c
 _PENDING = "gateway.events.pending"
@@ -57,8 +60,28 @@ async def _insert(session: AsyncSession, tenant: str, data_version: int) -> None
     # fixed once committed (a delivery's retries send the same one).
     prefix = uuid.uuid4().hex
     rows = [_row(f"{prefix}-{n}", n, event) for n, (_, event) in enumerate(pending)]
-    shared = {"tenant": tenant, "data_version": data_version, "occurred_at": utcnow()}
+    occurred_at = utcnow()
+    shared = {"tenant": tenant, "data_version": data_version, "occurred_at": occurred_at}
     await session.execute(_insert_statement(dialect.name), {**shared, **_ROWS.bind(dialect, rows)})
+    # Subscribers hear of them on commit (NOTIFY on PostgreSQL), never of a rollback.
+    ids = [row[0] for row in rows]
+    events = [event for _, event in pending]
+    notices = [_notice(tenant, i, occurred_at, e) for i, e in zip(ids, events, strict=True)]
+    await publish_in(session, notices)
+
+
+def _notice(tenant: str, event_id: str, occurred_at: datetime, event: Event) -> ChangeNotice:
+    return ChangeNotice(
+        id=event_id,
+        type=event.type,
+        occurred_at=occurred_at,
+        tenant=tenant,
+        segment_id=event.segment_id,
+        item_type=event.item_type,
+        item_id=event.item_id,
+        customer_id=event.customer_id,
+        legal_entity_id=event.legal_entity_id,
+    )
 
 
 def _row(event_id: str, position: int, event: Event) -> tuple[Any, ...]:

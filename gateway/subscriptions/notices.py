@@ -41,6 +41,8 @@ def decode(payload: str) -> ChangeNotice:
     return ChangeNotice(**fields)
 
 
+# The contract's nine change events (API.md "Change events"), named as the REST API's webhooks
+# (events/payloads.py names each one; webhook subscriptions choose among them).
 EVENT_TYPES = tuple(
     f"customer-segment.{kind}-{change}"
     for kind in ("segment", "item-assignment", "customer-assignment")

@@ -11,11 +11,11 @@ from gateway.api.mutations import DeletePayload, delete_payload, refused, run_wr
 from gateway.api.types import Info, UserError
 from gateway.errors import ErrorCode
 from gateway.outcomes import Done, Failure
+from gateway.subscriptions.notices import EVENT_TYPES
 from gateway.webhooks import commands, sealing
 from gateway.webhooks.targets import Refused, check_target
 from gateway.webhooks.types import WebhookSubscription, subscription_from_row
 from gateway.webhooks.validation import (
-    EVENT_TYPES,
     MAX_DESCRIPTION_LENGTH,
     MAX_EVENT_TYPES,
     MAX_URL_LENGTH,

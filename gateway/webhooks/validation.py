@@ -6,13 +6,8 @@ from collections.abc import Sequence
 
 from gateway.errors import ErrorCode
 from gateway.outcomes import Failure
+from gateway.subscriptions.notices import EVENT_TYPES
 
-# The contract's change events (API.md "Change events"), named as the REST API's webhooks.
-EVENT_TYPES = tuple(
-    f"customer-segment.{record}-{change}"
-    for record in ("segment", "item-assignment", "customer-assignment")
-    for change in ("created", "updated", "deleted")
-)
 MAX_URL_LENGTH = 2048
 MAX_DESCRIPTION_LENGTH = 1000
 MAX_EVENT_TYPES = len(EVENT_TYPES)

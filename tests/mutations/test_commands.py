@@ -132,17 +132,20 @@ async def test_a_bulk_write_runs_the_same_statements_for_1_or_200_entries(db, se
     assert checked_one == [Done(created=False)]
     # the segment with the known items, one upsert, the tenant's data version (SQLite takes
     # its write lock first), one insert of every entry's event; the stored versions,
-    # locked, only when an entry expects one
+    # locked, only when an entry expects one; on PostgreSQL one NOTIFY of them all, sent
+    # to subscribers on commit
     begin = ["BEGIN IMMEDIATE"] if db.dialect == "sqlite" else []
-    known, upserted, bumped, events = (
+    known, upserted, bumped = (
         "SELECT segment.id, product.id",
         "INSERT INTO item_assignment",
         "INSERT INTO data_version",
-        "INSERT INTO change_event",
     )
-    assert heads(updating) == [*begin, known, upserted, bumped, events]
+    events = ["INSERT INTO change_event"]
+    if db.dialect == "postgresql":
+        events.append("SELECT pg_notify($1, payload)")
+    assert heads(updating) == [*begin, known, upserted, bumped, *events]
     locked = "SELECT item_assignment.item_id, item_assignment.version"
-    assert heads(checking) == [*begin, known, locked, upserted, bumped, events]
+    assert heads(checking) == [*begin, known, locked, upserted, bumped, *events]
     # and their text does not depend on the number of entries (compiled and prepared once)
     assert creating == updating == updating_one
     assert checking == checking_one

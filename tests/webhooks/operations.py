@@ -2,9 +2,9 @@
 
 from datetime import UTC, datetime
 
+from gateway.subscriptions.notices import EVENT_TYPES
 from gateway.webhooks.models import WebhookSubscription
 from gateway.webhooks.sealing import new_secret
-from gateway.webhooks.validation import EVENT_TYPES
 from tests.conftest import MANAGE
 
 PUBLIC_URL = "https://93.184.215.14/hooks"
