@@ -124,11 +124,16 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.web.assets import fetch_assets
+    from gateway.web.persisted.documents import persisted_documents
     from gateway.web.server import serve
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
     settings = _settings()
+    try:
+        persisted_documents(settings)  # a bad trusted-documents manifest stops here
+    except ValueError as error:
+        raise UsageError(f"configuration error: {error}") from None
     # Before any worker starts, so workers never race to create it.
     asyncio.run(ensure_schema_async(settings.database_url))
     demo = _import_demo(settings) if args.demo else None

@@ -44,6 +44,8 @@ ENVIRONMENT = {
     "GATEWAY_DB_POOL_SIZE": ("20", "PostgreSQL connections kept per process"),
     "GATEWAY_RESPONSE_CACHE_MB": ("64", "encoded answers kept per process; 0 is off"),
     "GATEWAY_GC_FREEZE": ("1", "keep long-lived objects out of full GC walks"),
+    "GATEWAY_PERSISTED_QUERIES_MAX": ("10000", "APQ documents stored per tenant; 0 stores none"),
+    "GATEWAY_TRUSTED_DOCUMENTS": ("unset", "manifest file: only its documents run"),
     "GATEWAY_MAX_DEPTH": ("12", "query depth"),
     "GATEWAY_MAX_ALIASES": ("30", "aliases per document"),
     "GATEWAY_MAX_TOKENS": ("2000", "tokens per document"),
@@ -107,6 +109,10 @@ class Settings:
     # Keep long-lived objects (the app, each catalog index) out of the cyclic collector's
     # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.
     gc_freeze: bool = False
+    # Documents a tenant may register through APQ (gateway/web/persisted/); 0 stores none.
+    persisted_queries_max: int = 10_000
+    # A manifest {sha256: document}: only those documents run (trusted documents).
+    trusted_documents: Path | None = None
     limits: Limits = field(default_factory=Limits)
 
     @property
@@ -208,6 +214,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         max_cost=_int(env, "GATEWAY_MAX_COST", defaults.max_cost),
     )
     cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
+    trusted = env.get("GATEWAY_TRUSTED_DOCUMENTS") or None
+    # With trusted documents, the tools that send documents as text are off unless asked for.
+    tools = not production and trusted is None
     return Settings(
         database_url=database_url(env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL),
         jwt_secret=secret,
@@ -219,8 +228,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_leeway_seconds=max(0, min(_int(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30)),
         profile=profile,
         cors_origins=_list(env, "GATEWAY_CORS_ORIGINS"),
-        introspection=_flag(env, "GATEWAY_INTROSPECTION", not production),
-        graphiql=_flag(env, "GATEWAY_GRAPHIQL", not production),
+        introspection=_flag(env, "GATEWAY_INTROSPECTION", tools),
+        graphiql=_flag(env, "GATEWAY_GRAPHIQL", tools),
         suggestions=_flag(env, "GATEWAY_SUGGESTIONS", not production),
         asset_cache_dir=Path(cache_dir) if cache_dir else DEFAULT_ASSET_CACHE,
         request_timeout_seconds=_seconds(env, "GATEWAY_REQUEST_TIMEOUT", 10.0),
@@ -229,5 +238,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_pool_size=_pool_size(env),
         response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
+        persisted_queries_max=max(0, _int(env, "GATEWAY_PERSISTED_QUERIES_MAX", 10_000)),
+        trusted_documents=Path(trusted) if trusted else None,
         limits=limits,
     )

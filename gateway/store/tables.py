@@ -7,6 +7,7 @@ from gateway.assignments.models import ItemAssignment
 from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
+from gateway.store.persisted_documents import PersistedDocument
 from gateway.store.segment_references import install
 
 metadata = SQLModel.metadata
@@ -42,12 +43,14 @@ category_table = _table(Category)
 product_category_table = _table(ProductCategory)
 tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
+persisted_document_table = _table(PersistedDocument)
 
 __all__ = [
     "Category",
     "CustomerAssignment",
     "DataVersion",
     "ItemAssignment",
+    "PersistedDocument",
     "Product",
     "ProductCategory",
     "Segment",
@@ -57,6 +60,7 @@ __all__ = [
     "data_version_table",
     "item_table",
     "metadata",
+    "persisted_document_table",
     "product_category_table",
     "product_table",
     "segment_table",

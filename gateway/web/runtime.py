@@ -12,6 +12,7 @@ from gateway.auth.tokens import TokenVerifier
 from gateway.settings import Settings
 from gateway.web.graphiql import GraphiQL
 from gateway.web.metrics import Metrics
+from gateway.web.persisted.documents import PersistedDocuments
 from gateway.web.response_cache import ResponseCache
 
 
@@ -22,6 +23,7 @@ class Runtime:
     verifier: TokenVerifier
     metrics: Metrics
     graphiql: GraphiQL | None
+    documents: PersistedDocuments
     # None when off, and for schemas other than the gateway's: only for its own fields is it
     # known what an answer depends on.
     responses: ResponseCache | None = None
