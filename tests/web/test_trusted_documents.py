@@ -17,8 +17,10 @@ INTROSPECTION = "{ __schema { queryType { name } } }"
 
 
 def manifest(tmp_path: Path, *documents: str) -> Path:
+    """A manifest whose second key is written as the client preset writes them (sha256:...)."""
+    keys = [("sha256:" if i == 1 else "") + sha256(d) for i, d in enumerate(documents)]
     path = tmp_path / "persisted-documents.json"
-    path.write_text(json.dumps({sha256(d): d for d in documents}))
+    path.write_text(json.dumps(dict(zip(keys, documents, strict=True))))
     return path
 
 

@@ -51,9 +51,18 @@ def test_a_missing_manifest_stops_the_app(tmp_path: Path):
         create_app(Settings(trusted_documents=tmp_path / "absent.json"))
 
 
-def test_a_good_manifest_starts_the_app(tmp_path: Path):
+@pytest.mark.parametrize("prefix", ["", "sha256:"], ids=["bare-hex", "document-id"])
+def test_a_good_manifest_starts_the_app_with_keys_bare_or_as_document_ids(
+    tmp_path: Path, prefix: str
+):
     # when / then: no error
-    _app_with(tmp_path, json.dumps({sha256(HELLO): HELLO}))
+    _app_with(tmp_path, json.dumps({prefix + sha256(HELLO): HELLO}))
+
+
+def test_a_prefixed_key_is_checked_like_a_bare_one(tmp_path: Path):
+    # when
+    with pytest.raises(ValueError, match="the key is not the sha256 of its document"):
+        _app_with(tmp_path, json.dumps({"sha256:" + sha256("{ x }"): HELLO}))
 
 
 def test_gateway_serve_with_a_bad_manifest_is_exit_2_and_says_why(

@@ -13,10 +13,13 @@ from graphql.error import GraphQLSyntaxError
 from gateway.web.persisted.protocol import SHA256_HEX, sha256_of
 
 SHA1_HEX = re.compile(r"[0-9a-f]{40}")
+# The client preset (from @graphql-codegen/client-preset 5) writes its keys as documentIds,
+# "sha256:<hex>"; older ones wrote the bare hex. Both are read.
+PREFIX = "sha256:"
 
 
 def load_manifest(path: Path) -> dict[str, str]:
-    """{sha256 hex: document}, as GraphQL Code Generator's client preset writes it.
+    """{sha256 hex: document} from the file GraphQL Code Generator's client preset writes.
 
     Raises ValueError naming the file and the first bad entry."""
     where = f"GATEWAY_TRUSTED_DOCUMENTS ({path})"
@@ -28,11 +31,14 @@ def load_manifest(path: Path) -> dict[str, str]:
         raise ValueError(f"{where}: is not valid JSON: {error}") from None
     if not isinstance(manifest, dict) or not manifest:
         raise ValueError(f"{where}: must be a non-empty JSON object of sha256 hex -> document")
+    documents: dict[str, str] = {}
     for key, document in manifest.items():
-        problem = _problem(key, document)
+        sha256 = key.removeprefix(PREFIX)
+        problem = _problem(sha256, document)
         if problem:
             raise ValueError(f"{where}: entry {key[:80]!r}: {problem}")
-    return manifest
+        documents[sha256] = document
+    return documents
 
 
 def _problem(key: str, document: Any) -> str | None:
