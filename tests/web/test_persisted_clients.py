@@ -138,13 +138,17 @@ def test_a_client_preset_manifest_runs_as_trusted_documents(npm_folder: Path, tm
     with _serving(tmp_path, GATEWAY_TRUSTED_DOCUMENTS=str(manifest)) as server:
         url, headers = f"{server.base}/demo/graphql", {"Authorization": f"Bearer {server.token()}"}
         # when
-        listed = httpx.post(url, json={"documentId": ids["SegmentIds"]}, headers=headers)
+        listed = httpx.post(
+            url, json={"documentId": ids["SegmentIds"]}, headers=headers, timeout=30
+        )
         assert listed.status_code == 200, listed.text
         first = listed.json()["data"]["segments"]["items"][0]["id"]
         apq = {"persistedQuery": {"version": 1, "sha256Hash": ids["OneSegment"].split(":")[1]}}
         params = {"extensions": json.dumps(apq), "variables": json.dumps({"id": first})}
-        one = httpx.get(url, params=params, headers=headers)
-        text = httpx.post(url, json={"query": "{ segments { items { id } } }"}, headers=headers)
+        one = httpx.get(url, params=params, headers=headers, timeout=30)
+        text = httpx.post(
+            url, json={"query": "{ segments { items { id } } }"}, headers=headers, timeout=30
+        )
     # then
     assert one.status_code == 200, one.text
     assert one.json()["data"]["segment"]["id"] == first
