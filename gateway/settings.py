@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./gateway.db"
@@ -53,6 +53,9 @@ ENVIRONMENT = {
     "GATEWAY_MAX_PAGE_SIZE": ("500", "page size"),
     "GATEWAY_MAX_BULK": ("200", "entries per bulk mutation"),
     "GATEWAY_MAX_Q_LENGTH": ("2000", "characters of a q or sort"),
+    "GATEWAY_MAX_REGEX_LENGTH": ("200", "characters of a q regex (~) pattern"),
+    "GATEWAY_MAX_MATCH_SEGMENTS": ("200", "segmentIds of one matchItems"),
+    "GATEWAY_MAX_MATCH_ITEMS": ("500", "itemIds of one matchItems"),
     "GATEWAY_MAX_SORT_KEYS": ("10", "sort keys"),
     "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
     "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
@@ -141,6 +144,19 @@ def _int(env: Mapping[str, str], name: str, default: int) -> int:
         raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
 
+def _limits(env: Mapping[str, str]) -> Limits:
+    """Every limit from GATEWAY_<NAME>: GATEWAY_MAX_DEPTH for max_depth, and so on."""
+    defaults = Limits()
+    values = {}
+    for limit in fields(Limits):
+        name = f"GATEWAY_{limit.name.upper()}"
+        value = _int(env, name, getattr(defaults, limit.name))
+        if value < 1:
+            raise ValueError(f"{name} must be at least 1, got {value}")
+        values[limit.name] = value
+    return Limits(**values)
+
+
 def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
     raw = env.get(name)
     if not raw:
@@ -199,20 +215,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     shared_secret = any(a.upper().startswith("HS") for a in algorithms)
     if production and secret == DEVELOPMENT_JWT_SECRET and shared_secret:
         raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
-    defaults = Limits()
-    limits = Limits(
-        max_depth=_int(env, "GATEWAY_MAX_DEPTH", defaults.max_depth),
-        max_aliases=_int(env, "GATEWAY_MAX_ALIASES", defaults.max_aliases),
-        max_tokens=_int(env, "GATEWAY_MAX_TOKENS", defaults.max_tokens),
-        max_body_bytes=_int(env, "GATEWAY_MAX_BODY_BYTES", defaults.max_body_bytes),
-        max_page_size=_int(env, "GATEWAY_MAX_PAGE_SIZE", defaults.max_page_size),
-        max_bulk=_int(env, "GATEWAY_MAX_BULK", defaults.max_bulk),
-        max_q_length=_int(env, "GATEWAY_MAX_Q_LENGTH", defaults.max_q_length),
-        max_sort_keys=_int(env, "GATEWAY_MAX_SORT_KEYS", defaults.max_sort_keys),
-        max_path_parts=_int(env, "GATEWAY_MAX_PATH_PARTS", defaults.max_path_parts),
-        max_mixins_depth=_int(env, "GATEWAY_MAX_MIXINS_DEPTH", defaults.max_mixins_depth),
-        max_cost=_int(env, "GATEWAY_MAX_COST", defaults.max_cost),
-    )
+    limits = _limits(env)
     cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
     trusted = env.get("GATEWAY_TRUSTED_DOCUMENTS") or None
     # With trusted documents, the tools that send documents as text are off unless asked for.

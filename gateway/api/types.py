@@ -28,6 +28,17 @@ Locale = Annotated[
 ]
 
 
+LegalEntityArg = Annotated[
+    strawberry.ID | None,
+    strawberry.argument(
+        description="For customers (segment_read_own) with several legal entities: the one "
+        "whose B2B memberships count; any other value leaves only B2C ones. Without it, the "
+        "`legalEntityId` header, else the token's `legal_entity_id`, else all of them. A "
+        "customer with one legal entity always uses it. Ignored for segment_read."
+    ),
+]
+
+
 def format_datetime(value: datetime) -> str:
     value = value.astimezone(UTC) if value.tzinfo else value.replace(tzinfo=UTC)
     return value.strftime("%Y-%m-%dT%H:%M:%S.") + f"{value.microsecond // 1000:03d}Z"

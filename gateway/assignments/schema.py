@@ -17,7 +17,7 @@ from gateway.api.lists import (
     q_description,
 )
 from gateway.api.rules import DEFAULT_PAGE_SIZE, FieldRule, PageItems
-from gateway.api.types import Info, ItemType
+from gateway.api.types import Info, ItemType, LegalEntityArg
 from gateway.assignments import repository
 from gateway.assignments.filters import DEFAULT_ORDER, ITEM_ASSIGNMENT_FIELDS
 from gateway.assignments.repository import AssignmentFilter
@@ -45,13 +45,6 @@ OnlyActiveArg = Annotated[
     strawberry.argument(
         description="Only items of segments in effect now (ACTIVE and within validity); "
         "always true for segment_read_own."
-    ),
-]
-LegalEntityArg = Annotated[
-    strawberry.ID | None,
-    strawberry.argument(
-        description="A customer's legal entity to read as (segment_read_own); when it is not "
-        "one of theirs, only B2C memberships count. Ignored for segment_read."
     ),
 ]
 SortArg = Annotated[

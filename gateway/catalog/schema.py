@@ -8,7 +8,7 @@ import strawberry
 
 from gateway.api.field_rules import all_locales
 from gateway.api.rules import FieldRule, Tree, TreeLevel
-from gateway.api.types import Info
+from gateway.api.types import Info, LegalEntityArg
 from gateway.catalog.loaders import CatalogIndexByTenantLoader, kept_tree, matched_products
 from gateway.catalog.sources import match_source, tree_source
 from gateway.catalog.tree_types import CategoryTreeNode, flat_nodes, nested_nodes
@@ -21,13 +21,6 @@ _LIMITS = Limits()
 SiteCode = Annotated[
     str | None,
     strawberry.argument(description="Only segments of this site; all sites when absent."),
-]
-LegalEntityId = Annotated[
-    strawberry.ID | None,
-    strawberry.argument(
-        description="For customers: the legal entity whose B2B memberships count (one of "
-        "theirs); else the token's, else all of theirs. Ignored for segment_read callers."
-    ),
 ]
 TreeSegmentIds = Annotated[
     list[strawberry.ID] | None,
@@ -49,7 +42,7 @@ class Query:
         self,
         info: Info,
         site_code: SiteCode = None,
-        legal_entity_id: LegalEntityId = None,
+        legal_entity_id: LegalEntityArg = None,
         segment_ids: TreeSegmentIds = None,
     ) -> list[CategoryTreeNode]:
         source = tree_source(info.context, site_code, legal_entity_id, segment_ids)
@@ -65,7 +58,7 @@ class Query:
         self,
         info: Info,
         site_code: SiteCode = None,
-        legal_entity_id: LegalEntityId = None,
+        legal_entity_id: LegalEntityArg = None,
         segment_ids: TreeSegmentIds = None,
     ) -> list[CategoryTreeNode]:
         source = tree_source(info.context, site_code, legal_entity_id, segment_ids)

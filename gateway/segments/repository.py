@@ -45,10 +45,20 @@ def active_condition(now: datetime) -> ColumnElement[bool]:
 def member_segment_ids(
     tenant: str, customer_id: str, legal_entity_id: str | None
 ) -> sa.Select[str]:
-    """Segments a customer belongs to: B2C always, B2B for the legal entity in use."""
-    stmt = sa.select(_c.segment_id).where(_c.tenant == tenant, _c.customer_id == customer_id)
+    """Segments a customer belongs to: B2C always, B2B for the legal entity in use.
+
+    As in the REST API, the legal entity asked for counts only for a customer with several:
+    one with a single legal entity always uses it, whatever was asked."""
+    own = (_c.tenant == tenant, _c.customer_id == customer_id)
+    stmt = sa.select(_c.segment_id).where(*own)
     if legal_entity_id is not None:
-        stmt = stmt.where(_c.legal_entity_id.in_([NO_LEGAL_ENTITY, legal_entity_id]))
+        entities = (
+            sa.select(sa.func.count(sa.distinct(_c.legal_entity_id)))
+            .where(*own, _c.legal_entity_id != NO_LEGAL_ENTITY)
+            .scalar_subquery()
+        )
+        chosen = _c.legal_entity_id.in_([NO_LEGAL_ENTITY, legal_entity_id])
+        stmt = stmt.where(sa.or_(chosen, entities <= 1))
     return stmt
 
 

@@ -18,7 +18,7 @@ from gateway.api.lists import (
     page_of,
 )
 from gateway.api.rules import DEFAULT_PAGE_SIZE, FieldRule, PageItems
-from gateway.api.types import Info
+from gateway.api.types import Info, LegalEntityArg
 from gateway.segments import repository
 from gateway.segments.filters import CUSTOMER_FIELDS, SEGMENT_FIELDS
 from gateway.segments.loaders import CustomerAssignmentByKeyLoader, SegmentByIdLoader
@@ -33,13 +33,6 @@ from gateway.segments.types import (
 )
 from gateway.segments.visibility import read_access
 
-LegalEntity = Annotated[
-    strawberry.ID | None,
-    strawberry.argument(
-        description="A customer's legal entity to read as (segment_read_own); when it is not "
-        "one of theirs, only B2C memberships count. Ignored for segment_read."
-    ),
-]
 SiteCode = Annotated[str | None, strawberry.argument(description="Only segments of this site.")]
 OnlyActive = Annotated[
     bool | None,
@@ -59,7 +52,7 @@ class Query:
         q: SegmentQ = strawberry.UNSET,
         site_code: SiteCode = strawberry.UNSET,
         only_active: OnlyActive = False,
-        legal_entity_id: LegalEntity = strawberry.UNSET,
+        legal_entity_id: LegalEntityArg = strawberry.UNSET,
         sort: Sort = strawberry.UNSET,
         page_size: PageSize = DEFAULT_PAGE_SIZE,
         page_number: PageNumber = 1,
@@ -87,7 +80,7 @@ class Query:
         self,
         info: Info,
         id: Annotated[strawberry.ID, strawberry.argument(description="The segment's id.")],
-        legal_entity_id: LegalEntity = strawberry.UNSET,
+        legal_entity_id: LegalEntityArg = strawberry.UNSET,
     ) -> Segment | None:
         access = read_access(info.context, legal_entity_id=given(legal_entity_id))
         row = await info.context.loader(SegmentByIdLoader).load((str(id), access))

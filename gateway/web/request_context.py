@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 
 from graphql import FieldNode, OperationDefinitionNode, OperationType
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -10,8 +11,24 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gateway.auth.principal import Principal
 from gateway.catalog.repository import TenantState, tenant_state
 from gateway.context import Context, SharedSession
+from gateway.errors import ErrorCode
 from gateway.localization import TenantLanguages, request_order
+from gateway.outcomes import id_problem
 from gateway.settings import Settings
+from gateway.web.responses import HttpError
+
+LEGAL_ENTITY_HEADER = "legalEntityId"
+
+
+def with_legal_entity_header(principal: Principal, header: str | None) -> Principal:
+    """The request's legal entity: the `legalEntityId` header, which Emporix's B2B flow
+    injects, is chosen over the token's claim (a `legalEntityId` argument beats both)."""
+    if not header or principal.can_read_all:
+        return principal  # segment_read callers see every segment: the choice means nothing
+    problem = id_problem(header, f"The {LEGAL_ENTITY_HEADER} header")
+    if problem:
+        raise HttpError(400, problem, ErrorCode.BAD_USER_INPUT)
+    return replace(principal, legal_entity_id=header)
 
 
 async def build_context(

@@ -21,9 +21,11 @@ from gateway.store.availability import is_unavailable, within_deadline
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import (
+    LEGAL_ENTITY_HEADER,
     anonymous_introspection,
     build_context,
     is_introspection_only,
+    with_legal_entity_header,
 )
 from gateway.web.request_params import Params, read_params
 from gateway.web.response_cache import ResponseCache, answer
@@ -226,7 +228,7 @@ def _authenticate(request: Request, runtime: Runtime, tenant: str) -> Principal:
         ) from None
     if principal.tenant != tenant:
         raise HttpError(403, "The token belongs to another tenant.", ErrorCode.FORBIDDEN)
-    return principal
+    return with_legal_entity_header(principal, request.headers.get(LEGAL_ENTITY_HEADER))
 
 
 def _internal(request: Request, media_type: str, outcome: Outcome) -> Response:

@@ -101,11 +101,14 @@ LEGAL_ENTITY = st.sampled_from([None, *LEGAL_ENTITIES, "le-not-mine"])
 
 
 def in_use(segments: list[Drawn], argument: str | None, token: str | None) -> str | None:
-    """The contract's legal entity in use; None means all of the customer's."""
+    """The contract's legal entity in use; None means all of the customer's.
+
+    The one asked for (argument, else token) counts only for a customer with several; any
+    other value than theirs then matches no B2B membership."""
     mine = {m for s in segments for m in s.memberships if m}
-    if argument is not None:
-        return argument if argument in mine else "no B2B"
-    return token
+    if len(mine) <= 1:
+        return None
+    return argument if argument is not None else token
 
 
 def visible(segments: list[Drawn], argument: str | None, token: str | None) -> set[int]:

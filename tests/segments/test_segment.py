@@ -164,10 +164,10 @@ async def test_customer_does_not_see_segments_of_others_or_inactive_ones(gql, se
 
 
 async def test_legal_entity_argument_selects_b2b_membership(gql, seed):
-    # given
+    # given: two legal entities (with only one, it counts whatever is asked)
     await seed.tenant_row()
-    await seed.add(seed.segment("s1"))
-    await seed.add(seed.customer("s1", "cust1", "le1"))
+    await seed.add(seed.segment("s1"), seed.segment("s2"))
+    await seed.add(seed.customer("s1", "cust1", "le1"), seed.customer("s2", "cust1", "le3"))
     # when
     mine = await gql.data(SEGMENT, {"id": "s1", "le": "le1"}, scopes=READ_OWN, customer="cust1")
     other = await gql.data(SEGMENT, {"id": "s1", "le": "le2"}, scopes=READ_OWN, customer="cust1")

@@ -79,10 +79,16 @@ class Gateway:
         tenant: str = "demo",
         scope: tuple[str, ...] = (scopes.READ,),
         customer: str | None = None,
+        legal_entity: str | None = None,
         ttl: int = 3600,
     ) -> str:
         return mint_token(
-            self.settings, tenant=tenant, scopes=scope, customer=customer, ttl_seconds=ttl
+            self.settings,
+            tenant=tenant,
+            scopes=scope,
+            customer=customer,
+            legal_entity=legal_entity,
+            ttl_seconds=ttl,
         )
 
     def auth(self, **token: Any) -> dict[str, str]:

@@ -7,7 +7,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests import npm
 
 GRAPHQL_JS = "graphql@16.15.0"
 # Every option getIntrospectionQuery has in that version.
@@ -23,14 +23,7 @@ OPTIONS = {
 
 def install(root: Path) -> Path:
     """The package's directory after `npm install`; skips the test when npm cannot run."""
-    npm, node = shutil.which("npm"), shutil.which("node")
-    if npm is None or node is None:
-        pytest.skip("npm and node are not installed: graphql-js's documents cannot be taken")
-    command = [npm, "install", "--no-save", "--no-audit", "--no-fund", "--prefix", str(root)]
-    done = subprocess.run([*command, GRAPHQL_JS], capture_output=True, text=True, timeout=300)
-    if done.returncode != 0:
-        pytest.skip(f"npm could not install {GRAPHQL_JS}: {done.stderr.strip()[-300:]}")
-    return root / "node_modules" / "graphql"
+    return npm.install(root, [GRAPHQL_JS]) / "node_modules" / "graphql"
 
 
 def introspection_query(package: Path) -> str:

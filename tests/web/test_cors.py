@@ -7,7 +7,7 @@ from tests.web.conftest import Gateway, Serve
 SHOP = "https://shop.example"
 PREFLIGHT = {
     "Access-Control-Request-Method": "POST",
-    "Access-Control-Request-Headers": "authorization, content-type",
+    "Access-Control-Request-Headers": "authorization, content-type, legalentityid",
 }
 
 
@@ -29,6 +29,7 @@ async def test_a_listed_origin_may_send_a_preflight(serve: Serve):
     assert response.headers["access-control-allow-origin"] == SHOP
     allowed = response.headers["access-control-allow-headers"].lower()
     assert "authorization" in allowed and "content-type" in allowed
+    assert "legalentityid" in allowed  # Emporix's B2B storefronts send it
     assert "access-control-allow-credentials" not in response.headers
 
 
