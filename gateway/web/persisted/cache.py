@@ -28,6 +28,3 @@ class DocumentCache:
         while self._chars > self._max_chars:
             _, evicted = self._entries.popitem(last=False)
             self._chars -= len(evicted)
-
-    def __len__(self) -> int:
-        return len(self._entries)
