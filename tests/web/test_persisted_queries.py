@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from gateway.settings import Limits
+from gateway.settings import Limits, load_settings
 from tests.web.conftest import GRAPHQL_RESPONSE, JSON, Gateway, Serve
 from tests.web.persisted import (
     HELLO,
@@ -263,3 +263,13 @@ async def test_a_malformed_document_id_is_bad_user_input(gateway: Gateway, field
     assert response.status_code == 400
     assert error_of(response)[0] == "BAD_USER_INPUT"
     assert gateway.calls == []
+
+
+def test_the_per_tenant_limit_is_read_from_the_environment():
+    # when
+    read = [
+        load_settings({"GATEWAY_PERSISTED_QUERIES_MAX": value}).persisted_queries_max
+        for value in ("", "5", "0", "-3")
+    ]
+    # then
+    assert read == [10_000, 5, 0, 0]
