@@ -12,13 +12,15 @@ from starlette.middleware import Middleware
 from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
 from gateway.auth.tokens import TokenVerifier
 from gateway.catalog import index as catalog_index
 from gateway.migrations import ensure_schema_async
 from gateway.settings import Settings, load_settings
 from gateway.store.database import create_engine, session_factory
+from gateway.subscriptions.broker import Broker
+from gateway.web.access_log import AccessLogMiddleware
 from gateway.web.graphiql import ASSET_PATH, GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.middleware import RequestIdMiddleware
@@ -27,6 +29,8 @@ from gateway.web.persisted.documents import persisted_documents
 from gateway.web.probes import healthz, metrics, readyz
 from gateway.web.response_cache import ResponseCache
 from gateway.web.runtime import Runtime
+from gateway.web.subscription_socket import graphql_socket
+from gateway.web.tracing import tracing_for
 from gateway.web.view import graphql_endpoint
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
@@ -48,8 +52,13 @@ ROOT_PAGE = """<!doctype html>
 GRAPHIQL_NOTE = " Opened in a browser, that address shows GraphiQL."
 
 
-def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) -> Starlette:
-    """The gateway as an ASGI app; settings come from the environment when not given."""
+def create_app(
+    settings: Settings | None = None, *, graphql_schema: Any = None, tracer_provider: Any = None
+) -> Starlette:
+    """The gateway as an ASGI app; settings come from the environment when not given.
+
+    Spans go to `tracer_provider` when given (an OpenTelemetry TracerProvider), else as
+    GATEWAY_TRACING says."""
     settings = settings if settings is not None else load_settings()
     responses = None
     if graphql_schema is None:
@@ -64,23 +73,26 @@ def create_app(settings: Settings | None = None, *, graphql_schema: Any = None) 
     runtime = Runtime(
         settings, graphql_schema, verifier, Metrics(), graphiql, documents, responses=responses
     )
+    runtime.broker = Broker(settings.limits.max_queued_events)
+    runtime.tracing = tracing_for(settings, tracer_provider)
     app = Starlette(
         routes=_routes(graphiql),
-        middleware=_middleware(settings),
+        middleware=[*runtime.tracing.middleware(), *_middleware(settings)],
         lifespan=partial(_lifespan, runtime),
     )
     app.state.runtime = runtime
     return app
 
 
-def _routes(graphiql: GraphiQL | None) -> list[Route]:
-    routes = [
+def _routes(graphiql: GraphiQL | None) -> list[Route | WebSocketRoute]:
+    routes: list[Route | WebSocketRoute] = [
         Route("/", root, methods=["GET"]),
         Route("/healthz", healthz, methods=["GET"]),
         Route("/readyz", readyz, methods=["GET"]),
         Route("/metrics", metrics, methods=["GET"]),
         # Every method reaches the view, which answers 404 for a bad tenant before a 405.
         Route("/{tenant}/graphql", graphql_endpoint, methods=EVERY_METHOD),
+        WebSocketRoute("/{tenant}/graphql", graphql_socket),
     ]
     if graphiql is not None:
         routes.append(Route(ASSET_PATH + "/{key:path}", graphiql.asset, methods=["GET"]))
@@ -97,21 +109,23 @@ async def root(request: Request) -> Response:
 
 
 def _middleware(settings: Settings) -> list[Middleware]:
-    middleware = [Middleware(RequestIdMiddleware)]
+    middleware = [Middleware(RequestIdMiddleware), Middleware(AccessLogMiddleware)]
     if settings.cors_origins:
         middleware.append(
             Middleware(
                 CORSMiddleware,
                 allow_origins=list(settings.cors_origins),
                 allow_methods=["GET", "POST"],
+                # If-None-Match and ETag: a script may revalidate a GET answer itself.
                 allow_headers=[
                     "Authorization",
                     "Content-Type",
                     "Accept",
                     "Accept-Language",
                     "legalEntityId",
+                    "If-None-Match",
                 ],
-                expose_headers=["X-Request-ID"],
+                expose_headers=["X-Request-ID", "ETag"],
                 max_age=600,
             )
         )
@@ -129,9 +143,12 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         statement_timeout_ms=deadline_ms,
         pool_size=runtime.settings.db_pool_size,
     )
+    runtime.tracing.watch(engine)
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
+        runtime.broker.attach(engine)
         runtime.draining = False
+        await runtime.broker.start(runtime.settings.database_url)
         if runtime.settings.gc_freeze:
             # The schema, settings and modules live as long as the process; so does each
             # catalog index while it is current.
@@ -140,4 +157,5 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         yield
     finally:
         runtime.draining = True
+        await runtime.broker.stop()
         await engine.dispose()

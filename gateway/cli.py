@@ -10,12 +10,10 @@ import argparse
 import asyncio
 import importlib.metadata
 import json
-import logging
 import shutil
 import sys
-import time
 from collections.abc import Callable, Sequence
-from typing import Any, NoReturn, TextIO
+from typing import Any, NoReturn
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, make_url
@@ -24,10 +22,13 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.auth import scopes
 from gateway.auth.tokens import TokenVerifier, mint_token
 from gateway.demo import DEMO_FILE
+from gateway.environment import ENVIRONMENT
+from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
-from gateway.settings import ENVIRONMENT, Settings, load_settings
+from gateway.settings import LOG_VARIABLES, Settings, load_settings, log_options
 from gateway.store.database import create_engine
+from gateway.web import logs
 
 DEMO_TOKEN_TTL = 12 * 3600
 DATABASE = ("GATEWAY_DATABASE_URL",)
@@ -46,8 +47,11 @@ def main(argv: Sequence[str] | None = None) -> NoReturn:
 def run(argv: Sequence[str] | None = None) -> int:
     """Runs one command; returns the exit code."""
     args = _parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        logs.configure(*log_options())
+    except ValueError as error:
+        return _fail(f"configuration error: {error}", 2)
     try:
         return handler(args)
     except UsageError as error:
@@ -87,8 +91,9 @@ class _Help(argparse.RawDescriptionHelpFormatter):
 
 
 def _command(commands: Any, name: str, about: str, reads: Sequence[str]) -> Any:
-    lines = [f"  {n:<28} {ENVIRONMENT[n][1]} (default: {ENVIRONMENT[n][0]})" for n in reads]
-    epilog = "environment variables read:\n" + "\n".join(lines) if lines else "reads no variables"
+    names = dict.fromkeys([*reads, *LOG_VARIABLES])  # every command logs (gateway/web/logs.py)
+    lines = [f"  {n:<28} {ENVIRONMENT[n][1]} (default: {ENVIRONMENT[n][0]})" for n in names]
+    epilog = "environment variables read:\n" + "\n".join(lines)
     return commands.add_parser(
         name, help=about, description=about, epilog=epilog, formatter_class=_Help
     )
@@ -186,7 +191,7 @@ def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None)
 
 def _import(args: argparse.Namespace) -> int:
     settings = _settings()
-    progress = _Progress(sys.stderr) if sys.stderr.isatty() else None
+    progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = asyncio.run(
             import_file(settings.database_url, args.file, limits=settings.limits, progress=progress)
@@ -201,23 +206,6 @@ def _import(args: argparse.Namespace) -> int:
         return _fail(f"import failed in the database, nothing was written: {message}", 1)
     print(report)
     return 0
-
-
-class _Progress:
-    """One line on a terminal, rewritten at most twice a second: phase, records, rate."""
-
-    def __init__(self, out: TextIO) -> None:
-        self.out, self.start, self.shown = out, time.monotonic(), 0.0
-
-    def __call__(self, phase: str, records: int) -> None:
-        now = time.monotonic()
-        if now - self.shown < 0.5 and phase != "writing":
-            return
-        self.shown = now
-        rate = records / max(now - self.start, 1e-3)
-        line = f"{phase}: {records:,} records read, {rate:,.0f} records/s"
-        self.out.write(f"\r{line:<72}" + ("\n" if phase == "writing" else ""))
-        self.out.flush()
 
 
 def _migrate(args: argparse.Namespace) -> int:

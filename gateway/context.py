@@ -17,6 +17,7 @@ from gateway.auth.principal import Principal
 from gateway.localization import TenantLanguages
 from gateway.settings import Settings
 from gateway.store.columns import utcnow
+from gateway.subscriptions.broker import Feed
 
 L = TypeVar("L", bound="Loader[Any, Any]")
 K = TypeVar("K")
@@ -81,6 +82,8 @@ class Context:
     # One clock reading per request, so "active" means the same thing in every statement.
     now: datetime = field(default_factory=utcnow)
     _loaders: dict[type[Any], Any] = field(default_factory=dict, repr=False)
+    # The process's change broker, for subscriptions (set by the WebSocket endpoint).
+    changes: Feed | None = field(default=None, repr=False)
 
     def read_session(self) -> AbstractAsyncContextManager[AsyncSession]:
         """The request's read session, held by the caller alone inside the block."""

@@ -17,20 +17,29 @@ from gateway.catalog import schema as catalog
 from gateway.catalog.tree_output import TreeExecutor
 from gateway.catalog.tree_types import plain_resolvers
 from gateway.catalog.types import Category, Product
+from gateway.changes import schema as changes
 from gateway.customers import mutations as customer_mutations
 from gateway.segments import mutations as segments_mutations
 from gateway.segments import schema as segments
+from gateway.webhooks import mutations as webhooks_mutations
+from gateway.webhooks import schema as webhooks
 
-Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query))
+Query = merge_types("Query", (segments.Query, assignments.Query, catalog.Query, webhooks.Query))
 
 Mutation = merge_types(
     "Mutation",
-    (segments_mutations.Mutation, customer_mutations.Mutation, assignments_mutations.Mutation),
+    (
+        segments_mutations.Mutation,
+        customer_mutations.Mutation,
+        assignments_mutations.Mutation,
+        webhooks_mutations.Mutation,
+    ),
 )
 
 schema = strawberry.Schema(
     query=Query,
     mutation=Mutation,
+    subscription=changes.Subscription,
     # Reached only through the Item interface (ItemAssignment.item), so named here.
     types=[Product, Category],
     config=StrawberryConfig(auto_camel_case=True, scalar_map=SCALAR_MAP),
@@ -46,7 +55,15 @@ enforce(schema._schema)
 # Every field's argument limits and list bound (each domain's RULES), checked before execution.
 install(
     schema._schema,
-    {**SHARED, **segments.RULES, **customer_mutations.RULES, **assignments.RULES, **catalog.RULES},
+    {
+        **SHARED,
+        **segments.RULES,
+        **customer_mutations.RULES,
+        **assignments.RULES,
+        **catalog.RULES,
+        **webhooks.RULES,
+        **changes.RULES,
+    },
 )
 # Lists of tree nodes skip per-field completion when their selection allows it.
 schema._schema.extensions[EXECUTOR] = TreeExecutor

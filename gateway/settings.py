@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import importlib.util
 import os
 import re
 from collections.abc import Mapping
@@ -22,45 +24,11 @@ DATABASE_SCHEMES = {
     "sqlite+aiosqlite": "sqlite+aiosqlite",
 }
 
-# Every variable, its default as shown to operators, and its meaning: `gateway CMD --help`.
-ENVIRONMENT = {
-    "GATEWAY_DATABASE_URL": (DEFAULT_DATABASE_URL, "postgres://, postgresql:// or sqlite:// URL"),
-    "GATEWAY_PROFILE": ("development", "development or production"),
-    "GATEWAY_JWT_SECRET": ("a development secret", "HS256 secret, at least 32 bytes"),
-    "GATEWAY_JWT_ALGORITHMS": ("HS256", "comma-separated allow-list"),
-    "GATEWAY_JWT_PUBLIC_KEY_FILE": ("unset", "PEM public key for RS*/ES* tokens"),
-    "GATEWAY_JWT_JWKS_FILE": ("unset", "JWKS file, keys chosen by kid"),
-    "GATEWAY_JWT_ISSUER": ("unset", "required iss claim"),
-    "GATEWAY_JWT_AUDIENCE": ("unset", "required aud claim"),
-    "GATEWAY_JWT_LEEWAY_SECONDS": ("30", "clock leeway, at most 30"),
-    "GATEWAY_CORS_ORIGINS": ("none", "comma-separated allowed origins"),
-    "GATEWAY_INTROSPECTION": ("on, off in production", "schema introspection"),
-    "GATEWAY_GRAPHIQL": ("on, off in production", "GraphiQL for browsers"),
-    "GATEWAY_SUGGESTIONS": ("on, off in production", '"Did you mean" in errors'),
-    "GATEWAY_ASSET_CACHE_DIR": (str(DEFAULT_ASSET_CACHE), "GraphiQL's fetched assets"),
-    "GATEWAY_REQUEST_TIMEOUT": ("10", "seconds of database work per request"),
-    "GATEWAY_HEADER_TIMEOUT": ("10", "seconds a client has to send its headers"),
-    "GATEWAY_MAX_CONNECTIONS": ("1000", "open connections per process"),
-    "GATEWAY_DB_POOL_SIZE": ("20", "PostgreSQL connections kept per process"),
-    "GATEWAY_RESPONSE_CACHE_MB": ("64", "encoded answers kept per process; 0 is off"),
-    "GATEWAY_GC_FREEZE": ("1", "keep long-lived objects out of full GC walks"),
-    "GATEWAY_PERSISTED_QUERIES_MAX": ("10000", "APQ documents stored per tenant; 0 stores none"),
-    "GATEWAY_TRUSTED_DOCUMENTS": ("unset", "manifest file: only its documents run"),
-    "GATEWAY_MAX_DEPTH": ("12", "query depth"),
-    "GATEWAY_MAX_ALIASES": ("30", "aliases per document"),
-    "GATEWAY_MAX_TOKENS": ("2000", "tokens per document"),
-    "GATEWAY_MAX_BODY_BYTES": ("1048576", "request body size"),
-    "GATEWAY_MAX_PAGE_SIZE": ("500", "page size"),
-    "GATEWAY_MAX_BULK": ("200", "entries per bulk mutation"),
-    "GATEWAY_MAX_Q_LENGTH": ("2000", "characters of a q or sort"),
-    "GATEWAY_MAX_REGEX_LENGTH": ("200", "characters of a q regex (~) pattern"),
-    "GATEWAY_MAX_MATCH_SEGMENTS": ("200", "segmentIds of one matchItems"),
-    "GATEWAY_MAX_MATCH_ITEMS": ("500", "itemIds of one matchItems"),
-    "GATEWAY_MAX_SORT_KEYS": ("10", "sort keys"),
-    "GATEWAY_MAX_PATH_PARTS": ("10", "parts of a q or sort path"),
-    "GATEWAY_MAX_MIXINS_DEPTH": ("32", "nesting of mixins (also in the import)"),
-    "GATEWAY_MAX_COST": ("50000", "objects an operation may return"),
-}
+TRACING_MODES = ("off", "otlp", "console")
+TRACING_INSTALL = "pip install 'segment-gateway[tracing]'"
+LOG_VARIABLES = ("GATEWAY_LOG_LEVEL", "GATEWAY_LOG_FORMAT")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+LOG_FORMATS = ("json", "text")
 
 
 @dataclass(frozen=True)
@@ -79,6 +47,9 @@ class Limits:
     max_path_parts: int = 10  # of a `q` or `sort` path such as mixins.a.b
     max_mixins_depth: int = 32  # nesting of JSON objects and arrays in mixins
     max_cost: int = 50_000  # objects an operation can return at most (see gateway/api/cost.py)
+    max_websockets: int = 1000  # subscription sockets one process serves at once
+    max_subscriptions: int = 100  # per socket
+    max_queued_events: int = 1000  # per subscription; past it the socket closes (1008)
 
 
 @dataclass(frozen=True)
@@ -116,7 +87,18 @@ class Settings:
     persisted_queries_max: int = 10_000
     # A manifest {sha256: document}: only those documents run (trusted documents).
     trusted_documents: Path | None = None
+    log_level: str = "INFO"
+    # None: text when stderr is a terminal, JSON lines otherwise (gateway/web/logs.py).
+    log_format: str | None = None
+    # OpenTelemetry spans (gateway/web/tracing.py): "off", or the exporter to send them to.
+    tracing: str = "off"
     limits: Limits = field(default_factory=Limits)
+    # Webhook targets (gateway/webhooks/targets.py): https and public addresses only, unless.
+    webhook_allow_http: bool = False
+    webhook_allow_private: bool = False
+    # Fernet keys (gateway/webhooks/sealing.py): the first seals new secrets, every one
+    # opens; unset, secrets are stored as they are.
+    webhook_secret_keys: tuple[str, ...] = ()
 
     @property
     def is_production(self) -> bool:
@@ -177,6 +159,37 @@ def _pool_size(env: Mapping[str, str]) -> int:
     return size
 
 
+def log_options(env: Mapping[str, str] | None = None) -> tuple[str, str | None]:
+    """GATEWAY_LOG_LEVEL and GATEWAY_LOG_FORMAT, checked; ValueError names a bad one."""
+    env = os.environ if env is None else env
+    level = (env.get("GATEWAY_LOG_LEVEL") or "INFO").strip().upper()
+    if level not in LOG_LEVELS:
+        raw = env.get("GATEWAY_LOG_LEVEL")
+        raise ValueError(f"GATEWAY_LOG_LEVEL must be one of {', '.join(LOG_LEVELS)}, got {raw!r}")
+    log_format = (env.get("GATEWAY_LOG_FORMAT") or "").strip().lower() or None
+    if log_format is not None and log_format not in LOG_FORMATS:
+        raw = env.get("GATEWAY_LOG_FORMAT")
+        raise ValueError(f"GATEWAY_LOG_FORMAT must be json or text, got {raw!r}")
+    return level, log_format
+
+
+def _tracing(env: Mapping[str, str]) -> str:
+    mode = env.get("GATEWAY_TRACING", "off").strip().lower() or "off"
+    if mode not in TRACING_MODES:
+        raise ValueError(f"GATEWAY_TRACING must be off, otlp or console, got {mode!r}")
+    # Refused at start, before any worker: not a failure of every worker's first import.
+    if mode != "off" and not _importable("opentelemetry.sdk"):
+        raise ValueError(f"GATEWAY_TRACING={mode} needs OpenTelemetry: {TRACING_INSTALL}")
+    return mode
+
+
+def _importable(module: str) -> bool:
+    try:
+        return importlib.util.find_spec(module) is not None
+    except ModuleNotFoundError:  # its parent package is missing
+        return False
+
+
 def database_url(raw: str) -> str:
     """`raw` with its scheme mapped to the driver the gateway uses; ValueError if it has none."""
     scheme, separator, rest = raw.partition("://")
@@ -197,6 +210,19 @@ def _unsupported(raw: str, scheme: str, separator: str) -> str:
         driver = scheme.partition("+")[2]
         return f"the gateway connects with asyncpg, not {driver}: write postgresql://… instead"
     return f"{scheme}:// is not supported; use {known}"
+
+
+def _fernet_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
+    """Each key as `Fernet.generate_key()` writes it: URL-safe base64 of 32 bytes."""
+    keys = _list(env, name)
+    for number, key in enumerate(keys, start=1):
+        try:
+            valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
+        except (ValueError, UnicodeEncodeError):
+            valid = False
+        if not valid:
+            raise ValueError(f"{name}: key {number} is not a Fernet key (base64 of 32 bytes)")
+    return keys
 
 
 def _without_password(raw: str) -> str:
@@ -220,6 +246,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
     trusted = env.get("GATEWAY_TRUSTED_DOCUMENTS") or None
     # With trusted documents, the tools that send documents as text are off unless asked for.
     tools = not production and trusted is None
+    log_level, log_format = log_options(env)
     return Settings(
         database_url=database_url(env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL),
         jwt_secret=secret,
@@ -243,5 +270,11 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
         persisted_queries_max=max(0, _int(env, "GATEWAY_PERSISTED_QUERIES_MAX", 10_000)),
         trusted_documents=Path(trusted) if trusted else None,
+        log_level=log_level,
+        log_format=log_format,
+        tracing=_tracing(env),
         limits=limits,
+        webhook_allow_http=_flag(env, "GATEWAY_WEBHOOK_ALLOW_HTTP", False),
+        webhook_allow_private=_flag(env, "GATEWAY_WEBHOOK_ALLOW_PRIVATE", False),
+        webhook_secret_keys=_fernet_keys(env, "GATEWAY_WEBHOOK_SECRET_KEYS"),
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import contextmanager
@@ -14,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from structlog.stdlib import ProcessorFormatter
 
 from gateway.auth import scopes
 from gateway.settings import Settings
@@ -56,6 +58,19 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     server = _server()
     if not server.url:
         terminalreporter.write_line(f"PostgreSQL tests were SKIPPED: {server.reason}", yellow=True)
+
+
+@pytest.fixture(autouse=True)
+def _logging_as_pytest_set_it() -> Iterator[None]:
+    """`gateway.cli.run` configures the process's logging, as a command must; the next test
+    gets pytest's back, not a handler writing to this test's captured stderr."""
+    root = logging.getLogger()
+    level = root.level
+    yield
+    for handler in root.handlers[:]:
+        if isinstance(handler.formatter, ProcessorFormatter):
+            root.removeHandler(handler)
+    root.setLevel(level)
 
 
 def _postgres_url() -> str:

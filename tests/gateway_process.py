@@ -69,13 +69,14 @@ def migrate(env: Mapping[str, str], cwd: Path) -> None:
 def serving(
     port: int, env: Mapping[str, str], cwd: Path, *arguments: str, **popen: Any
 ) -> Iterator[GatewayProcess]:
-    """`python -m gateway serve` on `port`, healthy; terminated afterwards."""
+    """`python -m gateway serve` on `port`, healthy; terminated afterwards.
+
+    Its stdout and stderr both go to `log` unless `popen` says where stderr goes."""
     log = cwd / f"gateway-{port}.log"
     command = [sys.executable, "-m", "gateway", "serve", "--port", str(port), *arguments]
     with log.open("wb") as output:
-        process = subprocess.Popen(
-            command, env=dict(env), cwd=cwd, stdout=output, stderr=subprocess.STDOUT, **popen
-        )
+        streams = {"stdout": output, "stderr": subprocess.STDOUT, **popen}
+        process = subprocess.Popen(command, env=dict(env), cwd=cwd, **streams)
     gateway = GatewayProcess(f"http://127.0.0.1:{port}", process, log)
     try:
         _wait_until_healthy(gateway, seconds=60)

@@ -36,6 +36,8 @@ def environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, st
         "GATEWAY_DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}",
         "GATEWAY_JWT_SECRET": SECRET,
         "GATEWAY_ASSET_CACHE_DIR": str(fake_asset_cache(tmp_path / "assets")),
+        # On stderr these tests read the command's output, not the log (Alembic's INFO lines).
+        "GATEWAY_LOG_LEVEL": "WARNING",
     }
     for name, value in values.items():
         monkeypatch.setenv(name, value)
@@ -195,8 +197,9 @@ def test_serve_demo_answers_with_the_printed_token(environment, tmp_path):
     base = f"http://127.0.0.1:{port}"
     out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
     command = [sys.executable, "-m", "gateway", "serve", "--demo", "--port", str(port)]
+    env = {**os.environ, "GATEWAY_LOG_LEVEL": "INFO"}  # uvicorn's shutdown lines are INFO
     with out.open("wb") as stdout, err.open("wb") as stderr:
-        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=tmp_path)
+        process = subprocess.Popen(command, stdout=stdout, stderr=stderr, cwd=tmp_path, env=env)
     try:
         _wait_until_healthy(base, process, seconds=90)
         # when

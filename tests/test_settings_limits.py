@@ -6,7 +6,8 @@ from dataclasses import fields
 
 import pytest
 
-from gateway.settings import ENVIRONMENT, Limits, load_settings
+from gateway.environment import ENVIRONMENT
+from gateway.settings import Limits, load_settings
 
 LIMITS = [limit.name for limit in fields(Limits)]
 

@@ -25,6 +25,7 @@ class ImportRun:
     seconds: float
     peak_mb: float
     command: str = ""
+    cpu_seconds: float = 0.0  # the child's user + system time: what a busy machine does not inflate
 
 
 def child_env(database_url: str) -> dict[str, str]:
@@ -55,7 +56,8 @@ def gateway(args: list[str], database_url: str) -> ImportRun:
         raise SystemExit(f"gateway {' '.join(args)} failed ({child.returncode}):\n{output}")
     print(output.strip(), flush=True)
     command = shown(["python", "-m", "gateway", *args], {"GATEWAY_DATABASE_URL": database_url})
-    return ImportRun(" ".join(args), seconds, usage.ru_maxrss / 1024, command)  # maxrss in KiB
+    cpu = usage.ru_utime + usage.ru_stime
+    return ImportRun(" ".join(args), seconds, usage.ru_maxrss / 1024, command, cpu)  # maxrss: KiB
 
 
 async def recreate_database(admin_dsn: str, name: str) -> None:

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from inspect import isawaitable
 from typing import Any
 
 from graphql import (
@@ -18,6 +20,7 @@ from graphql import (
     execute,
     parse,
     specified_rules,
+    subscribe,
     validate,
 )
 from graphql.error import GraphQLSyntaxError
@@ -88,6 +91,7 @@ def prepare(
     variables: dict[str, Any] | None = None,
     operation_name: str | None = None,
     allow_mutations: bool = True,
+    allow_subscriptions: bool = False,
     extra_rules: tuple[Any, ...] = (),
 ) -> Prepared:
     """Parse and validate; raises RequestError for anything that must not execute."""
@@ -96,8 +100,9 @@ def prepare(
     operation = _select_operation(document, operation_name)
     if operation.operation is OperationType.MUTATION and not allow_mutations:
         raise request_error(405, "Mutations must be sent with POST.", ErrorCode.BAD_USER_INPUT)
-    if operation.operation is OperationType.SUBSCRIPTION:
-        raise request_error(400, "Subscriptions are not supported.", ErrorCode.BAD_USER_INPUT)
+    if operation.operation is OperationType.SUBSCRIPTION and not allow_subscriptions:
+        message = "Subscriptions run over WebSocket (graphql-transport-ws) on this path."
+        raise request_error(400, message, ErrorCode.BAD_USER_INPUT)
     return Prepared(document, operation, variables, operation_name, not settings.suggestions)
 
 
@@ -165,6 +170,21 @@ async def _run(graphql_schema: Any, prepared: Prepared, context: Context) -> dic
     if not isinstance(result, ExecutionResult):
         result = await result
     return _body(result, cost, context)
+
+
+async def open_stream(
+    graphql_schema: Any, prepared: Prepared, context: Context
+) -> AsyncIterator[ExecutionResult] | ExecutionResult:
+    """A subscription's results, after the same preflight as any operation (RequestError)."""
+    await _preflight(graphql_schema, prepared, context)
+    stream = subscribe(
+        graphql_schema,
+        prepared.document,
+        context_value=context,
+        variable_values=prepared.variables,
+        operation_name=prepared.operation_name,
+    )
+    return await stream if isawaitable(stream) else stream
 
 
 def _body(result: ExecutionResult, cost: int, context: Context) -> dict[str, Any]:

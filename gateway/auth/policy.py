@@ -72,6 +72,11 @@ POLICY: Mapping[str, Decision] = {
         "bulkDeleteCustomerAssignments",
         Decision.MANAGE,
     ),
+    # Webhooks (API.md): segment_manage for every field, reads included.
+    "Query.webhookSubscriptions": Decision.MANAGE,
+    **_each("Mutation", "createWebhookSubscription deleteWebhookSubscription", Decision.MANAGE),
+    **_each("WebhookSubscription", "id url eventTypes description createdAt", Decision.PARENT),
+    **_each("WebhookSubscriptionPayload", "subscription secret userErrors", Decision.PARENT),
     **_each(
         "Segment",
         "id status active siteCode validity name nameAllLocales description "
@@ -116,6 +121,13 @@ POLICY: Mapping[str, Decision] = {
     **_each("DeletePayload", "deleted userErrors", Decision.PARENT),
     **_each("BulkPayload", "results succeeded failed", Decision.PARENT),
     **_each("BulkItemResult", "index id code status message errorCode", Decision.PARENT),
+    # Each subscriber gets only the events it may see (gateway/changes/schema.py).
+    "Subscription.changes": Decision.READ,
+    **_each(
+        "ChangeEvent",
+        "id type occurredAt segmentId itemType itemId customerId legalEntityId",
+        Decision.PARENT,
+    ),
 }
 
 

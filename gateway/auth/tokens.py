@@ -84,6 +84,13 @@ class TokenVerifier:
         self._remember(token, found)
         return found.principal
 
+    def verify_until(self, token: str) -> tuple[Principal, float]:
+        """verify(), and the moment (epoch seconds) from which the token is refused."""
+        principal = self.verify(token)
+        exp = self._verified[token].times[0]
+        assert exp is not None  # exp is required
+        return principal, exp + self._leeway
+
     def _current_keys(self, keys: KeySet | None) -> KeySet | None:
         # One stat of the key file: a rotated key set is another object.
         return None if keys is None or self._key_file is None else self._key_file.current()

@@ -208,7 +208,7 @@ class Batches:
                 self._done(kind, staged, 0, staged)
                 return  # every entry inserted once: no key was staged twice
         # A key staged twice would update a stored row twice, silently: look first.
-        self.duplicates[kind] = await duplicates(self.session, target, MAX_PROBLEMS)
+        self.duplicates[kind] = await duplicates(self.session, target, MAX_PROBLEMS + 1)
         if not write or self.duplicates[kind]:
             return
         if await self._fresh(kind):

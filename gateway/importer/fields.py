@@ -6,7 +6,6 @@ import functools
 import json
 import math
 import re
-from collections.abc import Callable, Iterable
 from datetime import datetime
 from typing import Any, NamedTuple, NoReturn, TypeVar
 
@@ -34,19 +33,9 @@ class Problems:
     def __init__(self) -> None:
         self.found: list[str] = []
 
-    def each(self, read: Callable[[str, Any], T], entries: Iterable[tuple[str, Any]]) -> list[T]:
-        """`read` of every entry that has no problem; the others' problems are kept."""
-        done: list[T] = []
-        for where, raw in entries:
-            try:
-                done.append(read(where, raw))
-            except CatalogImportError as error:
-                self.add(*error.problems)
-        return done
-
     def add(self, *problems: str) -> None:
         self.found.extend(problems)
-        if len(self.found) >= MAX_PROBLEMS:
+        if len(self.found) > MAX_PROBLEMS:
             raise self.error()
 
     def raise_any(self) -> None:
@@ -54,10 +43,15 @@ class Problems:
             raise self.error()
 
     def error(self) -> CatalogImportError:
-        shown = self.found[:MAX_PROBLEMS]
-        if len(shown) == MAX_PROBLEMS:
-            shown.append(f"(stopped after {MAX_PROBLEMS} problems; there may be more)")
-        return CatalogImportError(*shown)
+        return capped_error(self.found)
+
+
+def capped_error(found: list[str]) -> CatalogImportError:
+    """The first MAX_PROBLEMS problems; past them, a line saying the run stopped there."""
+    if len(found) <= MAX_PROBLEMS:
+        return CatalogImportError(*found)
+    stopped = f"(stopped after {MAX_PROBLEMS} problems; there are more)"
+    return CatalogImportError(*found[:MAX_PROBLEMS], stopped)
 
 
 @functools.cache
@@ -66,50 +60,73 @@ def _allowed(fields: tuple[str, ...]) -> frozenset[str]:
 
 
 class Entry:
-    """One JSON object of the file, read field by field; errors name it by `where`."""
+    """One JSON object of the file, read field by field; errors name it by `where`.
+
+    A field's problem is kept and the next field read (with a stand-in value), so one run
+    names every broken field of the entry; `done` raises them all."""
+
+    nameless = False  # an id of its key was refused: the entry is named by its index only
 
     def __init__(self, where: str, raw: Any, allowed: tuple[str, ...], clean: bool = False) -> None:
         self.where = where
+        self.problems: list[str] = []
         if not isinstance(raw, dict):
             self.fail("must be a JSON object")
         # Anywhere in the entry, keys included: NUL, lone surrogates, NaN and Infinity;
-        # `clean`: its source vouches for all of it (see import_source).
+        # `clean`: its source vouches for all of it (see import_source). Its fields are not
+        # read then: each would report the same character again.
         problem = None if clean or _storable(raw) else json_problem(raw)
         if problem is not None:
             self.fail(problem)
         self.raw: dict[str, Any] = raw
         if raw.keys() <= _allowed(allowed):
             return
-        unknown = [key for key in raw if key not in allowed]
-        if unknown:
-            self.fail(f"unknown field {json.dumps(unknown[0])} (allowed: {', '.join(allowed)})")
+        for key in raw:
+            if key not in allowed:
+                self.problem(
+                    f"unknown field {json.dumps(key)} (allowed: {', '.join(allowed)})", None
+                )
 
     def fail(self, message: str) -> NoReturn:
-        raise CatalogImportError(f"{self.where}: {message}")
+        raise CatalogImportError(*self.problems, f"{self.where}: {message}")
+
+    def problem(self, message: str, instead: T) -> T:
+        """Keeps the problem of a field; what the field is taken to be meanwhile."""
+        self.problems.append(f"{self.where}: {message}")
+        return instead
+
+    def done(self) -> None:
+        """Raises every problem kept."""
+        if self.problems:
+            raise CatalogImportError(*self.problems)
 
     def named(self, label: str) -> None:
-        """From here on, errors also show the entry's id or key."""
-        self.where = f"{self.where} ({label})"
+        """From here on, errors also show the entry's id or key (unless it was refused)."""
+        if not self.nameless:
+            self.where = f"{self.where} ({label})"
 
     def id(self, key: str) -> str:
         """An id by the API's rule (writes.id_problem), so the API can address it later."""
         value = self.raw.get(key)
         if type(value) is str and id_problem(value, key) is None:  # the common case, first
             return value
+        if isinstance(value, str) and self.good_id(key, value):
+            return value
+        self.nameless = True
         if not isinstance(value, str):
-            self.fail(f"{key} must be a string, got {_shown(value)}")
-        self.check_id(key, value)
-        return value
+            return self.problem(f"{key} must be a string, got {_shown(value)}", "")
+        return ""
 
-    def check_id(self, name: str, value: str) -> None:
+    def good_id(self, name: str, value: str) -> bool:
         problem = id_problem(value, name)
         if problem is not None:
-            self.fail(f"{problem.rstrip('.')}, got {_shown(value)}")
+            self.problem(f"{problem.rstrip('.')}, got {_shown(value)}", None)
+        return problem is None
 
     def text(self, key: str) -> str:
         value = self.raw.get(key)
         if not isinstance(value, str) or not value.strip():
-            self.fail(f"{key} must be a non-blank string")
+            return self.problem(f"{key} must be a non-blank string", "")
         return value
 
     def optional_id(self, key: str) -> str | None:
@@ -118,60 +135,64 @@ class Entry:
     def choice(self, key: str, choices: tuple[str, ...], default: str | None = None) -> str:
         value = self.raw.get(key, default)
         if value not in choices:
-            self.fail(f"{key} must be one of {', '.join(choices)}, got {value!r}")
+            message = f"{key} must be one of {', '.join(choices)}, got {value!r}"
+            return self.problem(message, choices[0])
         return str(value)
 
     def flag(self, key: str, default: bool) -> bool:
         value = self.raw.get(key, default)
         if not isinstance(value, bool):
-            self.fail(f"{key} must be true or false, got {value!r}")
+            return self.problem(f"{key} must be true or false, got {value!r}", default)
         return bool(value)
 
     def whole(self, key: str, default: int) -> int:
         value = self.raw.get(key, default)
         if isinstance(value, bool) or not isinstance(value, int):
-            self.fail(f"{key} must be a whole number, got {value!r}")
+            return self.problem(f"{key} must be a whole number, got {value!r}", default)
         return int(value)
 
     def ids(self, key: str, *, texts: bool = False) -> tuple[str, ...]:
         """A list of distinct ids (or, with `texts`, of non-empty strings)."""
         values = self.raw.get(key) or []
         if not isinstance(values, list) or not all(isinstance(v, str) and v for v in values):
-            self.fail(f"{key} must be a list of non-empty strings")
+            return self.problem(f"{key} must be a list of non-empty strings", ())
         seen: set[str] = set()
         for index, value in enumerate(values):
-            if not texts:
-                self.check_id(f"{key}[{index}]", value)
+            if not texts and not self.good_id(f"{key}[{index}]", value):
+                return ()
             if value in seen:
-                self.fail(f'{key} lists "{value}" twice')
+                return self.problem(f'{key} lists "{value}" twice', ())
             seen.add(value)
         return tuple(values)
 
     def localized(self, key: str, required: bool = False) -> dict[str, str]:
         value = self.raw.get(key) or {}
         if not isinstance(value, dict) or not all(isinstance(v, str) for v in value.values()):
-            self.fail(f'{key} must be an object of translations, e.g. {{"en": "..."}}')
+            return self.problem(
+                f'{key} must be an object of translations, e.g. {{"en": "..."}}', {}
+            )
         if required and not value:
-            self.fail(f"{key} needs at least one translation")
+            return self.problem(f"{key} needs at least one translation", {})
         return dict(value)
 
     def mixins(self, max_depth: int) -> dict[str, Any]:
         value = self.raw.get("mixins") or {}
         if not isinstance(value, dict):
-            self.fail("mixins must be a JSON object")
+            return self.problem("mixins must be a JSON object", {})
         fine = not value or _storable(value, max_depth)
         problem = None if fine else json_problem(value, name="mixins", max_depth=max_depth)
         if problem is not None:
-            self.fail(problem)
+            return self.problem(problem, {})
         return dict(value)
 
     def validity(self) -> dict[str, datetime | None]:
         value = self.raw.get("validity") or {}
         if not isinstance(value, dict) or set(value) - {"from", "to"}:
-            self.fail('validity must be an object with "from" and "to"')
+            self.problem('validity must be an object with "from" and "to"', None)
+            value = {}
         start, end = self.date(value, "from"), self.date(value, "to")
         if start is not None and end is not None and start >= end:
-            self.fail("validity.from must be before validity.to")
+            self.problem("validity.from must be before validity.to", None)
         return {"valid_from": start, "valid_to": end}
 
     def date(self, parent: dict[str, Any], key: str, name: str = "validity") -> datetime | None:
@@ -181,7 +202,7 @@ class Entry:
         try:
             return parse_instant(raw)
         except ValueError as error:
-            self.fail(f"{name}.{key} {error}, got {raw!r}")
+            return self.problem(f"{name}.{key} {error}, got {raw!r}", None)
 
     def own_metadata(self) -> OwnMetadata:
         """The record's `metadata` as exported from Emporix, each part None where absent."""
@@ -189,22 +210,27 @@ class Entry:
         if value is None:
             return NO_METADATA
         if not isinstance(value, dict) or set(value) - set(METADATA_FIELDS):
-            self.fail(f"metadata must be an object with {', '.join(METADATA_FIELDS)}")
+            message = f"metadata must be an object with {', '.join(METADATA_FIELDS)}"
+            return self.problem(message, NO_METADATA)
+        before = len(self.problems)
         version = value.get("version")
         if version is not None and (type(version) is not int or not 1 <= version <= MAX_VERSION):
-            self.fail(
+            self.problem(
                 f"metadata.version must be a whole number from 1 to {MAX_VERSION}, "
-                f"got {_shown(version)}"
+                f"got {_shown(version)}",
+                None,
             )
         created = self.date(value, "createdAt", "metadata")
         modified = self.date(value, "modifiedAt", "metadata")
         if created is not None and modified is not None and modified < created:
-            self.fail("metadata.modifiedAt must not be before metadata.createdAt")
+            self.problem("metadata.modifiedAt must not be before metadata.createdAt", None)
         schemas = value.get("mixins")
         if schemas is not None and (
             not isinstance(schemas, dict) or not all(isinstance(v, str) for v in schemas.values())
         ):
-            self.fail("metadata.mixins must map mixin names to schema URL strings")
+            self.problem("metadata.mixins must map mixin names to schema URL strings", None)
+        if len(self.problems) > before:
+            return NO_METADATA
         return OwnMetadata(version, created, modified, schemas)
 
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gateway.importer.fields import CatalogImportError, Entry, OwnMetadata, Problems
+from gateway.importer.fields import CatalogImportError, Entry, OwnMetadata
 
 TENANT = re.compile(r"^[a-z][a-z0-9]{2,15}$")
 LANGUAGE = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
@@ -87,6 +87,7 @@ def _category(where: str, raw: Any, clean: bool = False) -> tuple[CategoryEntry,
         "published": entry.flag("published", True),
         **entry.validity(),
     }
+    entry.done()
     category = CategoryEntry(entry.where, id, parent_id, values)
     return category, Localized(entry.where, texts)
 
@@ -96,9 +97,9 @@ def _product(where: str, raw: Any, clean: bool = False) -> tuple[ProductEntry, L
     id = entry.id("id")
     entry.named(f'id "{id}"')
     name = entry.localized("name")
-    product = ProductEntry(
-        entry.where, id, entry.ids("categoryIds"), {"code": entry.text("code"), "name": name}
-    )
+    category_ids, code = entry.ids("categoryIds"), entry.text("code")
+    entry.done()
+    product = ProductEntry(entry.where, id, category_ids, {"code": code, "name": name})
     return product, Localized(entry.where, {"name": name})
 
 
@@ -119,7 +120,9 @@ def _segment(
         **entry.validity(),
         "mixins": entry.mixins(mixins_depth),
     }
-    segment = SegmentEntry(entry.where, id, values, entry.own_metadata())
+    own = entry.own_metadata()
+    entry.done()
+    segment = SegmentEntry(entry.where, id, values, own)
     return segment, Localized(entry.where, texts)
 
 
@@ -134,6 +137,7 @@ def _customer(where: str, raw: Any, clean: bool = False, *, mixins_depth: int) -
         "mixins": entry.mixins(mixins_depth),
     }
     own = entry.own_metadata()
+    entry.done()
     return CustomerEntry(entry.where, segment_id, customer_id, legal_entity_id, values, own)
 
 
@@ -145,6 +149,7 @@ def _item(where: str, raw: Any, clean: bool = False, *, mixins_depth: int) -> It
     entry.named(f'segment "{segment_id}", {item_type} "{item_id}"')
     mixins = entry.mixins(mixins_depth)
     own = entry.own_metadata()
+    entry.done()
     return ItemEntry(entry.where, segment_id, item_type, item_id, {"mixins": mixins}, own)
 
 
@@ -159,24 +164,6 @@ CUSTOMER_FIELDS = (
     "segmentId", "customerId", "legalEntityId", "assignmentType", "mixins", "metadata",
 )  # fmt: skip
 ITEM_FIELDS = ("segmentId", "type", "itemId", "mixins", "metadata")
-
-
-def _entries(doc: dict[str, Any], key: str) -> list[tuple[str, Any]]:
-    raw = doc.get(key)
-    if raw is None:
-        return []
-    if not isinstance(raw, list):
-        raise CatalogImportError(f"{key} must be a list")
-    return [(f"{key}[{index}]", entry) for index, entry in enumerate(raw)]
-
-
-def _unique(entries: Iterable[Any], key: Any, what: str, problems: Problems) -> None:
-    """Two entries with the same natural key would silently overwrite each other."""
-    first: dict[Any, str] = {}
-    for entry in entries:
-        seen = first.setdefault(key(entry), entry.where)
-        if seen != entry.where:
-            problems.add(f"{entry.where}: duplicate {what}, already at {seen}")
 
 
 def tenant_of(doc: dict[str, Any]) -> str:
@@ -211,11 +198,20 @@ def languages_of(doc: dict[str, Any]) -> tuple[str | None, tuple[str, ...] | Non
 
 
 def checked_top_level(doc: Any) -> dict[str, Any]:
+    """The file's top level, with all of its problems (unknown keys, tenant, languages) raised
+    at once: its entries cannot be read without them."""
     if not isinstance(doc, dict):
         raise CatalogImportError("the file must hold one JSON object with a tenant")
-    unknown = [key for key in doc if key not in TOP_LEVEL]
-    if unknown:
-        raise CatalogImportError(
-            f'unknown top-level key "{unknown[0]}" (allowed: {", ".join(TOP_LEVEL)})'
-        )
+    problems = [
+        f'unknown top-level key "{key}" (allowed: {", ".join(TOP_LEVEL)})'
+        for key in doc
+        if key not in TOP_LEVEL
+    ]
+    for check in (tenant_of, languages_of):
+        try:
+            check(doc)
+        except CatalogImportError as error:
+            problems.extend(error.problems)
+    if problems:
+        raise CatalogImportError(*problems)
     return doc

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.importer.batches import KINDS, Batches
 from gateway.importer.checks import check_cycles, check_parents, check_translations
-from gateway.importer.fields import MAX_PROBLEMS, CatalogImportError, Problems
+from gateway.importer.fields import MAX_PROBLEMS, CatalogImportError, Problems, capped_error
 from gateway.importer.format import (
     CategoryEntry,
     ItemEntry,
@@ -40,11 +40,38 @@ async def _stored_ids(session: AsyncSession, table: sa.Table, tenant: str) -> se
     return set(found.scalars())
 
 
-class _Capped(Problems):
-    """Problems of one check, kept (up to MAX_PROBLEMS) to be reported in the checks' order."""
+class _Found:
+    """Every problem found while reading, by rule; reported in the order the rules were
+    made, the run stopping once there are more than MAX_PROBLEMS in all."""
+
+    def __init__(self) -> None:
+        self.rules: list[_Rule] = []
+        self.count = 0
+
+    def rule(self) -> _Rule:
+        self.rules.append(_Rule(self))
+        return self.rules[-1]
+
+    def error(self) -> CatalogImportError:
+        return capped_error([problem for rule in self.rules for problem in rule.found])
+
+    def raise_any(self) -> None:
+        if self.count:
+            raise self.error()
+
+
+class _Rule(Problems):
+    """The problems of one rule, counted towards the run's limit."""
+
+    def __init__(self, found: _Found) -> None:
+        super().__init__()
+        self.all = found
 
     def add(self, *problems: str) -> None:
-        self.found.extend(problems[: MAX_PROBLEMS - len(self.found)])
+        self.found.extend(problems)
+        self.all.count += len(problems)
+        if self.all.count > MAX_PROBLEMS:
+            raise self.all.error()
 
 
 class Reading:
@@ -61,16 +88,15 @@ class Reading:
         self.tenant, self.languages, self.depth = tenant, languages, depth
         self.progress, self.records = progress, 0
         self.stored_parents = stored_parents
-        self.problems = Problems()  # each entry's own: they stop the run at MAX_PROBLEMS
-        self.duplicates = _Capped()
-        self.translations = _Capped()
-        self.parents = _Capped()
-        self.cycles = _Capped()
-        self.product_categories = _Capped()
-        self.segment_refs = _Capped()
-        self.item_refs = _Capped()
+        # In the order they are reported; all of them, up to MAX_PROBLEMS, in one run.
+        self.found = found = _Found()
+        self.new_tenant, self.problems, self.duplicates = found.rule(), found.rule(), found.rule()
+        self.translations, self.parents, self.cycles = found.rule(), found.rule(), found.rule()
+        self.product_categories, self.segment_refs = found.rule(), found.rule()
+        self.item_refs = found.rule()
         self.categories: list[CategoryEntry] = []
         self.category_ids: set[str] = set()
+        self.refused_categories: set[str] = set()
         self.product_ids: set[str] = set()
         self.segment_ids: set[str] = set()
         self.first: dict[str, dict[str, int]] = {kind: {} for kind in KINDS[:3]}
@@ -79,6 +105,10 @@ class Reading:
     def _entries(self, source: Source, kind: str, read: Any) -> Iterator[tuple[int, Any]]:
         """(index in its list, entry) of each entry without problems of its own."""
         self.progress(kind, self.records)
+        given = source.header.get(kind)
+        if given is not None and not isinstance(given, list):
+            self.problems.add(f"{kind} must be a list")
+            return
         for index, (where, raw, clean) in enumerate(source.entries(kind)):
             self.records += 1
             if not index % PROGRESS_EVERY:
@@ -86,7 +116,20 @@ class Reading:
             try:
                 yield index, read(where, raw, clean)
             except CatalogImportError as error:
+                self._refused(kind, raw)
                 self.problems.add(*error.problems)
+
+    def _refused(self, kind: str, raw: Any) -> None:
+        """An entry refused for its own problems still has its id: what names it is not
+        reported too (a second problem for the same mistake)."""
+        id = raw.get("id") if isinstance(raw, dict) else None
+        kept = {
+            "categories": self.refused_categories,
+            "products": self.product_ids,
+            "segments": self.segment_ids,
+        }.get(kind)
+        if isinstance(id, str) and kept is not None:
+            kept.add(id)
 
     def _unique(self, kind: str, id: str, where: str, index: int) -> None:
         first = self.first[kind].setdefault(id, index)
@@ -99,6 +142,10 @@ class Reading:
 
     async def read(self, source: Source, batches: Batches, session: AsyncSession) -> None:
         self.batches, self.rows = batches, batches.stage
+        if self.languages is None:  # reported first, with all the file's other problems
+            self.new_tenant.add(
+                f'languages and defaultLanguage are required: tenant "{self.tenant}" is new'
+            )
         # Before anything is written: asked later, they would wait for the writes before.
         if self.wants("customerAssignments", source) or self.wants("itemAssignments", source):
             stored = partial(_stored_ids, session, SEGMENTS.table, self.tenant)
@@ -120,13 +167,7 @@ class Reading:
 
     def clean(self) -> bool:
         """No problem found so far: what was staged may be written."""
-        return not any(
-            check.found
-            for check in (
-                self.problems, self.duplicates, self.translations, self.parents, self.cycles,
-                self.product_categories, self.segment_refs, self.item_refs,
-            )
-        )  # fmt: skip
+        return not self.found.count
 
     async def _categories(self, source: Source) -> None:
         for index, (category, texts) in self._entries(source, "categories", _category):
@@ -136,7 +177,8 @@ class Reading:
                 CategoryEntry(category.where, category.id, category.parent_id, {})
             )
             await self.batches.add("categories", self.rows.category_row(category))
-        self.category_ids = set(self.stored_parents) | {c.id for c in self.categories}
+        self.category_ids = {*self.stored_parents, *self.refused_categories}
+        self.category_ids.update(category.id for category in self.categories)
         check_parents(self.categories, self.category_ids, self.parents)
         check_cycles(self.categories, self.stored_parents, self.cycles)
 
@@ -213,21 +255,7 @@ class Reading:
                     f"{_label(target, index, key)}: duplicate {what}, "
                     f"already at {_label(target, first, key)}"
                 )
-        if self.problems.found or self.duplicates.found:
-            self.problems.found.extend(self.duplicates.found)
-            self.problems.raise_any()
-        if self.languages is None:
-            raise CatalogImportError(
-                f'languages and defaultLanguage are required: tenant "{self.tenant}" is new'
-            )
-        problems = Problems()
-        for check in (
-            self.translations, self.parents, self.cycles, self.product_categories,
-            self.segment_refs, self.item_refs,
-        ):  # fmt: skip
-            if check.found:
-                problems.add(*check.found)
-        problems.raise_any()
+        self.found.raise_any()
 
 
 def _named(id: str) -> str:

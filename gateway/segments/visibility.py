@@ -124,3 +124,10 @@ def match_access(context: Context) -> SegmentAccess:
     if principal.can_read_all or principal.can_manage:
         return SegmentAccess(tenant=context.tenant, now=context.now, only_active=True)
     return segment_access(principal, tenant=context.tenant, now=context.now, only_active=True)
+
+
+def change_access(principal: Principal, *, tenant: str, occurred_at: datetime) -> SegmentAccess:
+    """Whose change events a subscriber sees: every segment's (read), else the segments that
+    are the caller's own and active at the time of the event (read_own)."""
+    only_active = not principal.can_read_all
+    return segment_access(principal, tenant=tenant, now=occurred_at, only_active=only_active)

@@ -9,6 +9,7 @@ from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
 from gateway.store.persisted_documents import PersistedDocument
 from gateway.store.segment_references import install
+from gateway.webhooks.models import WebhookSubscription
 
 metadata = SQLModel.metadata
 install(metadata)
@@ -44,6 +45,7 @@ product_category_table = _table(ProductCategory)
 tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
 persisted_document_table = _table(PersistedDocument)
+webhook_subscription_table = _table(WebhookSubscription)
 
 __all__ = [
     "Category",
@@ -55,6 +57,7 @@ __all__ = [
     "ProductCategory",
     "Segment",
     "Tenant",
+    "WebhookSubscription",
     "category_table",
     "customer_table",
     "data_version_table",
@@ -65,4 +68,5 @@ __all__ = [
     "product_table",
     "segment_table",
     "tenant_table",
+    "webhook_subscription_table",
 ]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -10,10 +10,12 @@ from starlette.requests import HTTPConnection
 
 from gateway.auth.tokens import TokenVerifier
 from gateway.settings import Settings
+from gateway.subscriptions.broker import Broker
 from gateway.web.graphiql import GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.persisted.documents import PersistedDocuments
 from gateway.web.response_cache import ResponseCache
+from gateway.web.tracing import OFF, Tracing
 
 
 @dataclass
@@ -32,6 +34,10 @@ class Runtime:
     sessions: async_sessionmaker[AsyncSession] | None = None
     # True from the moment shutdown starts: readiness fails, load balancers drain.
     draining: bool = False
+    # The process's change broker, and the subscription sockets it serves now.
+    broker: Broker = field(default_factory=Broker)
+    open_sockets: int = 0
+    tracing: Tracing = OFF
 
 
 def runtime_of(connection: HTTPConnection) -> Runtime:

@@ -31,6 +31,7 @@ from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 from uvicorn.server import ServerState
 
 from gateway.settings import Settings
+from gateway.web.logs import logging_config
 from gateway.web.workers import Workers, fresh_metrics_dir
 
 log = logging.getLogger("gateway.web.server")
@@ -149,6 +150,12 @@ def serve(app: Any, settings: Settings, *, workers: int, **options: Any) -> None
         max_connections=cap,
         workers=workers,
         factory=isinstance(app, str),
+        # Applied again by each worker; uvicorn's access log gives way to the gateway's.
+        log_config=logging_config(settings.log_level, settings.log_format),
+        access_log=False,
+        # Subscription messages are bounded as request bodies are.
+        ws="websockets-sansio",
+        ws_max_size=settings.limits.max_body_bytes,
         **options,
     )
     # What uvicorn.run does, with our Config; each worker unpickles it, settings included.

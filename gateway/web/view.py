@@ -18,6 +18,8 @@ from gateway.auth.tokens import InvalidToken
 from gateway.context import Context
 from gateway.errors import ErrorCode
 from gateway.store.availability import is_unavailable, within_deadline
+from gateway.web import http_cache
+from gateway.web.logs import note_operation, note_tenant
 from gateway.web.middleware import request_id_of
 from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import (
@@ -32,13 +34,12 @@ from gateway.web.response_cache import ResponseCache, answer
 from gateway.web.responses import (
     HttpError,
     Outcome,
-    dumps,
-    encoded_response,
     http_failure,
     json_response,
     request_failure,
 )
 from gateway.web.runtime import Runtime, runtime_of
+from gateway.web.tracing import PARSE_VALIDATE
 
 log = logging.getLogger("gateway.web.view")
 
@@ -64,6 +65,8 @@ async def _respond(request: Request, runtime: Runtime, outcome: Outcome) -> Resp
             "Not found: a tenant is 3 to 16 lowercase letters or digits, starting with a letter."
         )
         return http_failure(HttpError(404, message, ErrorCode.NOT_FOUND), JSON, outcome)
+    note_tenant(tenant)
+    runtime.tracing.tag_request(tenant)
     if request.method not in ("GET", "POST"):
         error = HttpError(405, "Use GET or POST.", headers={"Allow": "GET, POST"})
         return http_failure(error, JSON, outcome)
@@ -82,8 +85,6 @@ async def _answer(
 ) -> Response:
     try:
         body = await _execute(request, runtime, tenant, outcome)
-        if isinstance(body, bytes):
-            return encoded_response(body, 200, media_type)
     except HttpError as error:
         return http_failure(error, media_type, outcome)
     except RequestError as error:
@@ -93,7 +94,7 @@ async def _answer(
             log.warning("request %s: database unavailable (%r)", request_id_of(request), error)
             return request_failure(unavailable(), media_type, outcome)
         return _internal(request, media_type, outcome)
-    return json_response(body, 200, media_type, outcome)
+    return http_cache.answered(request, body, media_type, outcome)
 
 
 async def _execute(
@@ -106,6 +107,7 @@ async def _execute(
         principal = _authenticate(request, runtime, tenant)
         params, prepared = await _read_and_prepare(request, runtime, tenant)
     outcome.operation_type = prepared.operation.operation.value
+    note_operation(prepared.operation)
     work = _run(request, runtime, tenant, principal, prepared, params)
     # One deadline for all of the request's database work; its TimeoutError is answered
     # 503 like any other sign of an unavailable database.
@@ -131,7 +133,9 @@ async def _run(
     )
     cache = runtime.responses
     if cache is None or prepared.operation.operation is not OperationType.QUERY:
-        return await run(runtime.graphql_schema, prepared, context)
+        return await runtime.tracing.execution(
+            prepared, run(runtime.graphql_schema, prepared, context)
+        )
     return await _cached(runtime, cache, context, prepared, params)
 
 
@@ -145,8 +149,10 @@ async def _cached(
         query=params.query,
         variables=params.variables,
         operation_name=params.operation_name,
-        produce=lambda: run(runtime.graphql_schema, prepared, context),
-        encode=dumps,
+        produce=lambda: runtime.tracing.execution(
+            prepared, run(runtime.graphql_schema, prepared, context)
+        ),
+        encode=http_cache.encode,
     )
     if hit is not None:
         runtime.metrics.count_cache_lookup(hit=hit)
@@ -161,7 +167,7 @@ async def _read_and_prepare(
     sessions = _sessions(runtime)
     sent = await read_params(request, runtime.settings.limits.max_body_bytes)
     lookup = await runtime.documents.resolve(sent, tenant, sessions)
-    prepared = _prepare(request, runtime, lookup.params)
+    prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, lookup.params)
     await runtime.documents.settle(lookup, prepared, tenant, sessions, register=register)
     return lookup.params, prepared
 

@@ -85,20 +85,50 @@ async def test_a_newer_version_alone_is_a_change(db: Database) -> None:
     assert report.counts["itemAssignments"].updated == 2
 
 
-async def test_a_change_without_metadata_counts_on_from_the_kept_version(db: Database) -> None:
+CHANGES = [  # (which record, the change, its place in _rows)
+    ("segment", ("segments", 0, "name", {"en": "Pros", "de": "Fachleute"}), 0),
+    ("customer assignment", ("customerAssignments", 0, "assignmentType", "AUTOMATIC"), 1),
+    ("item assignment", ("itemAssignments", 1, "mixins", {"badge": "new"}), 2),
+]
+
+
+@pytest.mark.parametrize(
+    ("change", "changed"), [c[1:] for c in CHANGES], ids=[c[0] for c in CHANGES]
+)
+async def test_a_change_without_metadata_counts_on_from_the_kept_version(
+    db: Database, change: tuple[str, int, str, Any], changed: int
+) -> None:
     # given
     await run_import(db, _exported(**EXPORTED))
     doc = document()
-    doc["itemAssignments"][1]["mixins"] = {"badge": "new"}
+    kind, index, field, value = change
+    doc[kind][index][field] = value
     # when
     await run_import(db, doc)
     # then
-    item = (await _rows(db))[2]
-    assert item["version"] == 8
-    assert item["created_at"] == _instant(CREATED)
-    assert abs(item["modified_at"] - datetime.now(UTC)).total_seconds() < 60
-    # and the record left without metadata keeps what it had
-    assert (await _rows(db))[0]["version"] == 7
+    records = await _rows(db)
+    assert records[changed]["version"] == 8
+    assert records[changed]["created_at"] == _instant(CREATED)
+    assert abs(records[changed]["modified_at"] - datetime.now(UTC)).total_seconds() < 60
+    # and the records left without metadata, unchanged, keep what they had
+    others = [record for place, record in enumerate(records) if place != changed]
+    assert [(r["version"], r["modified_at"]) for r in others] == [(7, _instant(MODIFIED))] * 2
+
+
+async def test_records_without_metadata_start_at_1_and_count_on_when_changed(
+    db: Database,
+) -> None:
+    # given
+    await run_import(db, document())
+    doc = document()
+    for kind, index, field, value in (change for _, change, _ in CHANGES):
+        doc[kind][index][field] = value
+    # when
+    first = [record["version"] for record in await _rows(db)]
+    await run_import(db, doc)
+    # then
+    assert first == [1, 1, 1]
+    assert [record["version"] for record in await _rows(db)] == [2, 2, 2]
 
 
 async def test_what_the_metadata_leaves_out_is_the_imports_own(db: Database) -> None:

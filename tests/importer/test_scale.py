@@ -181,12 +181,15 @@ async def test_statements_grow_with_batches_not_with_entries(
 ) -> None:
     # given: batches of 100 rows; 400 and 4,000 entries per list
     monkeypatch.setattr(gateway.importer.batches, "BATCH", 100)
-    # when
+    # when: first imports, then the same files again (unchanged)
     small = await _statements(db, _catalog(400, "small"))
     large = await _statements(db, _catalog(4000, "large"))
+    small_again = await _statements(db, _catalog(400, "small"))
+    large_again = await _statements(db, _catalog(4000, "large"))
     # then: on SQLite each batch is one executemany; PostgreSQL's COPY runs on the driver
     loads = (4000 - 400) // 100 * 4  # products, links, customers, items
     assert large - small == (loads if db.dialect == "sqlite" else 0)
+    assert large_again - small_again == (loads if db.dialect == "sqlite" else 0)
 
 
 async def test_a_step_failing_beside_the_reading_fails_the_import_with_its_error(

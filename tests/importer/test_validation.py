@@ -1,4 +1,4 @@
-"""A file that breaks any rule is refused as a whole, with one error naming the entry."""
+"""A file that breaks any rule is refused as a whole, its first problem naming the entry."""
 
 from __future__ import annotations
 

@@ -34,11 +34,23 @@ async def refused(db: Database, doc: Any, **kw: Any) -> list[str]:
     return list(caught.value.problems)
 
 
-BROKEN = [
+UNKNOWN_PROS = (
+    'customerAssignments[0] (segment "pros", customer "anna")',
+    'itemAssignments[0] (segment "pros", CATEGORY "hammers")',
+    'itemAssignments[1] (segment "pros", PRODUCT "claw")',
+)
+BROKEN: list[tuple[str, Any, str | list[str]]] = [
     (
         "id with a leading space",
         _set("segments.0.id", " pros"),
-        f'segments[0]: id {ID_RULE}, got " pros"',
+        [
+            f'segments[0]: id {ID_RULE}, got " pros"',
+            # and what names "pros": the file has no segment of that id
+            *(
+                f'{where}: segmentId "pros" is not a segment of this file or the tenant'
+                for where in UNKNOWN_PROS
+            ),
+        ],
     ),
     (
         "customer id with a trailing space",
@@ -63,7 +75,11 @@ BROKEN = [
     (
         "id over 256 characters",
         _set("products.0.id", "p" * 257),
-        f'products[0]: id {ID_RULE}, got "{"p" * 39}... (257 characters)',
+        [
+            f'products[0]: id {ID_RULE}, got "{"p" * 39}... (257 characters)',
+            'itemAssignments[1] (segment "pros", PRODUCT "claw"): itemId "claw" is not a product '
+            "of this file or the tenant",
+        ],
     ),
     (
         "NUL in a translation",
@@ -122,12 +138,12 @@ BROKEN = [
     ("change", "message"), [case[1:] for case in BROKEN], ids=[case[0] for case in BROKEN]
 )
 async def test_a_value_the_api_would_refuse_is_refused_and_nothing_is_written(
-    db: Database, change: Any, message: str
+    db: Database, change: Any, message: str | list[str]
 ) -> None:
     # when
     problems = await refused(db, change(document()))
     # then
-    assert problems == [message]
+    assert problems == ([message] if isinstance(message, str) else message)
 
 
 async def test_the_longest_id_and_the_deepest_mixins_are_accepted(db: Database) -> None:
@@ -152,15 +168,15 @@ async def test_the_mixins_depth_follows_the_configured_limit(db: Database) -> No
 
 async def test_every_broken_entry_is_reported_in_one_run(db: Database) -> None:
     # given: three entries of three kinds, each with its own problem
-    doc = _set("segments.0.id", "pros ")(document())
+    doc = _set("segments.0.siteCode", " ")(document())
     doc = _set("products.0.code", NUL)(doc)
     doc = _set("itemAssignments.0.mixins", {"x": float("nan")})(doc)
     # when
     problems = await refused(db, doc)
-    # then: in file order
+    # then: in file order, and what names the refused entries is no problem of its own
     assert problems == [
         "products[0]: code contains the NUL character (U+0000)",
-        f'segments[0]: id {ID_RULE}, got "pros "',
+        'segments[0] (id "pros"): siteCode must be a non-blank string',
         "itemAssignments[0]: mixins.x is not a finite number",
     ]
 
@@ -171,7 +187,7 @@ async def test_a_run_reports_at_most_100_problems(db: Database) -> None:
     problems = await refused(db, doc)
     assert len(problems) == 101
     assert problems[0] == f'products[0]: id {ID_RULE}, got " p0"'
-    assert problems[-1] == "(stopped after 100 problems; there may be more)"
+    assert problems[-1] == "(stopped after 100 problems; there are more)"
 
 
 def _write(tmp_path: Path, text: str) -> Path:

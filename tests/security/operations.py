@@ -243,4 +243,25 @@ MUTATIONS = [
     ),
 ]
 
-OPERATIONS = [*QUERIES, *MUTATIONS]
+_HOOK = "subscription { id url eventTypes description createdAt }"
+# segment_manage for every field, reads included; each tenant has a subscription "wh1".
+WEBHOOKS = [
+    _query(
+        "webhookSubscriptions",
+        "webhookSubscriptions { id url eventTypes description createdAt }",
+        "Query.webhookSubscriptions",
+    ),
+    _mutation(
+        "createWebhookSubscription",
+        f"""createWebhookSubscription(input: {{url: "https://93.184.215.14/in",
+              eventTypes: ["customer-segment.segment-created"]}}) {{ {_HOOK} secret {ERRORS} }}""",
+        "Mutation.createWebhookSubscription",
+    ),
+    _mutation(
+        "deleteWebhookSubscription",
+        f'deleteWebhookSubscription(id: "wh1") {{ deleted {ERRORS} }}',
+        "Mutation.deleteWebhookSubscription",
+    ),
+]
+
+OPERATIONS = [*QUERIES, *MUTATIONS, *WEBHOOKS]

@@ -10,6 +10,7 @@ import sqlalchemy as sa
 
 from gateway.store.columns import utcnow
 from gateway.store.tables import metadata
+from gateway.webhooks.models import WebhookSubscription
 from tests.conftest import Database
 from tests.factories import PAST, Seed
 
@@ -89,13 +90,25 @@ def _other_only(seed: Seed) -> tuple[list[Any], list[Any]]:
     return rows, links
 
 
+def _webhook(tenant: str) -> WebhookSubscription:
+    return WebhookSubscription(
+        tenant=tenant,
+        id="wh1",
+        url=f"https://93.184.215.14/{tenant}",
+        event_types=["customer-segment.segment-created"],
+        description=tenant,
+        secret=f"whsec_{tenant}",
+        created_at=utcnow(),
+    )
+
+
 async def populate(db: Database, tenant: str) -> None:
     """The shared data set for `tenant`; the other tenant also gets OTHER_ONLY records."""
     seed = Seed(db, tenant)
     await seed.tenant_row()
     await seed.add(*_catalog(seed, tenant), *_segments(seed, tenant))
     await seed.add(seed.link("p1", "c-child"), seed.link("p3", "c-root"))
-    await seed.add(*_assignments(seed, tenant))
+    await seed.add(*_assignments(seed, tenant), _webhook(tenant))
     if tenant == OTHER:
         rows, links = _other_only(seed)
         await seed.add(*rows)

@@ -8,7 +8,7 @@ from typing import Any
 from gateway.auth import scopes
 from tests.conftest import Database
 from tests.security.conftest import Client, Serve, Token
-from tests.security.operations import MUTATIONS, QUERIES, Operation
+from tests.security.operations import MUTATIONS, QUERIES, WEBHOOKS, Operation
 from tests.security.sql_tenancy import StatementLog
 from tests.security.tenants import OTHER, OTHER_CUSTOMER, OTHER_ONLY, OWN, checksum, populate_both
 
@@ -109,7 +109,7 @@ async def test_every_statement_of_every_operation_has_a_tenant_predicate(
     with log.attached(client.engine):
         for token in (READER, CUSTOMER, Token((scopes.READ_OWN,), customer="c2")):
             await _run(client, QUERIES, token)
-        await _run(client, MUTATIONS, WRITER)
+        await _run(client, [*MUTATIONS, *WEBHOOKS], WRITER)
     # then
     assert log.problems == []
     assert len(log.tenant_statements) > 100

@@ -129,12 +129,16 @@ async def serve(settings: Settings, tmp_path: Path) -> AsyncIterator[Serve]:
     """
     async with AsyncExitStack() as stack:
 
-        async def start(*, schema: Any = "recording", **overrides: Any) -> Gateway:
+        async def start(
+            *, schema: Any = "recording", tracer_provider: Any = None, **overrides: Any
+        ) -> Gateway:
             overrides.setdefault("asset_cache_dir", tmp_path / "assets")
             configured = replace(settings, **overrides)
             calls: list[str] = []
             graphql_schema = recording_schema(calls) if schema == "recording" else schema
-            app = create_app(configured, graphql_schema=graphql_schema)
+            app = create_app(
+                configured, graphql_schema=graphql_schema, tracer_provider=tracer_provider
+            )
             await stack.enter_async_context(app.router.lifespan_context(app))
             transport = httpx.ASGITransport(app=app)
             client = httpx.AsyncClient(transport=transport, base_url="http://gateway.test")

@@ -1,0 +1,1 @@
+"""Subscription.changes: committed change events, as each subscriber may see them."""

@@ -1,0 +1,1 @@
+"""Change notices fanned out to this process's subscribers: the broker the outbox publishes to."""
