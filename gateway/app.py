@@ -25,6 +25,7 @@ from gateway.web.graphiql import ASSET_PATH, GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.middleware import RequestIdMiddleware
 from gateway.web.negotiation import prefers_html
+from gateway.web.persisted.documents import persisted_documents
 from gateway.web.probes import healthz, metrics, readyz
 from gateway.web.response_cache import ResponseCache
 from gateway.web.runtime import Runtime
@@ -68,7 +69,10 @@ def create_app(
             responses = ResponseCache(settings.response_cache_mb * 1024 * 1024)
     graphiql = GraphiQL(settings.asset_cache_dir) if settings.graphiql else None
     verifier = TokenVerifier(settings)
-    runtime = Runtime(settings, graphql_schema, verifier, Metrics(), graphiql, responses=responses)
+    documents = persisted_documents(settings)
+    runtime = Runtime(
+        settings, graphql_schema, verifier, Metrics(), graphiql, documents, responses=responses
+    )
     runtime.broker = Broker(settings.limits.max_queued_events)
     runtime.tracing = tracing_for(settings, tracer_provider)
     app = Starlette(

@@ -60,11 +60,13 @@ def run(argv: Sequence[str] | None = None) -> int:
         return _fail(f"database error: {error}", 1)
 
 
-def _settings() -> Settings:
-    """The environment's settings, with the token configuration checked too."""
+def _settings(*checks: Callable[[Settings], object]) -> Settings:
+    """The environment's settings, with the token configuration (and `checks`) checked too."""
     try:
         settings = load_settings()
         TokenVerifier(settings)
+        for check in checks:
+            check(settings)
     except ValueError as error:
         raise UsageError(f"configuration error: {error}") from None
     return settings
@@ -129,11 +131,12 @@ def _parser() -> argparse.ArgumentParser:
 def _serve(args: argparse.Namespace) -> int:
     from gateway.app import create_app
     from gateway.web.assets import fetch_assets
+    from gateway.web.persisted.documents import persisted_documents
     from gateway.web.server import serve
 
     if args.workers < 1:
         raise UsageError("--workers must be at least 1")
-    settings = _settings()
+    settings = _settings(persisted_documents)  # a bad trusted-documents manifest stops here
     # Before any worker starts, so workers never race to create it.
     asyncio.run(ensure_schema_async(settings.database_url))
     demo = _import_demo(settings) if args.demo else None

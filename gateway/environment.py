@@ -26,6 +26,8 @@ ENVIRONMENT = {
     "GATEWAY_DB_POOL_SIZE": ("20", "PostgreSQL connections kept per process"),
     "GATEWAY_RESPONSE_CACHE_MB": ("64", "encoded answers kept per process; 0 is off"),
     "GATEWAY_GC_FREEZE": ("1", "keep long-lived objects out of full GC walks"),
+    "GATEWAY_PERSISTED_QUERIES_MAX": ("10000", "APQ documents stored per tenant; 0 stores none"),
+    "GATEWAY_TRUSTED_DOCUMENTS": ("unset", "manifest file: only its documents run"),
     "GATEWAY_MAX_DEPTH": ("12", "query depth"),
     "GATEWAY_MAX_ALIASES": ("30", "aliases per document"),
     "GATEWAY_MAX_TOKENS": ("2000", "tokens per document"),

@@ -83,6 +83,10 @@ class Settings:
     # Keep long-lived objects (the app, each catalog index) out of the cyclic collector's
     # walks (gateway/app.py); on for `gateway serve`, off for apps built in tests.
     gc_freeze: bool = False
+    # Documents a tenant may register through APQ (gateway/web/persisted/); 0 stores none.
+    persisted_queries_max: int = 10_000
+    # A manifest {sha256: document}: only those documents run (trusted documents).
+    trusted_documents: Path | None = None
     log_level: str = "INFO"
     # None: text when stderr is a terminal, JSON lines otherwise (gateway/web/logs.py).
     log_format: str | None = None
@@ -239,6 +243,9 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
     limits = _limits(env)
     cache_dir = env.get("GATEWAY_ASSET_CACHE_DIR")
+    trusted = env.get("GATEWAY_TRUSTED_DOCUMENTS") or None
+    # With trusted documents, the tools that send documents as text are off unless asked for.
+    tools = not production and trusted is None
     log_level, log_format = log_options(env)
     return Settings(
         database_url=database_url(env.get("GATEWAY_DATABASE_URL") or DEFAULT_DATABASE_URL),
@@ -251,8 +258,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_leeway_seconds=max(0, min(_int(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30)),
         profile=profile,
         cors_origins=_list(env, "GATEWAY_CORS_ORIGINS"),
-        introspection=_flag(env, "GATEWAY_INTROSPECTION", not production),
-        graphiql=_flag(env, "GATEWAY_GRAPHIQL", not production),
+        introspection=_flag(env, "GATEWAY_INTROSPECTION", tools),
+        graphiql=_flag(env, "GATEWAY_GRAPHIQL", tools),
         suggestions=_flag(env, "GATEWAY_SUGGESTIONS", not production),
         asset_cache_dir=Path(cache_dir) if cache_dir else DEFAULT_ASSET_CACHE,
         request_timeout_seconds=_seconds(env, "GATEWAY_REQUEST_TIMEOUT", 10.0),
@@ -261,6 +268,8 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         db_pool_size=_pool_size(env),
         response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
         gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
+        persisted_queries_max=max(0, _int(env, "GATEWAY_PERSISTED_QUERIES_MAX", 10_000)),
+        trusted_documents=Path(trusted) if trusted else None,
         log_level=log_level,
         log_format=log_format,
         tracing=_tracing(env),

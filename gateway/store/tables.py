@@ -8,6 +8,7 @@ from gateway.catalog.models import Category, Product, ProductCategory, Tenant
 from gateway.events.models import ChangeEvent
 from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
+from gateway.store.persisted_documents import PersistedDocument
 from gateway.store.segment_references import install
 from gateway.webhooks.models import WebhookSubscription
 
@@ -44,6 +45,7 @@ category_table = _table(Category)
 product_category_table = _table(ProductCategory)
 tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
+persisted_document_table = _table(PersistedDocument)
 webhook_subscription_table = _table(WebhookSubscription)
 change_event_table = _table(ChangeEvent)
 
@@ -53,6 +55,7 @@ __all__ = [
     "CustomerAssignment",
     "DataVersion",
     "ItemAssignment",
+    "PersistedDocument",
     "Product",
     "ProductCategory",
     "Segment",
@@ -64,6 +67,7 @@ __all__ = [
     "data_version_table",
     "item_table",
     "metadata",
+    "persisted_document_table",
     "product_category_table",
     "product_table",
     "segment_table",

@@ -144,18 +144,21 @@ async def write(
     work: Callable[[AsyncSession], Awaitable[T]],
     *,
     tenant: str,
+    raise_version: bool = True,
 ) -> T:
     """Runs `work` in one write transaction, again from the start on a transient failure.
 
     The transaction also raises the tenant's data version, so every process's caches of
     the tenant see the write on their next read, and then runs the steps `work` asked for
-    with `at_end` (the insert of its events).
+    with `at_end` (the insert of its events); `raise_version=False` for writes that no
+    answer depends on and that record no events (a persisted document).
     """
     for attempt in range(1, ATTEMPTS + 1):
         try:
             async with _transaction(sessions) as session:
                 done = await work(session)
-                await _end(session, tenant, await bump_data_version(session, tenant=tenant))
+                if raise_version:
+                    await _end(session, tenant, await bump_data_version(session, tenant=tenant))
                 return done
         except DBAPIError as error:
             if attempt == ATTEMPTS or not is_transient(error):

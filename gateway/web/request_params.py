@@ -15,9 +15,12 @@ from gateway.web.responses import HttpError
 
 @dataclass(frozen=True)
 class Params:
+    # Empty when the request names a persisted document instead (gateway/web/persisted/).
     query: str
     variables: dict[str, Any] | None
     operation_name: str | None
+    extensions: dict[str, Any] | None = None
+    document_id: str | None = None
 
 
 async def read_params(request: Request, limit: int) -> Params:
@@ -71,19 +74,28 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _params(source: Mapping[str, Any], *, encoded: bool = False) -> Params:
+    variables = _json_object(source.get("variables"), "variables", encoded)
+    extensions = _json_object(source.get("extensions"), "extensions", encoded)
+    document_id = _optional_string(source, "documentId", encoded)
     query = source.get("query")
+    # A persisted document's hash may stand in for the document (gateway/web/persisted/).
+    if query is None and (document_id is not None or "persistedQuery" in (extensions or {})):
+        query = ""
     if not isinstance(query, str):
         raise HttpError(400, "The request needs a `query` string.")
-    variables = _json_object(source.get("variables"), "variables", encoded)
-    _json_object(source.get("extensions"), "extensions", encoded)
     # Absent is null or missing (and, for GET, which cannot send null, an empty parameter);
     # any other non-string (0, [], false) is a malformed request, not "no name".
-    operation_name = source.get("operationName")
-    if encoded and operation_name == "":
-        operation_name = None
-    if operation_name is not None and not isinstance(operation_name, str):
-        raise HttpError(400, "`operationName` must be a string.")
-    return Params(query, variables, operation_name)
+    operation_name = _optional_string(source, "operationName", encoded)
+    return Params(query, variables, operation_name, extensions, document_id)
+
+
+def _optional_string(source: Mapping[str, Any], name: str, encoded: bool) -> str | None:
+    value = source.get(name)
+    if encoded and value == "":
+        return None
+    if value is not None and not isinstance(value, str):
+        raise HttpError(400, f"`{name}` must be a string.")
+    return value
 
 
 def _json_object(value: Any, name: str, encoded: bool) -> dict[str, Any] | None:

@@ -52,8 +52,9 @@ def request_failure(error: RequestError, media_type: str, outcome: Outcome) -> R
     headers = {"Allow": "POST"} if status == 405 else {}
     if status == 503:
         headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
-    if status == 400 and media_type == JSON:
-        # Legacy application/json clients get request errors with 200, as the spec says.
+    if status in (400, 404) and media_type == JSON:
+        # Legacy application/json clients get request errors (and PersistedQueryNotFound's
+        # 404) with 200, as the spec says.
         status = 200
     return json_response({"errors": error.errors}, status, media_type, outcome, headers)
 

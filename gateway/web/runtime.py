@@ -13,6 +13,7 @@ from gateway.settings import Settings
 from gateway.subscriptions.broker import Broker
 from gateway.web.graphiql import GraphiQL
 from gateway.web.metrics import Metrics
+from gateway.web.persisted.documents import PersistedDocuments
 from gateway.web.response_cache import ResponseCache
 from gateway.web.tracing import OFF, Tracing
 
@@ -24,6 +25,7 @@ class Runtime:
     verifier: TokenVerifier
     metrics: Metrics
     graphiql: GraphiQL | None
+    documents: PersistedDocuments
     # None when off, and for schemas other than the gateway's: only for its own fields is it
     # known what an answer depends on.
     responses: ResponseCache | None = None

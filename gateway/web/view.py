@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from graphql import OperationType
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -104,8 +105,7 @@ async def _execute(
         principal, params, prepared = await _anonymous(request, runtime, tenant)
     else:
         principal = _authenticate(request, runtime, tenant)
-        params = await read_params(request, runtime.settings.limits.max_body_bytes)
-        prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, params)
+        params, prepared = await _read_and_prepare(request, runtime, tenant)
     outcome.operation_type = prepared.operation.operation.value
     note_operation(prepared.operation)
     work = _run(request, runtime, tenant, principal, prepared, params)
@@ -122,11 +122,9 @@ async def _run(
     prepared: Prepared,
     params: Params,
 ) -> bytes | dict[str, Any]:
-    if runtime.sessions is None:
-        raise RuntimeError("the database is not open: the app's lifespan has not started")
     context = await build_context(
         settings=runtime.settings,
-        sessions=runtime.sessions,
+        sessions=_sessions(runtime),
         tenant=tenant,
         principal=principal,
         accept_language=request.headers.get("accept-language"),
@@ -161,6 +159,25 @@ async def _cached(
     return body
 
 
+async def _read_and_prepare(
+    request: Request, runtime: Runtime, tenant: str, *, register: bool = True
+) -> tuple[Params, Prepared]:
+    """The request's parameters, its persisted document in place, parsed and validated;
+    a document sent with its hash is stored when `register` (never for anonymous callers)."""
+    sessions = _sessions(runtime)
+    sent = await read_params(request, runtime.settings.limits.max_body_bytes)
+    lookup = await runtime.documents.resolve(sent, tenant, sessions)
+    prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, lookup.params)
+    await runtime.documents.settle(lookup, prepared, tenant, sessions, register=register)
+    return lookup.params, prepared
+
+
+def _sessions(runtime: Runtime) -> async_sessionmaker[AsyncSession]:
+    if runtime.sessions is None:
+        raise RuntimeError("the database is not open: the app's lifespan has not started")
+    return runtime.sessions
+
+
 def _prepare(request: Request, runtime: Runtime, params: Params) -> Prepared:
     return prepare(
         runtime.graphql_schema,
@@ -179,8 +196,7 @@ async def _anonymous(
 
     Anything else is answered as any tokenless request is (401), whatever its body."""
     try:
-        params = await read_params(request, runtime.settings.limits.max_body_bytes)
-        prepared = runtime.tracing.step(PARSE_VALIDATE, _prepare, request, runtime, params)
+        params, prepared = await _read_and_prepare(request, runtime, tenant, register=False)
     except (HttpError, RequestError):
         raise _missing_token() from None
     if not is_introspection_only(prepared.operation):

@@ -44,7 +44,7 @@ async def _downgrade(url: str, revision: str) -> None:
 
 async def test_the_upgrade_keeps_the_data_and_starts_with_no_events(empty_url: str) -> None:
     # given
-    await upgrade_async(empty_url, "0004")
+    await upgrade_async(empty_url, "0005")
     await _run(empty_url, "INSERT INTO tenant VALUES ('demo', 'en', '[\"en\"]')")
     # when
     await upgrade_async(empty_url)
@@ -58,8 +58,9 @@ async def test_the_downgrade_removes_only_the_outbox(empty_url: str) -> None:
     # given
     await upgrade_async(empty_url)
     # when
-    await _downgrade(empty_url, "0004")
+    await _downgrade(empty_url, "0005")
     # then
     tables = await _tables(empty_url)
     assert "change_event" not in tables
-    assert {"segment", "item_assignment", "customer_assignment"} <= tables
+    assert "webhook_subscription" not in tables  # 0007 builds on it
+    assert {"segment", "item_assignment", "customer_assignment", "persisted_document"} <= tables

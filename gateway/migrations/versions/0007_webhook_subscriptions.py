@@ -1,7 +1,7 @@
 """Webhook subscriptions: where a tenant's change events are sent, and the secret that signs them.
 
 Revision ID: 0007
-Revises: 0004
+Revises: 0005 (0006, when it lands, goes between)
 Create Date: 2026-12-03
 """
 
