@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +9,7 @@ import httpx
 import pytest
 
 from gateway.auth import scopes
+from tests import npm
 from tests.web.conftest import Gateway, Serve
 
 SCRIPT = Path(__file__).with_name("http_cache_semantics.cjs")
@@ -24,30 +22,12 @@ RENAME = """mutation { upsertSegment(id: "gold", input: {name: [{locale: "en", v
 
 @pytest.fixture(scope="module")
 def semantics(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A folder with http-cache-semantics installed from the npm registry, and the script."""
-    if shutil.which("npm") is None or shutil.which("node") is None:
-        pytest.skip("the HTTP cache semantics check needs node and npm on PATH")
-    folder = tmp_path_factory.mktemp("http-cache-semantics")
-    done = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent", *PACKAGES],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"npm could not install http-cache-semantics: {done.stderr.strip()[-300:]}")
-    shutil.copy(SCRIPT, folder / SCRIPT.name)
-    return folder / SCRIPT.name
+    """A folder with http-cache-semantics installed from the npm registry."""
+    return npm.install(tmp_path_factory.mktemp("http-cache-semantics"), PACKAGES)
 
 
-def ask(script: Path, **question: Any) -> dict[str, Any]:
-    payload = json.dumps(question)
-    done = subprocess.run(
-        ["node", str(script)], input=payload, capture_output=True, text=True, timeout=60
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+def ask(folder: Path, **question: Any) -> dict[str, Any]:
+    return npm.run_script(folder, SCRIPT, question)  # type: ignore[no-any-return]
 
 
 def request_of(response: httpx.Response) -> dict[str, Any]:

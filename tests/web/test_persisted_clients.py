@@ -13,7 +13,7 @@ from typing import Any
 import httpx
 import pytest
 
-from tests import gateway_process
+from tests import gateway_process, npm
 from tests.web import live
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -42,19 +42,7 @@ CODEGEN = {
 @pytest.fixture(scope="module")
 def npm_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A folder with Apollo Client and GraphQL Code Generator installed from the npm registry."""
-    if shutil.which("npm") is None or shutil.which("node") is None:
-        pytest.skip("the persisted-query client tests need node and npm on PATH")
-    folder = tmp_path_factory.mktemp("npm")
-    done = subprocess.run(
-        ["npm", "install", "--no-audit", "--no-fund", "--silent", *PACKAGES],
-        cwd=folder,
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
-    if done.returncode != 0:
-        pytest.skip(f"npm could not install the clients: {done.stderr.strip()[-300:]}")
-    return folder
+    return npm.install(tmp_path_factory.mktemp("npm"), PACKAGES)
 
 
 def _serving(tmp_path: Path, **env: str) -> Any:
@@ -64,18 +52,8 @@ def _serving(tmp_path: Path, **env: str) -> Any:
 
 
 def _through_apollo(folder: Path, server: Any, query: str, use_get: bool) -> dict[str, Any]:
-    script = folder / SCRIPT.name
-    shutil.copy(SCRIPT, script)
     payload = {"url": f"{server.base}/demo/graphql", "token": server.token(), "query": query}
-    done = subprocess.run(
-        ["node", str(script)],
-        input=json.dumps({**payload, "useGET": use_get}),
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert done.returncode == 0, done.stderr
-    return json.loads(done.stdout)
+    return npm.run_script(folder, SCRIPT, {**payload, "useGET": use_get})  # type: ignore[no-any-return]
 
 
 def _shape(request: dict[str, Any]) -> tuple[str, int, bool, bool]:

@@ -15,7 +15,6 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0007"
-# 0005 and 0006 are written alongside; the revisions are chained when they are merged.
 down_revision: str | Sequence[str] | None = "0006"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
