@@ -46,15 +46,16 @@ class Server:
         )
 
 
-def free_port() -> int:
-    for port in PORTS:
+def free_port(ports: range = PORTS) -> int:
+    """The first port of `ports` nobody listens on (a fixed one may be held by a stray run)."""
+    for port in ports:
         with socket.socket() as probe:
             try:
                 probe.bind(("127.0.0.1", port))
             except OSError:
                 continue
             return port
-    pytest.fail("no free port in 18140-18199")
+    pytest.fail(f"no free port in {ports.start}-{ports.stop - 1}")
 
 
 def _printed_token(output: str, label: str) -> str:

@@ -25,9 +25,9 @@ from gateway.auth import scopes
 from tests.gateway_process import GatewayProcess, environment, migrate, serving
 from tests.pg_cluster import Cluster, throwaway_cluster
 from tests.web.conftest import Serve
+from tests.web.live import free_port
 
-CLUSTER_PORT = 18210
-GATEWAY_PORT = 18201
+CLUSTER_PORTS = range(18210, 18240)
 DEADLINE = 2.0
 # The answer may come a little after the deadline: the response is written, the client reads.
 SLACK = 1.0
@@ -42,7 +42,7 @@ SEGMENT = "query($id: ID!) { segment(id: $id) { id } }"
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
     """One throwaway cluster for the module, migrated; each test leaves it running."""
-    with throwaway_cluster(CLUSTER_PORT) as cluster:
+    with throwaway_cluster(free_port(CLUSTER_PORTS)) as cluster:
         env = environment(GATEWAY_DATABASE_URL=cluster.url())
         migrate(env, tmp_path_factory.mktemp("migrate"))
         yield cluster
@@ -52,7 +52,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Cluster]:
 def gateway(cluster: Cluster, tmp_path: Path) -> Iterator[GatewayProcess]:
     env = environment(GATEWAY_DATABASE_URL=cluster.url(), GATEWAY_REQUEST_TIMEOUT=str(DEADLINE))
     try:
-        with serving(GATEWAY_PORT, env, tmp_path) as gateway:
+        with serving(free_port(), env, tmp_path) as gateway:
             yield gateway
     finally:
         # Whatever the test did to the cluster, the next one finds it running.
@@ -249,7 +249,7 @@ def test_a_locked_sqlite_database_gives_503_within_the_deadline(tmp_path):
         GATEWAY_DATABASE_URL=f"sqlite+aiosqlite:///{database}",
         GATEWAY_REQUEST_TIMEOUT=str(DEADLINE),
     )
-    with serving(GATEWAY_PORT, env, tmp_path) as gateway:
+    with serving(free_port(), env, tmp_path) as gateway:
         holder = sqlite3.connect(database, isolation_level=None)
         holder.execute("BEGIN EXCLUSIVE")
         try:
