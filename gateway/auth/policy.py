@@ -159,6 +159,9 @@ def enforce(schema: GraphQLSchema) -> None:
         if decision is None:
             log.warning("%s has no authorization decision: it is refused to every caller", key)
         field.resolve = _guarded(field.resolve or default_field_resolver, key, decision)
+        if field.subscribe is not None:
+            # A subscription's events come from its source stream, which resolve never opens.
+            field.subscribe = _guarded(field.subscribe, key, decision)
 
 
 def _guarded(

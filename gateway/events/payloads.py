@@ -9,16 +9,21 @@ from datetime import datetime
 from typing import Any
 
 from gateway.api.types import format_datetime
+from gateway.subscriptions.notices import EVENT_TYPES
 
-SEGMENT_CREATED = "customer-segment.segment-created"
-SEGMENT_UPDATED = "customer-segment.segment-updated"
-SEGMENT_DELETED = "customer-segment.segment-deleted"
-ITEM_CREATED = "customer-segment.item-assignment-created"
-ITEM_UPDATED = "customer-segment.item-assignment-updated"
-ITEM_DELETED = "customer-segment.item-assignment-deleted"
-CUSTOMER_CREATED = "customer-segment.customer-assignment-created"
-CUSTOMER_UPDATED = "customer-segment.customer-assignment-updated"
-CUSTOMER_DELETED = "customer-segment.customer-assignment-deleted"
+# The nine names, in EVENT_TYPES' order: segment, item and customer assignment, each
+# created, updated, deleted.
+(
+    SEGMENT_CREATED,
+    SEGMENT_UPDATED,
+    SEGMENT_DELETED,
+    ITEM_CREATED,
+    ITEM_UPDATED,
+    ITEM_DELETED,
+    CUSTOMER_CREATED,
+    CUSTOMER_UPDATED,
+    CUSTOMER_DELETED,
+) = EVENT_TYPES
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,13 @@ from gateway.web.responses import HttpError
 LEGAL_ENTITY_HEADER = "legalEntityId"
 
 
+def bearer_token(authorization: str | None) -> str | None:
+    """The token of an `Authorization: Bearer <JWT>` value; None for any other value."""
+    scheme, _, token = (authorization or "").partition(" ")
+    token = token.strip()
+    return token if scheme.lower() == "bearer" and token else None
+
+
 def with_legal_entity_header(principal: Principal, header: str | None) -> Principal:
     """The request's legal entity: the `legalEntityId` header, which Emporix's B2B flow
     injects, is chosen over the token's claim (a `legalEntityId` argument beats both)."""

@@ -7,6 +7,8 @@ from typing import Any
 
 import orjson
 
+from gateway.web.request_context import bearer_token
+
 PROTOCOL = "graphql-transport-ws"
 CONNECTION_INIT_TIMEOUT_S = 10.0
 
@@ -68,8 +70,4 @@ def bearer_of(payload: Any) -> str | None:
     if not isinstance(payload, dict):
         return None
     header = payload.get("Authorization", payload.get("authorization"))
-    if not isinstance(header, str):
-        return None
-    scheme, _, token = header.partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+    return bearer_token(header) if isinstance(header, str) else None

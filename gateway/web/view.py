@@ -25,6 +25,7 @@ from gateway.web.negotiation import JSON, prefers_html, response_media_type
 from gateway.web.request_context import (
     LEGAL_ENTITY_HEADER,
     anonymous_introspection,
+    bearer_token,
     build_context,
     is_introspection_only,
     with_legal_entity_header,
@@ -205,9 +206,7 @@ async def _anonymous(
 
 
 def _bearer(request: Request) -> str | None:
-    scheme, _, token = request.headers.get("authorization", "").partition(" ")
-    token = token.strip()
-    return token if scheme.lower() == "bearer" and token else None
+    return bearer_token(request.headers.get("authorization"))
 
 
 def _missing_token() -> HttpError:
