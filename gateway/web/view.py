@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import re
 import time
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from graphql import OperationType
@@ -102,10 +103,11 @@ async def _execute(
     request: Request, runtime: Runtime, tenant: str, outcome: Outcome
 ) -> bytes | dict[str, Any]:
     """The response body: encoded when it has no errors and went through the cache."""
-    if _bearer(request) is None and anonymous_introspection(runtime.settings):
+    token = bearer_token(request.headers.get("authorization"))
+    if token is None and anonymous_introspection(runtime.settings):
         principal, params, prepared = await _anonymous(request, runtime, tenant)
     else:
-        principal = _authenticate(request, runtime, tenant)
+        principal = _authenticate(request, runtime, tenant, token)
         params, prepared = await _read_and_prepare(request, runtime, tenant)
     outcome.operation_type = prepared.operation.operation.value
     note_operation(prepared.operation)
@@ -132,16 +134,22 @@ async def _run(
         request_id=request_id_of(request),
         operation=prepared.operation,
     )
+
+    def produce() -> Awaitable[dict[str, Any]]:
+        return runtime.tracing.execution(prepared, run(runtime.graphql_schema, prepared, context))
+
     cache = runtime.responses
     if cache is None or prepared.operation.operation is not OperationType.QUERY:
-        return await runtime.tracing.execution(
-            prepared, run(runtime.graphql_schema, prepared, context)
-        )
-    return await _cached(runtime, cache, context, prepared, params)
+        return await produce()
+    return await _cached(runtime, cache, context, params, produce)
 
 
 async def _cached(
-    runtime: Runtime, cache: ResponseCache, context: Context, prepared: Prepared, params: Params
+    runtime: Runtime,
+    cache: ResponseCache,
+    context: Context,
+    params: Params,
+    produce: Callable[[], Awaitable[dict[str, Any]]],
 ) -> bytes | dict[str, Any]:
     """A query's answer through the response cache, counting the lookup if there was one."""
     body, hit = await answer(
@@ -150,9 +158,7 @@ async def _cached(
         query=params.query,
         variables=params.variables,
         operation_name=params.operation_name,
-        produce=lambda: runtime.tracing.execution(
-            prepared, run(runtime.graphql_schema, prepared, context)
-        ),
+        produce=produce,
         encode=http_cache.encode,
     )
     if hit is not None:
@@ -205,10 +211,6 @@ async def _anonymous(
     return Principal(tenant=tenant, scopes=frozenset()), params, prepared
 
 
-def _bearer(request: Request) -> str | None:
-    return bearer_token(request.headers.get("authorization"))
-
-
 def _missing_token() -> HttpError:
     return HttpError(
         401,
@@ -218,8 +220,7 @@ def _missing_token() -> HttpError:
     )
 
 
-def _authenticate(request: Request, runtime: Runtime, tenant: str) -> Principal:
-    token = _bearer(request)
+def _authenticate(request: Request, runtime: Runtime, tenant: str, token: str | None) -> Principal:
     if token is None:
         raise _missing_token()
     try:
