@@ -59,3 +59,13 @@ ENVIRONMENT = {
     "GATEWAY_WEBHOOK_LEASE_SECONDS": ("30", "a process's claim on a subscription's deliveries"),
     "GATEWAY_EVENT_RETENTION_SECONDS": ("604800", "delivered events are pruned after"),
 }
+
+# What `gateway deliver` reads, besides the database.
+DELIVERY = (
+    "GATEWAY_WEBHOOK_RETRY_SCHEDULE",
+    "GATEWAY_WEBHOOK_LEASE_SECONDS",
+    "GATEWAY_WEBHOOK_ALLOW_HTTP",
+    "GATEWAY_WEBHOOK_ALLOW_PRIVATE",
+    "GATEWAY_WEBHOOK_SECRET_KEYS",
+    "GATEWAY_EVENT_RETENTION_SECONDS",
+)

@@ -136,7 +136,7 @@ def _insert_statement(dialect: str) -> Any:
 def _fan_out_statement(dialect: str) -> Any:
     """INSERT ... SELECT of the transaction's events joined with the subscriptions to them."""
     s = webhook_subscription_table.c
-    tenant = sa.bindparam("tenant")
+    tenant: sa.BindParameter[str] = sa.bindparam("tenant")
     subscribed = sa.and_(s.tenant == _e.tenant, s.tenant == tenant)
     source = (
         sa.select(_e.tenant, s.id, _e.data_version, _e.position, _e.id, _e.type)
