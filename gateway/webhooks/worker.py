@@ -8,7 +8,9 @@ attempt holds back the later ones of its subscription, so a receiver sees them i
 Nothing here runs in a request: a write only inserts the pending rows.
 
 At least once: an outcome is recorded after its attempt, so a process that dies between
-the two sends that delivery again (same `webhook-id`) once its claim lapses.
+the two sends that delivery again (same `webhook-id`) once its claim lapses. A process that
+stops gives its claims back at once, and one that finds its claim taken (an attempt outlasted
+the lease) stops sending that line, so two processes never interleave one subscription.
 """
 
 from __future__ import annotations
@@ -40,6 +42,8 @@ LINE_BATCH = 50
 PRUNE_EVERY_SECONDS = 600.0
 # Pending deliveries whose subscription's secret cannot be opened are left pending.
 UNREADABLE_RETRY_SECONDS = 60.0
+# How long a stopping worker tries to give a claim back before leaving it to lapse.
+RELEASE_SECONDS = 2.0
 
 
 class Observer(Protocol):
@@ -59,6 +63,10 @@ class _Unobserved:
 
     def failed(self) -> None:
         pass
+
+
+class _LostClaim(Exception):
+    """Another process holds the subscription now: this one's lease lapsed mid-line."""
 
 
 class DeliveryWorker:
@@ -134,7 +142,16 @@ class DeliveryWorker:
         try:
             until = await self._line(client, claim)
         except asyncio.CancelledError:
+            # Stopping: the next process need not wait out the lease. The attempt under way
+            # may have arrived; it is sent again, with the same webhook-id.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RELEASE_SECONDS):
+                    await self._release(claim, None)
             raise
+        except _LostClaim:
+            log.warning("webhook delivery: subscription %s was claimed by another process "
+                        "while an attempt outlasted the lease", claim.subscription_id)  # fmt: skip
+            return
         except Exception:
             log.exception("webhook delivery: subscription %s failed", claim.subscription_id)
             until = utcnow() + self._lease
@@ -166,7 +183,10 @@ class DeliveryWorker:
     async def _record(
         self, claim: Claim, pending: Pending, outcome: sender.Attempt
     ) -> datetime | None:
-        """Records the outcome and renews the claim; the retry's time if it must wait."""
+        """Records the outcome and renews the claim; the retry's time if it must wait.
+
+        The outcome is recorded even when the claim was lost: it happened. Raises _LostClaim
+        then, so that the line's later deliveries are left to their new owner."""
         now = utcnow()
         status, retry_at = DELIVERED, None
         if not outcome.delivered:
@@ -182,20 +202,22 @@ class DeliveryWorker:
                 outcome.error or f"answered {outcome.status_code}",
             )  # fmt: skip
 
-        async def work(session: AsyncSession) -> None:
+        async def work(session: AsyncSession) -> bool:
             await deliveries.record(
                 session, claim, pending, status=status, status_code=outcome.status_code,
                 next_attempt_at=retry_at, now=now,
             )  # fmt: skip
-            await deliveries.renew(session, claim, owner=self.owner, until=now + self._lease)
+            return await deliveries.renew(session, claim, owner=self.owner, until=now + self._lease)
 
-        await write(self._sessions, work, tenant=claim.tenant, raise_version=False)
+        kept = await write(self._sessions, work, tenant=claim.tenant, raise_version=False)
         if status == DELIVERED:
             self._observer.delivered((now - pending.occurred_at).total_seconds())
         elif status == PENDING:
             self._observer.retried()
         else:
             self._observer.failed()
+        if not kept:
+            raise _LostClaim(claim.subscription_id)
         return retry_at
 
     async def _release(self, claim: Claim, until: datetime | None) -> None:
