@@ -134,6 +134,9 @@ class DeliveryWorker:
         try:
             until = await self._line(client, claim)
         except asyncio.CancelledError:
+            # Shutting down: give the line back at once rather than when the claim lapses
+            # (an attempt cut short may have arrived: it is sent again, at least once).
+            await self._release(claim, None)
             raise
         except Exception:
             log.exception("webhook delivery: subscription %s failed", claim.subscription_id)
