@@ -117,6 +117,9 @@ class DeliveryWorker:
         if free <= 0:
             return
         now = utcnow()
+        async with self._sessions() as session:
+            if not await deliveries.anything_to_claim(session, now=now):
+                return
 
         async def work(session: AsyncSession) -> list[Claim]:
             return await deliveries.claim(

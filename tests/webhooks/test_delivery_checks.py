@@ -101,7 +101,8 @@ async def test_retention_prunes_old_events_no_delivery_waits_for(
         await session.execute(
             sa.update(webhook_delivery_table).where(d.event_id != recent), {"created_at": past}
         )
-        await session.execute(sa.update(webhook_delivery_table).where(d.event_id == waiting), {"status": PENDING, "next_attempt_at": utcnow() + timedelta(days=1)})  # fmt: skip
+        again = {"status": PENDING, "next_attempt_at": utcnow() + timedelta(days=1)}
+        await session.execute(sa.update(webhook_delivery_table).where(d.event_id == waiting), again)
     # when: a week's retention
     gone = await DeliveryWorker(db.sessions, loopback_settings).prune()
     # then
@@ -130,3 +131,18 @@ async def test_deliveries_and_written_events_are_counted(hooks_gql, db, seed, re
     assert value("gateway_webhook_deliveries_total", {"outcome": "delivered"}) == 1
     assert value("gateway_webhook_deliveries_total", {"outcome": "failed"}) == 0
     assert value("gateway_webhook_delivery_latency_seconds_count") == 1
+
+
+async def test_an_idle_worker_only_reads(db, seed, worker):
+    # given: a subscription with nothing to send, and the worker's first round (which
+    # prunes) behind it
+    await seed.tenant_row()
+    await seed.add(stored(1))
+    worker()
+    await asyncio.sleep(0.2)
+    # when
+    with db.count_statements() as seen:
+        await asyncio.sleep(0.3)
+    # then: each poll is one SELECT, and no write lock is taken
+    assert len(seen) >= 3
+    assert all(statement.startswith("SELECT webhook_subscription.id") for statement in seen)
