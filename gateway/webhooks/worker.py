@@ -8,9 +8,7 @@ attempt holds back the later ones of its subscription, so a receiver sees them i
 Nothing here runs in a request: a write only inserts the pending rows.
 
 At least once: an outcome is recorded after its attempt, so a process that dies between
-the two sends that delivery again (same `webhook-id`) once its claim lapses. A process that
-stops gives its claims back at once, and one that finds its claim taken (an attempt outlasted
-the lease) stops sending that line, so two processes never interleave one subscription.
+the two sends that delivery again (same `webhook-id`) once its claim lapses.
 """
 
 from __future__ import annotations
@@ -42,8 +40,13 @@ LINE_BATCH = 50
 PRUNE_EVERY_SECONDS = 600.0
 # Pending deliveries whose subscription's secret cannot be opened are left pending.
 UNREADABLE_RETRY_SECONDS = 60.0
-# How long a stopping worker tries to give a claim back before leaving it to lapse.
-RELEASE_SECONDS = 2.0
+# A claim is renewed (with an outcome, in its transaction) once less than this is left of
+# it: more than one attempt can take (a lookup of 5 s, an answer of 10 s).
+RENEW_WITHIN = timedelta(seconds=20)
+
+
+class LostClaim(Exception):
+    """The claim lapsed and another process took the subscription: this one stops sending."""
 
 
 class Observer(Protocol):
@@ -63,10 +66,6 @@ class _Unobserved:
 
     def failed(self) -> None:
         pass
-
-
-class _LostClaim(Exception):
-    """Another process holds the subscription now: this one's lease lapsed mid-line."""
 
 
 class DeliveryWorker:
@@ -92,6 +91,8 @@ class DeliveryWorker:
         self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._lines: set[asyncio.Task[None]] = set()
+        # When each claim this process holds lapses unless renewed.
+        self._expiry: dict[Claim, datetime] = {}
         self._last_prune = 0.0
 
     def wake(self, *_: object) -> None:
@@ -125,6 +126,9 @@ class DeliveryWorker:
         if free <= 0:
             return
         now = utcnow()
+        async with self._sessions() as session:
+            if not await deliveries.anything_to_claim(session, now=now):
+                return
 
         async def work(session: AsyncSession) -> list[Claim]:
             return await deliveries.claim(
@@ -132,6 +136,10 @@ class DeliveryWorker:
             )
 
         for claim in await write(self._sessions, work, tenant="", raise_version=False):
+            sending = claim in self._expiry
+            self._expiry[claim] = now + self._lease
+            if sending:  # its claim lapsed mid-attempt and came back here: one line is enough
+                continue
             task = asyncio.create_task(self._send_line(client, claim))
             self._lines.add(task)
             task.add_done_callback(self._lines.discard)
@@ -142,19 +150,20 @@ class DeliveryWorker:
         try:
             until = await self._line(client, claim)
         except asyncio.CancelledError:
-            # Stopping: the next process need not wait out the lease. The attempt under way
-            # may have arrived; it is sent again, with the same webhook-id.
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(RELEASE_SECONDS):
-                    await self._release(claim, None)
+            # Shutting down: give the line back at once rather than when the claim lapses
+            # (an attempt cut short may have arrived: it is sent again, at least once).
+            await self._release(claim, None)
             raise
-        except _LostClaim:
-            log.warning("webhook delivery: subscription %s was claimed by another process "
-                        "while an attempt outlasted the lease", claim.subscription_id)  # fmt: skip
+        except LostClaim:
+            log.warning(
+                "webhook subscription %s: claim lost to another process", claim.subscription_id
+            )
             return
         except Exception:
             log.exception("webhook delivery: subscription %s failed", claim.subscription_id)
             until = utcnow() + self._lease
+        finally:
+            self._expiry.pop(claim, None)
         await self._release(claim, until)
 
     async def _line(self, client: httpx.AsyncClient, claim: Claim) -> datetime | None:
@@ -183,11 +192,10 @@ class DeliveryWorker:
     async def _record(
         self, claim: Claim, pending: Pending, outcome: sender.Attempt
     ) -> datetime | None:
-        """Records the outcome and renews the claim; the retry's time if it must wait.
-
-        The outcome is recorded even when the claim was lost: it happened. Raises _LostClaim
-        then, so that the line's later deliveries are left to their new owner."""
+        """Records the outcome (and renews the claim when it is running out); the retry's
+        time if it must wait."""
         now = utcnow()
+        renewing = self._expiry[claim] - now < RENEW_WITHIN
         status, retry_at = DELIVERED, None
         if not outcome.delivered:
             attempts = pending.attempts + 1
@@ -207,17 +215,20 @@ class DeliveryWorker:
                 session, claim, pending, status=status, status_code=outcome.status_code,
                 next_attempt_at=retry_at, now=now,
             )  # fmt: skip
+            if not renewing:
+                return True
             return await deliveries.renew(session, claim, owner=self.owner, until=now + self._lease)
 
-        kept = await write(self._sessions, work, tenant=claim.tenant, raise_version=False)
+        if not await write(self._sessions, work, tenant=claim.tenant, raise_version=False):
+            raise LostClaim(claim.subscription_id)
+        if renewing:
+            self._expiry[claim] = now + self._lease
         if status == DELIVERED:
             self._observer.delivered((now - pending.occurred_at).total_seconds())
         elif status == PENDING:
             self._observer.retried()
         else:
             self._observer.failed()
-        if not kept:
-            raise _LostClaim(claim.subscription_id)
         return retry_at
 
     async def _release(self, claim: Claim, until: datetime | None) -> None:
