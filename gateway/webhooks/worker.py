@@ -40,6 +40,7 @@ LINE_BATCH = 50
 PRUNE_EVERY_SECONDS = 600.0
 # Pending deliveries whose subscription's secret cannot be opened are left pending.
 UNREADABLE_RETRY_SECONDS = 60.0
+RELEASE_ON_STOP_SECONDS = 2.0
 # A claim is renewed (with an outcome, in its transaction) once less than this is left of
 # it: more than one attempt can take (a lookup of 5 s, an answer of 10 s).
 RENEW_WITHIN = timedelta(seconds=20)
@@ -152,7 +153,10 @@ class DeliveryWorker:
         except asyncio.CancelledError:
             # Shutting down: give the line back at once rather than when the claim lapses
             # (an attempt cut short may have arrived: it is sent again, at least once).
-            await self._release(claim, None)
+            # Bounded: a database that does not answer must not hold the shutdown up.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RELEASE_ON_STOP_SECONDS):
+                    await self._release(claim, None)
             raise
         except LostClaim:
             log.warning(
