@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from functools import partial
@@ -32,6 +34,7 @@ from gateway.web.runtime import Runtime
 from gateway.web.subscription_socket import graphql_socket
 from gateway.web.tracing import tracing_for
 from gateway.web.view import graphql_endpoint
+from gateway.webhooks.worker import DeliveryWorker
 
 EVERY_METHOD = ["GET", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 ENDPOINTS = {
@@ -144,11 +147,16 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         pool_size=runtime.settings.db_pool_size,
     )
     runtime.tracing.watch(engine)
+    delivering: asyncio.Task[None] | None = None
     try:
         runtime.engine, runtime.sessions = engine, session_factory(engine)
         runtime.broker.attach(engine)
         runtime.draining = False
         await runtime.broker.start(runtime.settings.database_url)
+        if runtime.settings.delivery.in_serve:
+            worker = DeliveryWorker(runtime.sessions, runtime.settings, observer=runtime.metrics)
+            runtime.broker.watch(worker.wake)
+            delivering = asyncio.create_task(worker.run(), name="webhook delivery")
         if runtime.settings.gc_freeze:
             # The schema, settings and modules live as long as the process; so does each
             # catalog index while it is current.
@@ -157,5 +165,9 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         yield
     finally:
         runtime.draining = True
+        if delivering is not None:
+            delivering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await delivering
         await runtime.broker.stop()
         await engine.dispose()

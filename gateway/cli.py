@@ -1,4 +1,4 @@
-"""The `gateway` command: serve, import, migrate, token, export-schema.
+"""The `gateway` command: serve, deliver, import, migrate, token, export-schema.
 
 The app, the schema and the server are imported by the commands that use them, so
 `gateway import` and `gateway migrate` do not pay for loading them (0.6 s of CPU).
@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from gateway.auth import scopes
 from gateway.auth.tokens import TokenVerifier, mint_token
 from gateway.demo import DEMO_FILE
-from gateway.environment import ENVIRONMENT
+from gateway.environment import DELIVERY, ENVIRONMENT
 from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
 from gateway.migrations import ensure_schema_async, upgrade_async
@@ -110,6 +110,9 @@ def _parser() -> argparse.ArgumentParser:
     serve.add_argument("--workers", type=int, default=1, help="worker processes")
     serve.add_argument("--demo", action="store_true", help="import the demo data set first")
     serve.set_defaults(handler=_serve)
+    about = "send pending webhook deliveries, without serving GraphQL"
+    deliver = _command(commands, "deliver", about, (*DATABASE, *DELIVERY))
+    deliver.set_defaults(handler=_deliver)
     reads = (*DATABASE, "GATEWAY_MAX_MIXINS_DEPTH")
     imports = _command(commands, "import", "import a catalog file (idempotent)", reads)
     imports.add_argument("file", help="the catalog, JSON in the contract's format")
@@ -192,6 +195,16 @@ def _announce(args: argparse.Namespace, demo: tuple[str, dict[str, str]] | None)
             'one into its Headers tab: {"Authorization": "Bearer <token>"}'
         )
     sys.stdout.flush()
+
+
+def _deliver(args: argparse.Namespace) -> int:
+    from gateway.webhooks.service import deliver_forever
+
+    settings = _settings()
+    asyncio.run(ensure_schema_async(settings.database_url))
+    print("Delivering webhooks until stopped (Ctrl-C or SIGTERM).", flush=True)
+    asyncio.run(deliver_forever(settings))
+    return 0
 
 
 def _import(args: argparse.Namespace) -> int:

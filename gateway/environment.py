@@ -51,4 +51,21 @@ ENVIRONMENT = {
     "GATEWAY_WEBHOOK_ALLOW_HTTP": ("0", "webhook targets may be http://, not only https://"),
     "GATEWAY_WEBHOOK_ALLOW_PRIVATE": ("0", "webhook targets may resolve to private addresses"),
     "GATEWAY_WEBHOOK_SECRET_KEYS": ("unset", "Fernet keys sealing webhook secrets, newest first"),
+    "GATEWAY_WEBHOOK_DELIVERY": ("1", "serve also delivers webhooks (0: run `gateway deliver`)"),
+    "GATEWAY_WEBHOOK_RETRY_SCHEDULE": (
+        "5,300,1800,7200,18000,36000,36000",
+        "seconds between delivery attempts",
+    ),
+    "GATEWAY_WEBHOOK_LEASE_SECONDS": ("30", "a process's claim on a subscription's deliveries"),
+    "GATEWAY_EVENT_RETENTION_SECONDS": ("604800", "delivered events are pruned after"),
 }
+
+# What `gateway deliver` reads, besides the database.
+DELIVERY = (
+    "GATEWAY_WEBHOOK_RETRY_SCHEDULE",
+    "GATEWAY_WEBHOOK_LEASE_SECONDS",
+    "GATEWAY_WEBHOOK_ALLOW_HTTP",
+    "GATEWAY_WEBHOOK_ALLOW_PRIVATE",
+    "GATEWAY_WEBHOOK_SECRET_KEYS",
+    "GATEWAY_EVENT_RETENTION_SECONDS",
+)

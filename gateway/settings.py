@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from gateway.env_values import flag, integer, listed, seconds
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///./gateway.db"
 DEFAULT_ASSET_CACHE = Path.home() / ".cache" / "segment-gateway"
 # A development-only secret so the README's first command works with no setup;
@@ -50,6 +52,22 @@ class Limits:
     max_websockets: int = 1000  # subscription sockets one process serves at once
     max_subscriptions: int = 100  # per socket
     max_queued_events: int = 1000  # per subscription; past it the socket closes (1008)
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """The webhook delivery worker (gateway/webhooks/worker.py) and the outbox's retention."""
+
+    # The app sends webhooks itself: on for `gateway serve` (unless GATEWAY_WEBHOOK_DELIVERY
+    # is 0, for operators who run `gateway deliver` apart), off for apps built in tests.
+    in_serve: bool = False
+    # Seconds between attempts; after the last one, a delivery is `failed`.
+    retry_schedule: tuple[float, ...] = (5, 300, 1800, 7200, 18000, 36000, 36000)
+    # How long a process's claim on a subscription lasts unless renewed: after a crash,
+    # how long its deliveries wait for another process.
+    lease_seconds: float = 30.0
+    # Delivered events older than this are pruned (and their deliveries with them).
+    retention_seconds: float = 7 * 86400.0
 
 
 @dataclass(frozen=True)
@@ -99,31 +117,11 @@ class Settings:
     # Fernet keys (gateway/webhooks/sealing.py): the first seals new secrets, every one
     # opens; unset, secrets are stored as they are.
     webhook_secret_keys: tuple[str, ...] = ()
+    delivery: Delivery = field(default_factory=lambda: Delivery())
 
     @property
     def is_production(self) -> bool:
         return self.profile == "production"
-
-
-def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    raw = env.get(name)
-    if raw is None or raw == "":
-        return default
-    return raw.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def _list(env: Mapping[str, str], name: str) -> tuple[str, ...]:
-    return tuple(part.strip() for part in env.get(name, "").split(",") if part.strip())
-
-
-def _int(env: Mapping[str, str], name: str, default: int) -> int:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        return int(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a whole number, got {raw!r}") from None
 
 
 def _limits(env: Mapping[str, str]) -> Limits:
@@ -132,28 +130,15 @@ def _limits(env: Mapping[str, str]) -> Limits:
     values = {}
     for limit in fields(Limits):
         name = f"GATEWAY_{limit.name.upper()}"
-        value = _int(env, name, getattr(defaults, limit.name))
+        value = integer(env, name, getattr(defaults, limit.name))
         if value < 1:
             raise ValueError(f"{name} must be at least 1, got {value}")
         values[limit.name] = value
     return Limits(**values)
 
 
-def _seconds(env: Mapping[str, str], name: str, default: float) -> float:
-    raw = env.get(name)
-    if not raw:
-        return default
-    try:
-        value = float(raw)
-    except ValueError:
-        raise ValueError(f"{name} must be a number of seconds, got {raw!r}") from None
-    if not 0 < value < 3600:
-        raise ValueError(f"{name} must be more than 0 and less than 3600 seconds, got {raw!r}")
-    return value
-
-
 def _pool_size(env: Mapping[str, str]) -> int:
-    size = _int(env, "GATEWAY_DB_POOL_SIZE", Settings.db_pool_size)
+    size = integer(env, "GATEWAY_DB_POOL_SIZE", Settings.db_pool_size)
     if size < 1:
         raise ValueError(f"GATEWAY_DB_POOL_SIZE must be at least 1, got {size}")
     return size
@@ -214,7 +199,7 @@ def _unsupported(raw: str, scheme: str, separator: str) -> str:
 
 def _fernet_keys(env: Mapping[str, str], name: str) -> tuple[str, ...]:
     """Each key as `Fernet.generate_key()` writes it: URL-safe base64 of 32 bytes."""
-    keys = _list(env, name)
+    keys = listed(env, name)
     for number, key in enumerate(keys, start=1):
         try:
             valid = len(base64.urlsafe_b64decode(key.encode("ascii"))) == 32
@@ -237,7 +222,7 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         raise ValueError(f"GATEWAY_PROFILE must be development or production, got {profile!r}")
     production = profile == "production"
     secret = env.get("GATEWAY_JWT_SECRET") or DEVELOPMENT_JWT_SECRET
-    algorithms = _list(env, "GATEWAY_JWT_ALGORITHMS") or ("HS256",)
+    algorithms = listed(env, "GATEWAY_JWT_ALGORITHMS") or ("HS256",)
     shared_secret = any(a.upper().startswith("HS") for a in algorithms)
     if production and secret == DEVELOPMENT_JWT_SECRET and shared_secret:
         raise ValueError("GATEWAY_JWT_SECRET must be set in the production profile")
@@ -255,26 +240,49 @@ def load_settings(env: Mapping[str, str] | None = None) -> Settings:
         jwt_jwks_file=env.get("GATEWAY_JWT_JWKS_FILE") or None,
         jwt_issuer=env.get("GATEWAY_JWT_ISSUER") or None,
         jwt_audience=env.get("GATEWAY_JWT_AUDIENCE") or None,
-        jwt_leeway_seconds=max(0, min(_int(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30)),
+        jwt_leeway_seconds=max(0, min(integer(env, "GATEWAY_JWT_LEEWAY_SECONDS", 30), 30)),
         profile=profile,
-        cors_origins=_list(env, "GATEWAY_CORS_ORIGINS"),
-        introspection=_flag(env, "GATEWAY_INTROSPECTION", tools),
-        graphiql=_flag(env, "GATEWAY_GRAPHIQL", tools),
-        suggestions=_flag(env, "GATEWAY_SUGGESTIONS", not production),
+        cors_origins=listed(env, "GATEWAY_CORS_ORIGINS"),
+        introspection=flag(env, "GATEWAY_INTROSPECTION", tools),
+        graphiql=flag(env, "GATEWAY_GRAPHIQL", tools),
+        suggestions=flag(env, "GATEWAY_SUGGESTIONS", not production),
         asset_cache_dir=Path(cache_dir) if cache_dir else DEFAULT_ASSET_CACHE,
-        request_timeout_seconds=_seconds(env, "GATEWAY_REQUEST_TIMEOUT", 10.0),
-        header_timeout_seconds=_seconds(env, "GATEWAY_HEADER_TIMEOUT", 10.0),
-        max_connections=_int(env, "GATEWAY_MAX_CONNECTIONS", 1000),
+        request_timeout_seconds=seconds(env, "GATEWAY_REQUEST_TIMEOUT", 10.0),
+        header_timeout_seconds=seconds(env, "GATEWAY_HEADER_TIMEOUT", 10.0),
+        max_connections=integer(env, "GATEWAY_MAX_CONNECTIONS", 1000),
         db_pool_size=_pool_size(env),
-        response_cache_mb=max(0, _int(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
-        gc_freeze=_flag(env, "GATEWAY_GC_FREEZE", True),
-        persisted_queries_max=max(0, _int(env, "GATEWAY_PERSISTED_QUERIES_MAX", 10_000)),
+        response_cache_mb=max(0, integer(env, "GATEWAY_RESPONSE_CACHE_MB", 64)),
+        gc_freeze=flag(env, "GATEWAY_GC_FREEZE", True),
+        persisted_queries_max=max(0, integer(env, "GATEWAY_PERSISTED_QUERIES_MAX", 10_000)),
         trusted_documents=Path(trusted) if trusted else None,
         log_level=log_level,
         log_format=log_format,
         tracing=_tracing(env),
         limits=limits,
-        webhook_allow_http=_flag(env, "GATEWAY_WEBHOOK_ALLOW_HTTP", False),
-        webhook_allow_private=_flag(env, "GATEWAY_WEBHOOK_ALLOW_PRIVATE", False),
+        webhook_allow_http=flag(env, "GATEWAY_WEBHOOK_ALLOW_HTTP", False),
+        webhook_allow_private=flag(env, "GATEWAY_WEBHOOK_ALLOW_PRIVATE", False),
         webhook_secret_keys=_fernet_keys(env, "GATEWAY_WEBHOOK_SECRET_KEYS"),
+        delivery=_delivery(env),
+    )
+
+
+def _delivery(env: Mapping[str, str]) -> Delivery:
+    name = "GATEWAY_WEBHOOK_RETRY_SCHEDULE"
+    schedule = Delivery.retry_schedule
+    if env.get(name):
+        try:
+            schedule = tuple(float(part) for part in env[name].split(","))
+        except ValueError:
+            raise ValueError(
+                f"{name} must be seconds separated by commas, got {env[name]!r}"
+            ) from None
+        if any(not 0 <= step < 10**7 for step in schedule):
+            raise ValueError(f"{name} must list seconds from 0 to 10,000,000, got {env[name]!r}")
+    return Delivery(
+        in_serve=flag(env, "GATEWAY_WEBHOOK_DELIVERY", True),
+        retry_schedule=schedule,
+        lease_seconds=seconds(env, "GATEWAY_WEBHOOK_LEASE_SECONDS", Delivery.lease_seconds),
+        retention_seconds=seconds(
+            env, "GATEWAY_EVENT_RETENTION_SECONDS", Delivery.retention_seconds, below=10**9
+        ),
     )

@@ -73,10 +73,16 @@ POLICY: Mapping[str, Decision] = {
         Decision.MANAGE,
     ),
     # Webhooks (API.md): segment_manage for every field, reads included.
-    "Query.webhookSubscriptions": Decision.MANAGE,
+    **_each("Query", "webhookSubscriptions webhookDeliveries", Decision.MANAGE),
     **_each("Mutation", "createWebhookSubscription deleteWebhookSubscription", Decision.MANAGE),
     **_each("WebhookSubscription", "id url eventTypes description createdAt", Decision.PARENT),
     **_each("WebhookSubscriptionPayload", "subscription secret userErrors", Decision.PARENT),
+    **_each(
+        "WebhookDelivery",
+        "eventId eventType attempts status lastStatusCode nextAttemptAt",
+        Decision.PARENT,
+    ),
+    **_each("WebhookDeliveryPage", _PAGE_FIELDS, Decision.PARENT),
     **_each(
         "Segment",
         "id status active siteCode validity name nameAllLocales description "

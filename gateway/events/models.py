@@ -21,7 +21,11 @@ class ChangeEvent(SQLModel, table=True):
     """
 
     __tablename__ = "change_event"
-    __table_args__ = (sa.UniqueConstraint("id", name="uq_change_event_id"),)
+    __table_args__ = (
+        sa.UniqueConstraint("id", name="uq_change_event_id"),
+        # Retention prunes by age (gateway/webhooks/deliveries.prune).
+        sa.Index("ix_change_event_occurred_at", "occurred_at"),
+    )
 
     tenant: str = Field(primary_key=True, sa_type=CodePointString)
     data_version: int = Field(primary_key=True, sa_type=sa.BigInteger)

@@ -16,17 +16,23 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
+from gateway.events.metrics import EVENTS_WRITTEN
 from gateway.events.payloads import Event
 from gateway.store.bound_rows import BoundRows
 from gateway.store.columns import utcnow
 from gateway.store.database import dialect_insert
-from gateway.store.tables import change_event_table
+from gateway.store.tables import (
+    change_event_table,
+    webhook_delivery_table,
+    webhook_subscription_table,
+)
 from gateway.store.writes import at_end
 from gateway.subscriptions.broker import publish_in
 from gateway.subscriptions.notices import ChangeNotice
 
 _e = change_event_table.c
 _PENDING = "gateway.events.pending"
+_WRITTEN = "gateway.events.written"
 # The payload travels as its JSON text, encoded here with orjson (a bulk's 200 payloads
 # through the engine's json.dumps took longer than the rest of its events together).
 _DATA = sa.Column("data", sa.Text())
@@ -63,6 +69,12 @@ async def _insert(session: AsyncSession, tenant: str, data_version: int) -> None
     occurred_at = utcnow()
     shared = {"tenant": tenant, "data_version": data_version, "occurred_at": occurred_at}
     await session.execute(_insert_statement(dialect.name), {**shared, **_ROWS.bind(dialect, rows)})
+    # And a delivery of each to every webhook subscription of its type, in the same
+    # transaction: pending deliveries are as durable as the change.
+    await session.execute(
+        _fan_out_statement(dialect.name), {"tenant": tenant, "data_version": data_version}
+    )
+    session.info.setdefault(_WRITTEN, []).extend(event.type for _, event in pending)
     # Subscribers hear of them on commit (NOTIFY on PostgreSQL), never of a rollback.
     ids = [row[0] for row in rows]
     events = [event for _, event in pending]
@@ -120,8 +132,42 @@ def _insert_statement(dialect: str) -> Any:
     return dialect_insert(dialect, change_event_table).from_select(names, source)
 
 
+@functools.cache
+def _fan_out_statement(dialect: str) -> Any:
+    """INSERT ... SELECT of the transaction's events joined with the subscriptions to them."""
+    s = webhook_subscription_table.c
+    tenant: sa.BindParameter[str] = sa.bindparam("tenant")
+    subscribed = sa.and_(s.tenant == _e.tenant, s.tenant == tenant)
+    source = (
+        sa.select(_e.tenant, s.id, _e.data_version, _e.position, _e.id, _e.type)
+        .add_columns(sa.literal("pending"), sa.literal(0), _e.occurred_at, _e.occurred_at)
+        .where(_e.tenant == tenant, _e.data_version == sa.bindparam("data_version"))
+    )
+    if dialect == "postgresql":
+        source = source.join_from(change_event_table, webhook_subscription_table, subscribed)
+        source = source.where(sa.func.jsonb_exists(s.event_types, _e.type))
+    else:  # each subscription joined with its event types, one row a type
+        listed = sa.func.json_each(s.event_types).table_valued("value")
+        source = source.join_from(change_event_table, webhook_subscription_table, subscribed)
+        source = source.join(listed, listed.c.value == _e.type)
+    names = ["tenant", "subscription_id", "data_version", "position", "event_id", "event_type"]
+    names += ["status", "attempts", "next_attempt_at", "created_at"]
+    return sa.insert(webhook_delivery_table).from_select(names, source)
+
+
 @sa.event.listens_for(Session, "before_commit")
 def _refuse_unrecorded(session: Session) -> None:
     # A commit outside store.writes.write would drop the events its commands recorded.
     if session.info.get(_PENDING):
         raise UnrecordedEvents("events were recorded outside a write transaction")
+
+
+@sa.event.listens_for(Session, "after_commit")
+def _count_written(session: Session) -> None:
+    for event_type in session.info.pop(_WRITTEN, ()):
+        EVENTS_WRITTEN.labels(event_type).inc()
+
+
+@sa.event.listens_for(Session, "after_rollback")
+def _forget_written(session: Session) -> None:
+    session.info.pop(_WRITTEN, None)

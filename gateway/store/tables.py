@@ -10,7 +10,7 @@ from gateway.segments.models import CustomerAssignment, Segment
 from gateway.store.columns import CodePointString
 from gateway.store.persisted_documents import PersistedDocument
 from gateway.store.segment_references import install
-from gateway.webhooks.models import WebhookSubscription
+from gateway.webhooks.models import WebhookDelivery, WebhookSubscription
 
 metadata = SQLModel.metadata
 install(metadata)
@@ -47,6 +47,7 @@ tenant_table = _table(Tenant)
 data_version_table = _table(DataVersion)
 persisted_document_table = _table(PersistedDocument)
 webhook_subscription_table = _table(WebhookSubscription)
+webhook_delivery_table = _table(WebhookDelivery)
 change_event_table = _table(ChangeEvent)
 
 __all__ = [
@@ -60,6 +61,7 @@ __all__ = [
     "ProductCategory",
     "Segment",
     "Tenant",
+    "WebhookDelivery",
     "WebhookSubscription",
     "category_table",
     "change_event_table",
@@ -72,5 +74,6 @@ __all__ = [
     "product_table",
     "segment_table",
     "tenant_table",
+    "webhook_delivery_table",
     "webhook_subscription_table",
 ]

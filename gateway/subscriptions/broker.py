@@ -108,6 +108,12 @@ class Broker:
         self.queue_size = queue_size
         self._subscribers: defaultdict[str, set[Subscriber]] = defaultdict(set)
         self._listener: Listener | None = None
+        # Told of every commit of every tenant (the webhook delivery worker's wake-up).
+        self._watchers: list[Callable[[], None]] = []
+
+    def watch(self, on_commit: Callable[[], None]) -> None:
+        """Calls `on_commit()` whenever committed notices arrive, whatever their tenant."""
+        self._watchers.append(on_commit)
 
     def subscribe(self, tenant: str, on_overflow: OnOverflow | None = None) -> Subscriber:
         subscriber = Subscriber(self, tenant, self.queue_size, on_overflow)
@@ -127,6 +133,10 @@ class Broker:
 
     def deliver(self, notices: Iterable[ChangeNotice]) -> None:
         """Hands committed notices to every subscriber of their tenant in this process."""
+        notices = list(notices)
+        if notices:
+            for on_commit in self._watchers:
+                on_commit()
         for notice in notices:
             for subscriber in list(self._subscribers.get(notice.tenant, ())):
                 subscriber.offer(notice)

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from prometheus_client import (
     CollectorRegistry,
     Counter,
+    Gauge,
     Histogram,
     ProcessCollector,
     generate_latest,
@@ -20,11 +21,15 @@ from prometheus_client import (
 from prometheus_client.multiprocess import MultiProcessCollector
 
 from gateway.errors import ErrorCode
+from gateway.events.metrics import EVENTS_WRITTEN
 
 # Labels stay low-cardinality on purpose: no tenant, customer or operation names.
 OPERATION_TYPES = frozenset({"query", "mutation", "subscription"})
 ERROR_CODES = frozenset(code.value for code in ErrorCode)
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
+# From an event's commit to its receiver's 2xx: retries make minutes and hours.
+DELIVERY_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 60.0, 600.0, 3600.0, 36000.0)
+DELIVERY_OUTCOMES = ("delivered", "retried", "failed")
 # prometheus-client's own variable, read at its import: set it before a worker starts.
 SHARED_DIR_VARIABLE = "PROMETHEUS_MULTIPROC_DIR"
 
@@ -74,6 +79,40 @@ class Metrics:
             ["result"],
             registry=self.registry,
         )
+
+        self.registry.register(EVENTS_WRITTEN)
+        self.deliveries = Counter(
+            "gateway_webhook_deliveries",
+            "Webhook delivery attempts by outcome: delivered (2xx), retried (to be sent "
+            "again), failed (the retry schedule ran out).",
+            ["outcome"],
+            registry=self.registry,
+        )
+        self.delivery_latency = Histogram(
+            "gateway_webhook_delivery_latency_seconds",
+            "Time from an event's commit to its receiver's 2xx answer.",
+            buckets=DELIVERY_BUCKETS,
+            registry=self.registry,
+        )
+        self.sockets = Gauge(
+            "gateway_subscription_sockets",
+            "GraphQL subscription WebSockets connected now.",
+            registry=self.registry,
+            multiprocess_mode="livesum",
+        )
+        for outcome in DELIVERY_OUTCOMES:  # each shows from the start, at 0
+            self.deliveries.labels(outcome)
+
+    # The delivery worker's observer (gateway/webhooks/worker.py).
+    def delivered(self, seconds_since_commit: float) -> None:
+        self.deliveries.labels("delivered").inc()
+        self.delivery_latency.observe(max(0.0, seconds_since_commit))
+
+    def retried(self) -> None:
+        self.deliveries.labels("retried").inc()
+
+    def failed(self) -> None:
+        self.deliveries.labels("failed").inc()
 
     def observe(self, operation_type: str | None, status: int, seconds: float) -> None:
         kind = operation_type if operation_type in OPERATION_TYPES else "none"

@@ -46,10 +46,12 @@ async def graphql_socket(websocket: WebSocket) -> None:
         await websocket.close(ws.TRY_AGAIN_LATER, "Too many connections; try again later.")
         return
     runtime.open_sockets += 1
+    runtime.metrics.sockets.inc()
     try:
         await Connection(websocket, runtime, tenant).serve()
     finally:
         runtime.open_sockets -= 1
+        runtime.metrics.sockets.dec()
 
 
 class Connection:

@@ -13,7 +13,7 @@ from gateway.errors import ErrorCode
 from gateway.outcomes import Failure
 from gateway.store.tables import webhook_subscription_table
 from gateway.store.writes import bump_data_version
-from gateway.webhooks import repository
+from gateway.webhooks import deliveries, repository
 from gateway.webhooks.models import SubscriptionRow
 from gateway.webhooks.validation import MAX_SUBSCRIPTIONS
 
@@ -69,4 +69,5 @@ async def delete_subscription(
     if (await session.execute(stmt.returning(_w.id))).first() is None:
         message = f"Webhook subscription {subscription_id!r} does not exist."
         return Failure(ErrorCode.NOT_FOUND, message, ("id",))
+    await deliveries.forget_subscription(session, tenant=tenant, subscription_id=subscription_id)
     return None

@@ -30,3 +30,8 @@ async def stored_secret(session: AsyncSession, *, tenant: str, subscription_id: 
     """The secret as stored (sealing.unseal opens it), for a delivery to sign with."""
     stmt = sa.select(_w.secret).where(_w.tenant == tenant, _w.id == subscription_id)
     return (await session.execute(stmt)).scalar_one_or_none()
+
+
+async def exists(session: AsyncSession, *, tenant: str, subscription_id: str) -> bool:
+    stmt = sa.select(_w.id).where(_w.tenant == tenant, _w.id == subscription_id)
+    return (await session.execute(stmt)).first() is not None

@@ -17,7 +17,7 @@ from gateway.store.tables import metadata
 from tests.conftest import Database
 
 # The newest revision in gateway/migrations/versions: what every upgrade must reach.
-HEAD = "0007"
+HEAD = "0008"
 
 
 async def _inspect(url: str, look: Any) -> Any:

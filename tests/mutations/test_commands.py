@@ -131,16 +131,16 @@ async def test_a_bulk_write_runs_the_same_statements_for_1_or_200_entries(db, se
     assert updated == checked == [Done(created=False)] * 200
     assert checked_one == [Done(created=False)]
     # the segment with the known items, one upsert, the tenant's data version (SQLite takes
-    # its write lock first), one insert of every entry's event; the stored versions,
-    # locked, only when an entry expects one; on PostgreSQL one NOTIFY of them all, sent
-    # to subscribers on commit
+    # its write lock first), one insert of every entry's event and one of their webhook
+    # deliveries; the stored versions, locked, only when an entry expects one; on
+    # PostgreSQL one NOTIFY of them all, sent to subscribers on commit
     begin = ["BEGIN IMMEDIATE"] if db.dialect == "sqlite" else []
     known, upserted, bumped = (
         "SELECT segment.id, product.id",
         "INSERT INTO item_assignment",
         "INSERT INTO data_version",
     )
-    events = ["INSERT INTO change_event"]
+    events = ["INSERT INTO change_event", "INSERT INTO webhook_delivery"]
     if db.dialect == "postgresql":
         events.append("SELECT pg_notify($1, payload)")
     assert heads(updating) == [*begin, known, upserted, bumped, *events]

@@ -251,6 +251,11 @@ WEBHOOKS = [
         "webhookSubscriptions { id url eventTypes description createdAt }",
         "Query.webhookSubscriptions",
     ),
+    _query(
+        "webhookDeliveries",
+        'webhookDeliveries(subscriptionId: "wh1") { items { eventId status } totalCount }',
+        "Query.webhookDeliveries",
+    ),
     _mutation(
         "createWebhookSubscription",
         f"""createWebhookSubscription(input: {{url: "https://93.184.215.14/in",

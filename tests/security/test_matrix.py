@@ -27,7 +27,7 @@ def contract_allows(field: str, token: Token) -> bool:
     a read scope, matchItems takes read, read_own or manage, and webhook fields manage."""
     held = set(token.scopes)
     reads = bool(held & {scopes.READ, scopes.READ_OWN})
-    if field.startswith("Mutation.") or field == "Query.webhookSubscriptions":
+    if field.startswith("Mutation.") or field.startswith("Query.webhook"):
         return scopes.MANAGE in held
     if field == "Query.matchItems":
         return reads or scopes.MANAGE in held
