@@ -14,11 +14,12 @@ import sqlalchemy as sa
 import gateway.importer.batches as batches
 import gateway.importer.changes as changes
 from gateway.importer.run import CatalogImportError
-from gateway.store.tables import data_version_table
+from gateway.store.tables import data_version_table, webhook_delivery_table
 from tests.conftest import Database
 from tests.events.helpers import recorded, short
 from tests.importer.command import gateway_import
 from tests.importer.documents import document, run_import, snapshot
+from tests.webhooks.operations import stored
 
 CREATED = [
     "segment-created",
@@ -232,3 +233,19 @@ async def test_the_command_with_events_records_them_and_says_how_many(
     [event] = await recorded(db)
     assert short(event) == "customer-assignment-updated"
     assert event["data"]["assignmentType"] == "AUTOMATIC"
+
+
+async def test_each_page_gives_a_webhook_subscription_one_delivery_per_event(
+    db: Database, seed: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # given: a subscription to every event type, and pages of 3 events
+    monkeypatch.setattr(changes, "PAGE", 3)
+    await seed.add(stored(1))
+    # when
+    await run_import(db, document(), events=True)
+    # then
+    async with db.sessions() as session:
+        found = await session.execute(sa.select(webhook_delivery_table.c.event_id))
+        deliveries = sorted(found.scalars())
+    assert deliveries == sorted(event["id"] for event in await recorded(db))
+    assert len(deliveries) == len(CREATED)

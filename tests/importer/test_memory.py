@@ -18,9 +18,7 @@ SMALL_PAGES = "import gateway.importer.changes as c\nc.PAGE = 1_000"
 ALLOWED_GROWTH_MB = 10
 
 
-async def _peak(
-    db: Database, tmp_path: Path, assignments: int, tenant: str, *options: str
-) -> Run:
+async def _peak(db: Database, tmp_path: Path, assignments: int, tenant: str, *options: str) -> Run:
     path = tmp_path / f"{tenant}.json"
     write_catalog(path, assignments, tenant=tenant)
     setup = f"{SMALL_BATCHES}\n{SMALL_PAGES}"
