@@ -1,16 +1,19 @@
 """`gateway import --events`: the change events of what an import created or changed
-(API.md "Change events"; the catalog has none, and an import deletes nothing).
+(API.md "Change events"; the catalog has none, and an import deletes no segment or
+assignment: a record missing from the file is kept).
 
 As each list of segments or assignments is written, the keys of the staged records that the
 write creates or changes are kept in a temporary table, numbered in key order; they are
 decided in SQL by the write's own condition (import_write.changes), so an unchanged record
-gets no event and every record the write touches gets one. Once every list is written, the
+gets no event and every record the write touches gets one (one whose file metadata alone
+differs too: a reader then sees its new version). Once every list is written, the
 events are built from the stored rows, a page at a time, by the mutations' payload builders
 (events/payloads.py): never more than a page of payloads in memory. Each page is one insert
 of the outbox (`record`, then store.writes.finish_write) under a data version it raises for
 itself, so the pages are in commit order like any writes, by (data_version, position), and
 each is the outbox's usual single insert of a transaction's events (a small import's events
-are one page, whatever their kinds).
+are one page, whatever their kinds). The first page takes the data version's row lock, so on
+PostgreSQL the tenant's other writes wait from then until the import commits.
 """
 
 from __future__ import annotations
@@ -84,20 +87,15 @@ class Changes:
             while after < total:
                 until = min(total, after + PAGE - waiting)
                 bounds = {"tenant": self.tenant, "after": after, "until": until}
-                rows = await self.session.execute(_page(target.kind), bounds)
+                rows = await self.session.execute(_page(target), bounds)
                 record(self.session, self.tenant, [self._event(target, row) for row in rows])
                 waiting, after = waiting + until - after, until
                 if waiting == PAGE:
-                    waiting = await self._insert()
+                    await finish_write(self.session, tenant=self.tenant)  # the outbox's insert
+                    waiting = 0
         if waiting:
-            await self._insert()
+            await finish_write(self.session, tenant=self.tenant)
         return sum(self.counts.values())
-
-    async def _insert(self) -> int:
-        """The outbox's insert of the events recorded, under a data version of their own;
-        how many wait now: none."""
-        await finish_write(self.session, tenant=self.tenant)
-        return 0
 
     def _event(self, target: Target, row: Any) -> payloads.Event:
         tenant, created = self.tenant, row.created
@@ -137,26 +135,33 @@ def _written(target: Target, tenant: str) -> sa.Select[Any]:
 
 
 @functools.cache
-def _page(kind: str) -> sa.Select[Any]:
+def _page(target: Target) -> sa.Select[Any]:
     """The stored rows of changed records `after` < n <= `until`, with what their events need."""
-    target = {target.kind: target for target in TARGETS}[kind]
-    changed, table = CHANGED[kind], target.table
+    changed, table = CHANGED[target.kind], target.table
     tenant = sa.bindparam("tenant", type_=table.c.tenant.type)
     stored = sa.and_(table.c.tenant == tenant, *(table.c[k] == changed.c[k] for k in target.keys))
-    source = changed.join(table, stored)
+    source: Any = changed.join(table, stored)
     extra: list[Any] = [changed.c.previous_status] if target is SEGMENTS else []
     if target is ITEMS:
-        for name, catalog in (("product", product_table), ("category", category_table)):
-            item = sa.and_(
-                table.c.item_type == name.upper(),
-                catalog.c.tenant == tenant,
-                catalog.c.id == table.c.item_id,
-            )
-            source = source.outerjoin(catalog, item)
-            extra += [catalog.c.code.label(f"{name}_code"), catalog.c.name.label(f"{name}_name")]
+        source, extra = _with_items(source, tenant)
     return (
         sa.select(changed.c.created, *extra, *table.c)
         .select_from(source)
         .where(changed.c.n > sa.bindparam("after"), changed.c.n <= sa.bindparam("until"))
         .order_by(changed.c.n)
     )
+
+
+def _with_items(source: Any, tenant: sa.BindParameter[Any]) -> tuple[Any, list[Any]]:
+    """`source` joined with the catalog's product or category of each item assignment, and
+    their code and name (an import's assignments name items the catalog has)."""
+    assignment, extra = ITEMS.table, []
+    for name, catalog in (("product", product_table), ("category", category_table)):
+        item = sa.and_(
+            assignment.c.item_type == name.upper(),
+            catalog.c.tenant == tenant,
+            catalog.c.id == assignment.c.item_id,
+        )
+        source = source.outerjoin(catalog, item)
+        extra += [catalog.c.code.label(f"{name}_code"), catalog.c.name.label(f"{name}_name")]
+    return source, extra
