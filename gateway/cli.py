@@ -116,6 +116,11 @@ def _parser() -> argparse.ArgumentParser:
     reads = (*DATABASE, "GATEWAY_MAX_MIXINS_DEPTH")
     imports = _command(commands, "import", "import a catalog file (idempotent)", reads)
     imports.add_argument("file", help="the catalog, JSON in the contract's format")
+    imports.add_argument(
+        "--events",
+        action="store_true",
+        help="record a change event for every segment and assignment it creates or changes",
+    )
     imports.set_defaults(handler=_import)
     migrate = _command(commands, "migrate", "create or upgrade the database schema", DATABASE)
     migrate.set_defaults(handler=_migrate)
@@ -207,7 +212,13 @@ def _import(args: argparse.Namespace) -> int:
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = asyncio.run(
-            import_file(settings.database_url, args.file, limits=settings.limits, progress=progress)
+            import_file(
+                settings.database_url,
+                args.file,
+                limits=settings.limits,
+                progress=progress,
+                events=args.events,
+            )
         )
     except CatalogImportError as error:
         return _fail(f"import refused, nothing was written:\n{error}", 1)
