@@ -15,8 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.auth import scopes
@@ -25,9 +24,8 @@ from gateway.demo import DEMO_FILE
 from gateway.environment import DELIVERY, ENVIRONMENT
 from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
-from gateway.migrations import ensure_schema_async, upgrade_async
+from gateway.migrations import ensure_schema_async, upgrade_reporting_async
 from gateway.settings import LOG_VARIABLES, Settings, load_settings, log_options
-from gateway.store.database import create_engine
 from gateway.web import logs
 
 DEMO_TOKEN_TTL = 12 * 3600
@@ -234,36 +232,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = _settings()
-    before, after = asyncio.run(_upgrade(settings.database_url))
+    before, after = asyncio.run(upgrade_reporting_async(settings.database_url))
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     if before == after:
         print(f"{shown} is already at revision {after}, the latest: nothing to do.")
     else:
         print(f"Migrated {shown} from {before or 'an empty schema'} to revision {after}.")
     return 0
-
-
-async def _upgrade(url: str) -> tuple[str | None, str | None]:
-    """The schema's revision before and after upgrading it."""
-    before = await _revision(url)
-    await upgrade_async(url)
-    return before, await _revision(url)
-
-
-async def _revision(url: str) -> str | None:
-    # Read directly: Alembic's MigrationContext would log two lines for each look.
-    def current(connection: Connection) -> str | None:
-        if not sa.inspect(connection).has_table("alembic_version"):
-            return None
-        revision: str | None = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-        return revision
-
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(current)
-    finally:
-        await engine.dispose()
 
 
 def _token(args: argparse.Namespace) -> int:
