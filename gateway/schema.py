@@ -8,13 +8,15 @@ from strawberry.tools import merge_types
 
 from gateway.api.execution import EXECUTOR
 from gateway.api.field_rules import SHARED
+from gateway.api.plain_lists import PLAIN_LISTS, PlainListExecutor
+from gateway.api.plain_objects import plain_object_list
 from gateway.api.rules import install
 from gateway.api.types import SCALAR_MAP, plain_localized_resolvers
 from gateway.assignments import mutations as assignments_mutations
 from gateway.assignments import schema as assignments
 from gateway.auth.policy import enforce
 from gateway.catalog import schema as catalog
-from gateway.catalog.tree_output import TreeExecutor
+from gateway.catalog import tree_output
 from gateway.catalog.tree_types import plain_resolvers
 from gateway.catalog.types import Category, Product
 from gateway.changes import schema as changes
@@ -65,8 +67,13 @@ install(
         **changes.RULES,
     },
 )
-# Lists of tree nodes skip per-field completion when their selection allows it.
-schema._schema.extensions[EXECUTOR] = TreeExecutor
+# Lists of tree nodes and pages of item assignments skip per-field completion when their
+# selection allows it (gateway/api/plain_lists.py).
+schema._schema.extensions[PLAIN_LISTS] = {
+    **tree_output.PLAIN_LISTS,
+    ("ItemAssignmentPage", "items"): plain_object_list,
+}
+schema._schema.extensions[EXECUTOR] = PlainListExecutor
 
 
 def export_sdl() -> str:

@@ -179,17 +179,29 @@ __all__ = [
     "Validity",
     "format_datetime",
     "localized_list",
+    "localized_map",
     "metadata_of",
     "parse_datetime",
     "validity_of",
 ]
 
 
+# The resolvers _in_locale made, and the map each reads (api/plain_objects reads it itself).
+_IN_LOCALE: dict[Any, str] = {}
+
+
 def _in_locale(attribute: str) -> Any:
     def resolve_in_locale(source: Any, info: Any, locale: str | None = None) -> str | None:
         return resolve(getattr(source, attribute), info.context.locales, locale)
 
+    _IN_LOCALE[resolve_in_locale] = attribute
     return resolve_in_locale
+
+
+def localized_map(resolver: Any) -> str | None:
+    """The attribute holding the translations, when `resolver` is one plain_localized_resolvers
+    installed (a guard would have wrapped it: then None)."""
+    return _IN_LOCALE.get(resolver)
 
 
 # The mixins' resolvers, and the map each reads.

@@ -4,7 +4,8 @@ graphql-core completes every field of every node on its own (resolve info, resol
 leaf completion): at 10,000 nodes that is nine tenths of a tree request. The nodes are
 plain dicts (tree_types) whose fields cannot fail, so when a selection holds only their
 fields, with no directives, deferral or merged duplicates, the executor hands the list
-here instead. Anything else takes graphql-core's own path, so answers never differ.
+here instead (api/plain_lists). Anything else takes graphql-core's own path, so answers
+never differ.
 """
 
 from __future__ import annotations
@@ -12,22 +13,15 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from graphql import (
-    FieldNode,
-    FragmentSpreadNode,
-    GraphQLNonNull,
-    GraphQLObjectType,
-    GraphQLScalarType,
-    InlineFragmentNode,
-    NamedTypeNode,
-    SelectionSetNode,
-)
+from graphql import FieldNode, GraphQLObjectType, GraphQLScalarType
 from graphql.execution import Executor
 from graphql.execution.values import get_argument_values
 
+from gateway.api.plain_lists import Unplanned, keyed_plan, leaf_fields
 from gateway.catalog.tree_types import Node, is_plain
 from gateway.localization import resolve
 
+# The list fields this plans: {(parent type, field): handler} for api/plain_lists.
 ROOTS = frozenset({"categoryTrees", "categoryTreeNodes"})
 _PLAIN = frozenset({"id", "parentId", "code", "position", "published", "isSegmentAssigned"})
 _LOCALIZED = {"name", "description", "slug"}
@@ -38,29 +32,15 @@ Step = Callable[[Node, Sequence[str]], Any]
 Plan = list[tuple[str, Step]]
 
 
-class _Unplanned(Exception):
-    """The selection needs graphql-core's general path."""
-
-
-def plain_list(
-    executor: Executor[Any], field_nodes: Sequence[Any], nodes: list[Node], info: Any
-) -> Any:
-    """The completed list, or None when graphql-core must complete it itself."""
-    if (
-        len(field_nodes) != 1
-        or field_nodes[0].defer_usage
-        or field_nodes[0].fragment_variable_values
-    ):
-        return None
+def plain_list(executor: Executor[Any], field: FieldNode, nodes: list[Node], info: Any) -> Any:
+    """The completed list (the handler of ROOTS under api/plain_lists.PLAIN_LISTS); Unplanned
+    when graphql-core must complete it itself."""
     node_type = executor.schema.type_map["CategoryTreeNode"]
     assert isinstance(node_type, GraphQLObjectType)
-    try:
-        arguments: list[Any] = []
-        plan = _plan(executor, node_type, field_nodes[0].node.selection_set, arguments)
-    except _Unplanned:
-        return None
+    arguments: list[Any] = []
+    plan = _plan(executor, node_type, field.selection_set, arguments)
     locales = info.context.locales
-    memo = _memo_key(field_nodes[0].node.selection_set, arguments, locales)
+    memo = _memo_key(field.selection_set, arguments, locales)
     if memo is None:
         return [{key: step(node, locales) for key, step in plan} for node in nodes]
     return [_output(node, plan, locales, memo) for node in nodes]
@@ -92,45 +72,16 @@ def _output(node: Node, plan: Plan, locales: Sequence[str], memo: Any) -> Any:
     return done
 
 
-def _fields(
-    executor: Executor[Any], selections: SelectionSetNode | None, type_name: str
-) -> list[FieldNode]:
-    if selections is None:
-        raise _Unplanned
-    found: list[FieldNode] = []
-    for selection in selections.selections:
-        if selection.directives:
-            raise _Unplanned
-        if isinstance(selection, FieldNode):
-            found.append(selection)
-            continue
-        condition: NamedTypeNode | None
-        if isinstance(selection, FragmentSpreadNode):
-            fragment = executor.fragment_definitions.get(selection.name.value)
-            if fragment is None or fragment.directives or fragment.variable_definitions:
-                raise _Unplanned
-            condition, inner = fragment.type_condition, fragment.selection_set
-        elif isinstance(selection, InlineFragmentNode):
-            condition, inner = selection.type_condition, selection.selection_set
-        else:
-            raise _Unplanned
-        if condition is not None and condition.name.value != type_name:
-            raise _Unplanned
-        found += _fields(executor, inner, type_name)
-    return found
-
-
 def _plan(
     executor: Executor[Any], node_type: GraphQLObjectType, selections: Any, arguments: list[Any]
 ) -> Plan:
     """The steps of a selection; `arguments` collects every argument value they use."""
-    plan: Plan = []
-    for field in _fields(executor, selections, node_type.name):
-        key = field.alias.value if field.alias else field.name.value
-        if any(key == seen for seen, _ in plan):
-            raise _Unplanned  # merged selections: graphql-core's rules
-        plan.append((key, _step(executor, node_type, field, arguments)))
-    return plan
+    return keyed_plan(
+        executor,
+        selections,
+        node_type.name,
+        lambda field: _step(executor, node_type, field, arguments),
+    )
 
 
 def _step(
@@ -141,10 +92,10 @@ def _step(
         return lambda _node, _locales: node_type.name
     field_def = node_type.fields.get(name)
     if field_def is None or not is_plain(field_def.resolve):
-        raise _Unplanned  # unknown, or wrapped (a policy guard): graphql-core decides
+        raise Unplanned  # unknown, or wrapped (a policy guard): graphql-core decides
     if name in _PLAIN or name in ("depth", "ecn"):
         if field.arguments or field.selection_set:
-            raise _Unplanned
+            raise Unplanned
         return lambda node, _locales: node[name]
     if name in _LOCALIZED:
         locale = get_argument_values(field_def, field, executor.variable_values).get("locale")
@@ -160,25 +111,13 @@ def _step(
         return _all_locales(executor, field, _ALL_LOCALES[name])
     if name == "validity":
         return _validity(executor, field)
-    raise _Unplanned
-
-
-def _leaves(executor: Executor[Any], field: FieldNode, type_name: str) -> list[tuple[str, str]]:
-    """(response key, field name) of a selection of leaves without arguments."""
-    found = []
-    for leaf in _fields(executor, field.selection_set, type_name):
-        if leaf.arguments or leaf.selection_set:
-            raise _Unplanned
-        found.append((leaf.alias.value if leaf.alias else leaf.name.value, leaf.name.value))
-    if len({key for key, _ in found}) != len(found):
-        raise _Unplanned
-    return found
+    raise Unplanned
 
 
 def _all_locales(executor: Executor[Any], field: FieldNode, key: str) -> Step:
-    leaves = _leaves(executor, field, "LocalizedString")
+    leaves = leaf_fields(executor, field, "LocalizedString")
     if any(name not in ("locale", "value", "__typename") for _, name in leaves):
-        raise _Unplanned
+        raise Unplanned
 
     def pick(name: str, locale: str, value: str) -> str:
         return "LocalizedString" if name == "__typename" else locale if name == "locale" else value
@@ -190,9 +129,9 @@ def _all_locales(executor: Executor[Any], field: FieldNode, key: str) -> Step:
 
 
 def _validity(executor: Executor[Any], field: FieldNode) -> Step:
-    leaves = _leaves(executor, field, "Validity")
+    leaves = leaf_fields(executor, field, "Validity")
     if any(name not in ("from", "to", "__typename") for _, name in leaves):
-        raise _Unplanned
+        raise Unplanned
     scalar = executor.schema.type_map["DateTime"]
     assert isinstance(scalar, GraphQLScalarType)
     serialize = scalar.serialize
@@ -210,29 +149,4 @@ def _validity(executor: Executor[Any], field: FieldNode) -> Step:
     )
 
 
-class TreeExecutor(Executor[Any]):
-    """graphql-core's executor, handing lists of tree nodes to plain_list when it can."""
-
-    def complete_value(
-        self,
-        return_type: Any,
-        field_details_list: Any,
-        info: Any,
-        path: Any,
-        result: Any,
-        position_context: Any,
-    ) -> Any:
-        # The field's own type ([CategoryTreeNode!]!), not the list inside it that
-        # graphql-core completes next when plain_list declines.
-        if (
-            info.field_name in ROOTS
-            and info.parent_type.name == "Query"
-            and isinstance(return_type, GraphQLNonNull)
-            and isinstance(result, list)
-        ):
-            done = plain_list(self, field_details_list, result, info)
-            if done is not None:
-                return done
-        return super().complete_value(
-            return_type, field_details_list, info, path, result, position_context
-        )
+PLAIN_LISTS = {("Query", root): plain_list for root in ROOTS}

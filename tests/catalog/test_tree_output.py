@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-import gateway.catalog.tree_output
+from tests import fast_paths
 from tests.catalog.queries import NODE, TREES
 from tests.conftest import READ
 
@@ -42,16 +42,8 @@ async def catalog(seed: Any) -> None:
 
 def counting(monkeypatch: pytest.MonkeyPatch, *, disabled: bool) -> list[bool]:
     """Records whether each list took the fast path; `disabled` forces graphql-core's."""
-    taken: list[bool] = []
-    original = gateway.catalog.tree_output.plain_list
-
-    def plain_list(*args: Any) -> Any:
-        done = None if disabled else original(*args)
-        taken.append(done is not None)
-        return done
-
-    monkeypatch.setattr(gateway.catalog.tree_output, "plain_list", plain_list)
-    return taken
+    roots = [("Query", "categoryTrees"), ("Query", "categoryTreeNodes")]
+    return fast_paths.counting(monkeypatch, roots, disabled=disabled)
 
 
 @pytest.mark.parametrize("query", SELECTIONS)
