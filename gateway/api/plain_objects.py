@@ -58,7 +58,7 @@ def plain_object_list(
     locales = info.context.locales
     try:
         return complete(entries, locales)
-    except Exception:  # noqa: BLE001 - an entry graphql-core would report on: its path does
+    except Exception:  # an entry graphql-core would report on: its own path does
         return None
 
 

@@ -61,7 +61,7 @@ class AssignmentFilter:
     site_code: str | None = None
 
 
-def _joined() -> Any:
+def _join() -> Any:
     a = assignment.c
     return assignment.outerjoin(
         product,
@@ -72,6 +72,12 @@ def _joined() -> Any:
             a.item_type == "CATEGORY", category.c.tenant == a.tenant, category.c.id == a.item_id
         ),
     )
+
+
+# Built once: the same for every read, and a tenth of a page's time when built per request.
+_JOINED = _join()
+# The item is live: its product or category row exists.
+_LIVE_ITEM = sa.or_(product.c.id.is_not(None), category.c.id.is_not(None))
 
 
 def _segment_condition(where: AssignmentFilter) -> ColumnElement[bool] | None:
@@ -90,7 +96,7 @@ def conditions(where: AssignmentFilter) -> list[ColumnElement[bool]]:
     a = assignment.c
     found: list[ColumnElement[bool]] = [
         a.tenant == where.access.tenant,
-        sa.or_(product.c.id.is_not(None), category.c.id.is_not(None)),
+        _LIVE_ITEM,
     ]
     segment_rule = _segment_condition(where)
     if segment_rule is not None:
@@ -106,7 +112,7 @@ def select_assignments(
     where: AssignmentFilter, extra: Sequence[ColumnElement[bool]] = ()
 ) -> sa.Select[Any]:
     """Assignments with their items matching a filter and extra (`q`) conditions, unordered."""
-    return sa.select(*COLUMNS).select_from(_joined()).where(*conditions(where), *extra)
+    return sa.select(*COLUMNS).select_from(_JOINED).where(*conditions(where), *extra)
 
 
 def _compiled(
@@ -157,7 +163,7 @@ async def count_assignments(
 ) -> int:
     """How many assignments `where` and `q` select."""
     extra = query.conditions(ITEM_ASSIGNMENT_FIELDS, dialect=dialect_of(session))
-    stmt = sa.select(sa.func.count()).select_from(_joined()).where(*conditions(where), *extra)
+    stmt = sa.select(sa.func.count()).select_from(_JOINED).where(*conditions(where), *extra)
     return int((await session.execute(stmt)).scalar_one())
 
 
@@ -169,7 +175,7 @@ async def count_by_segment(
     extra = query.conditions(ITEM_ASSIGNMENT_FIELDS, dialect=dialect_of(session))
     stmt = (
         sa.select(a.segment_id, sa.func.count())
-        .select_from(_joined())
+        .select_from(_JOINED)
         .where(*conditions(where), a.segment_id.in_(segment_ids), *extra)
         .group_by(a.segment_id)
     )
@@ -190,13 +196,13 @@ async def assignment_by_key(
     a = assignment.c
     stmt = (
         sa.select(*COLUMNS)
-        .select_from(_joined())
+        .select_from(_JOINED)
         .where(
             a.tenant == tenant,
             a.segment_id == segment_id,
             a.item_type == item_type,
             a.item_id == item_id,
-            sa.or_(product.c.id.is_not(None), category.c.id.is_not(None)),
+            _LIVE_ITEM,
         )
     )
     if access is not None:

@@ -127,3 +127,29 @@ async def test_the_extreme_page_sizes_work(db: Database, many: None, size: int) 
     result = await page(db, size=size)
     assert len(result.rows) == min(size, 23)
     assert result.has_next is (size < 23)
+
+
+async def test_rows_read_by_column_name_whatever_the_names(db: Database, many: None) -> None:
+    # given: plain names, and names a Python identifier cannot be ("class", a leading "_")
+    plain = sa.select(Segment.id, Segment.site_code.label("site"))
+    odd = sa.select(Segment.id.label("class"), Segment.site_code.label("_site"))
+    async with db.sessions() as session:
+        # when
+        pages = [
+            await fetch_page(
+                session,
+                statement,
+                keys=keys_for(db, None),
+                page_size=3,
+                page_number=1,
+                after=None,
+                fingerprint=FP,
+            )
+            for statement in (plain, odd)
+        ]
+    # then: each row holds the caller's columns only, by name and by position
+    first, other = pages[0].rows, pages[1].rows
+    assert [tuple(row) for row in first] == [tuple(row) for row in other]
+    assert [row.id for row in first] == [getattr(row, "class") for row in other]
+    assert [row.site for row in first] == [row._site for row in other]
+    assert all(len(row) == 2 for row in first + other)
