@@ -173,7 +173,7 @@ def _row_type(fields: tuple[str, ...]) -> Any:
     """A named tuple type for the caller's columns, with a Row's `_mapping` too; None when
     a name cannot be a field."""
     try:
-        base = namedtuple("PageRow", fields)
+        base = namedtuple("PageRow", list(fields))  # type: ignore[misc]  # fields known at run time
     except ValueError:
         return None
 
