@@ -60,6 +60,17 @@ def _has_pending() -> sa.Exists:
     )
 
 
+def _lapsed(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.or_(_w.claimed_until.is_(None), _w.claimed_until <= now)
+
+
+async def anything_to_claim(session: AsyncSession, *, now: datetime) -> bool:
+    """Whether `claim` would find a subscription: a read, so an idle poll writes nothing
+    (on SQLite a claim takes the database's one write lock)."""
+    stmt = sa.select(_w.id).where(_lapsed(now), _has_pending()).limit(1)
+    return (await session.execute(stmt)).first() is not None
+
+
 async def claim(
     session: AsyncSession, *, owner: str, now: datetime, until: datetime, limit: int
 ) -> list[Claim]:
@@ -67,7 +78,7 @@ async def claim(
 
     A system job across tenants: each claim names its tenant, which every later statement
     of the claim carries."""
-    lapsed = sa.or_(_w.claimed_until.is_(None), _w.claimed_until <= now)
+    lapsed = _lapsed(now)
     free = (
         sa.select(_w.tenant, _w.id)
         .where(lapsed, _has_pending())

@@ -40,6 +40,13 @@ LINE_BATCH = 50
 PRUNE_EVERY_SECONDS = 600.0
 # Pending deliveries whose subscription's secret cannot be opened are left pending.
 UNREADABLE_RETRY_SECONDS = 60.0
+# A claim is renewed (with an outcome, in its transaction) once less than this is left of
+# it: more than one attempt can take (a lookup of 5 s, an answer of 10 s).
+RENEW_WITHIN = timedelta(seconds=20)
+
+
+class LostClaim(Exception):
+    """The claim lapsed and another process took the subscription: this one stops sending."""
 
 
 class Observer(Protocol):
@@ -84,6 +91,8 @@ class DeliveryWorker:
         self.owner = uuid.uuid4().hex
         self._wake = asyncio.Event()
         self._lines: set[asyncio.Task[None]] = set()
+        # When each claim this process holds lapses unless renewed.
+        self._expiry: dict[Claim, datetime] = {}
         self._last_prune = 0.0
 
     def wake(self, *_: object) -> None:
@@ -117,6 +126,9 @@ class DeliveryWorker:
         if free <= 0:
             return
         now = utcnow()
+        async with self._sessions() as session:
+            if not await deliveries.anything_to_claim(session, now=now):
+                return
 
         async def work(session: AsyncSession) -> list[Claim]:
             return await deliveries.claim(
@@ -124,6 +136,10 @@ class DeliveryWorker:
             )
 
         for claim in await write(self._sessions, work, tenant="", raise_version=False):
+            sending = claim in self._expiry
+            self._expiry[claim] = now + self._lease
+            if sending:  # its claim lapsed mid-attempt and came back here: one line is enough
+                continue
             task = asyncio.create_task(self._send_line(client, claim))
             self._lines.add(task)
             task.add_done_callback(self._lines.discard)
@@ -134,10 +150,20 @@ class DeliveryWorker:
         try:
             until = await self._line(client, claim)
         except asyncio.CancelledError:
+            # Shutting down: give the line back at once rather than when the claim lapses
+            # (an attempt cut short may have arrived: it is sent again, at least once).
+            await self._release(claim, None)
             raise
+        except LostClaim:
+            log.warning(
+                "webhook subscription %s: claim lost to another process", claim.subscription_id
+            )
+            return
         except Exception:
             log.exception("webhook delivery: subscription %s failed", claim.subscription_id)
             until = utcnow() + self._lease
+        finally:
+            self._expiry.pop(claim, None)
         await self._release(claim, until)
 
     async def _line(self, client: httpx.AsyncClient, claim: Claim) -> datetime | None:
@@ -166,8 +192,10 @@ class DeliveryWorker:
     async def _record(
         self, claim: Claim, pending: Pending, outcome: sender.Attempt
     ) -> datetime | None:
-        """Records the outcome and renews the claim; the retry's time if it must wait."""
+        """Records the outcome (and renews the claim when it is running out); the retry's
+        time if it must wait."""
         now = utcnow()
+        renewing = self._expiry[claim] - now < RENEW_WITHIN
         status, retry_at = DELIVERED, None
         if not outcome.delivered:
             attempts = pending.attempts + 1
@@ -182,14 +210,19 @@ class DeliveryWorker:
                 outcome.error or f"answered {outcome.status_code}",
             )  # fmt: skip
 
-        async def work(session: AsyncSession) -> None:
+        async def work(session: AsyncSession) -> bool:
             await deliveries.record(
                 session, claim, pending, status=status, status_code=outcome.status_code,
                 next_attempt_at=retry_at, now=now,
             )  # fmt: skip
-            await deliveries.renew(session, claim, owner=self.owner, until=now + self._lease)
+            if not renewing:
+                return True
+            return await deliveries.renew(session, claim, owner=self.owner, until=now + self._lease)
 
-        await write(self._sessions, work, tenant=claim.tenant, raise_version=False)
+        if not await write(self._sessions, work, tenant=claim.tenant, raise_version=False):
+            raise LostClaim(claim.subscription_id)
+        if renewing:
+            self._expiry[claim] = now + self._lease
         if status == DELIVERED:
             self._observer.delivered((now - pending.occurred_at).total_seconds())
         elif status == PENDING:

@@ -44,7 +44,11 @@ class Receiver:
     secret: str | None = None
     # The statuses of the next answers, in order; 200 once they run out.
     answers: list[int] = field(default_factory=list)
+    # Seconds to wait before each of the next answers (a slow receiver), in order.
+    delays: list[float] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
+    # Requests that arrived, answered or not yet.
+    arrivals: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -64,6 +68,7 @@ class Receiver:
         return self.delivered()
 
     async def handle(self, request: Request) -> Response:
+        self.arrivals += 1
         body = await request.body()
         headers = dict(request.headers)
         try:
@@ -72,6 +77,8 @@ class Receiver:
         except WebhookVerificationError:
             verified = False
         status = self.answers.pop(0) if self.answers else 200
+        if self.delays:
+            await asyncio.sleep(self.delays.pop(0))
         self.received.append(Received(headers, body, verified, status))
         self.arrived.set()
         return Response(status_code=status)

@@ -1,0 +1,148 @@
+"""What the worker checks and keeps: targets at every delivery, retention, its metrics."""
+
+import asyncio
+from dataclasses import replace
+from datetime import timedelta
+
+import sqlalchemy as sa
+
+from gateway.store.columns import utcnow
+from gateway.store.tables import change_event_table, webhook_delivery_table
+from gateway.web.metrics import Metrics
+from gateway.webhooks.deliveries import PENDING
+from gateway.webhooks.worker import DeliveryWorker
+from tests.mutations.test_segments import create as create_segment
+from tests.webhooks.operations import stored
+from tests.webhooks.test_delivery import settled, subscribe
+
+HOOKS_HOST = "hooks.example"
+
+
+def resolving_to(address):
+    """A resolver for which every name is `address` (DNS changed since the check)."""
+
+    async def resolve(host, port):
+        return [address]
+
+    return resolve
+
+
+async def seeded_subscription(seed, receiver, host=HOOKS_HOST):
+    """A subscription to a name, written as if it had passed the check when created."""
+    row = stored(1)
+    row.url = f"http://{host}:{receiver.port}/hooks"
+    await seed.tenant_row()
+    await seed.add(row)
+    receiver.secret = row.secret
+    return row.id
+
+
+async def test_a_name_that_now_resolves_to_loopback_is_not_sent_to(
+    hooks_gql, loopback_settings, seed, receiver, worker
+):
+    # given: private targets refused again, and the name resolves to 127.0.0.1 now
+    settings = replace(loopback_settings, webhook_allow_private=False)
+    subscription = await seeded_subscription(seed, receiver)
+    await create_segment(hooks_gql, id="s1")
+    # when
+    worker(settings, resolve=resolving_to("127.0.0.1"))
+    async with asyncio.timeout(10):
+        while not (items := await _deliveries(hooks_gql, subscription)) or not items[0]["attempts"]:
+            await asyncio.sleep(0.05)
+    # then
+    assert receiver.received == []
+    assert (items[0]["status"], items[0]["lastStatusCode"]) == ("pending", None)
+
+
+async def test_the_checked_address_is_connected_to_with_the_name_as_host(
+    hooks_gql, seed, receiver, worker
+):
+    # given: private targets allowed; the name resolves to the receiver's loopback address
+    await seeded_subscription(seed, receiver)
+    await create_segment(hooks_gql, id="s1")
+    # when
+    worker(resolve=resolving_to("127.0.0.1"))
+    (request,) = await receiver.wait_for(1)
+    # then
+    assert request.headers["host"] == f"{HOOKS_HOST}:{receiver.port}"
+    assert request.verified
+
+
+async def _deliveries(gql, subscription):
+    from tests.webhooks.test_delivery import deliveries_of
+
+    return (await deliveries_of(gql, subscription))["items"]
+
+
+async def _ids(db, table, column):
+    async with db.sessions() as session:
+        return sorted((await session.execute(sa.select(column).select_from(table))).scalars())
+
+
+async def test_retention_prunes_old_events_no_delivery_waits_for(
+    hooks_gql, db, seed, loopback_settings, receiver, worker
+):
+    # given: three delivered events, of which the first two are 8 days old and the second
+    # is pending again (its receiver failed it, say)
+    subscription = await subscribe(hooks_gql, receiver)
+    await seed.tenant_row()
+    for number in (1, 2, 3):
+        await create_segment(hooks_gql, id=f"s{number}")
+    worker()
+    await receiver.wait_for(3)
+    await settled(hooks_gql, subscription)
+    old, waiting, recent = await _ids(db, change_event_table, change_event_table.c.id)
+    past = utcnow() - timedelta(days=8)
+    e, d = change_event_table.c, webhook_delivery_table.c
+    async with db.sessions() as session, session.begin():
+        await session.execute(
+            sa.update(change_event_table).where(e.id != recent), {"occurred_at": past}
+        )
+        await session.execute(
+            sa.update(webhook_delivery_table).where(d.event_id != recent), {"created_at": past}
+        )
+        again = {"status": PENDING, "next_attempt_at": utcnow() + timedelta(days=1)}
+        await session.execute(sa.update(webhook_delivery_table).where(d.event_id == waiting), again)
+    # when: a week's retention
+    gone = await DeliveryWorker(db.sessions, loopback_settings).prune()
+    # then
+    assert gone == (1, 1)
+    assert await _ids(db, change_event_table, e.id) == [waiting, recent]
+    assert await _ids(db, webhook_delivery_table, d.event_id) == [waiting, recent]
+
+
+async def test_deliveries_and_written_events_are_counted(hooks_gql, db, seed, receiver, worker):
+    # given
+    metrics = Metrics()
+    written = ("gateway_events_written_total", {"type": "customer-segment.segment-created"})
+    before = metrics.registry.get_sample_value(*written) or 0
+    subscription = await subscribe(hooks_gql, receiver)
+    await seed.tenant_row()
+    await create_segment(hooks_gql, id="s1")
+    receiver.answers = [500]
+    # when
+    worker(observer=metrics)
+    await receiver.wait_for(1)
+    await settled(hooks_gql, subscription)
+    # then
+    value = metrics.registry.get_sample_value
+    assert value(*written) == before + 1
+    assert value("gateway_webhook_deliveries_total", {"outcome": "retried"}) == 1
+    assert value("gateway_webhook_deliveries_total", {"outcome": "delivered"}) == 1
+    assert value("gateway_webhook_deliveries_total", {"outcome": "failed"}) == 0
+    assert value("gateway_webhook_delivery_latency_seconds_count") == 1
+
+
+async def test_an_idle_worker_only_reads(db, seed, worker):
+    # given: a subscription with nothing to send, and the worker's first round (which
+    # prunes) behind it
+    await seed.tenant_row()
+    await seed.add(stored(1))
+    worker()
+    await asyncio.sleep(0.2)
+    # when
+    with db.count_statements() as seen:
+        await asyncio.sleep(0.3)
+    # then: each poll is one SELECT, and no write lock is taken
+    assert len(seen) >= 3
+    assert all(statement.startswith("SELECT webhook_subscription.id") for statement in seen)
