@@ -5,7 +5,7 @@ Three runs per subscription count, each on emptied event tables:
   at a time) and delivers them; timed from the first commit to the last delivery;
 - drain: the same events written with the worker off, then a fresh server with it on and
   no requests: the delivery path alone, with the server's and PostgreSQL's CPU;
-- trickle: single upserts at about 20 a second, as a quiet tenant writes: the latency from
+- trickle: single upserts, each 50 ms after the last answer, as a quiet tenant writes: from
   commit to delivery when nothing is queued.
 Latencies come from the database: each delivered event's occurred_at (its commit) to its
 delivery's finished_at (the outcome recorded after the receiver's 200).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import platform
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -54,27 +55,54 @@ def _signed(value: float) -> str:
     return ("+" if value >= 0 else "") + _n(value)
 
 
-def _write_table(rows: list[WriteRow], postgres: bool) -> list[str]:
-    baseline = {(r.workload, r.concurrency): r for r in rows if r.setup.startswith("outbox off")}
-    head = "| setup | write | clients | req/s | events/s | p50 ms | p95 ms | p50 vs baseline ms "
-    head += "| server CPU ms/req | vs baseline |"
-    lines = [head + (" PostgreSQL CPU ms/req |" if postgres else "") + " delivered meanwhile |"]
-    lines.append("|---|---|---:|" + "---:|" * (8 if postgres else 7))
+def _baselines(rows: list[WriteRow]) -> dict[tuple[int, str, int], WriteRow]:
+    return {
+        (r.round, r.workload, r.concurrency): r for r in rows if r.setup.startswith("outbox off")
+    }
+
+
+def _summary_table(rows: list[WriteRow], postgres: bool) -> list[str]:
+    """Per setup and write: the mean over rounds of its difference to the same round's baseline."""
+    baseline = _baselines(rows)
+    paired: dict[tuple[str, str, int], list[tuple[WriteRow, WriteRow]]] = {}
     for r in rows:
-        base = baseline[(r.workload, r.concurrency)]
-        cells = [
-            r.setup,
-            r.workload,
-            str(r.concurrency),
-            _n(r.per_second),
-            _n(r.events_per_second, 0),
-        ]
-        cells += [
-            _n(r.p50_ms),
-            _n(r.p95_ms),
-            _signed(r.p50_ms - base.p50_ms),
-            _n(r.server_cpu_ms, 2),
-        ]
+        if not r.setup.startswith("outbox off"):
+            base = baseline[(r.round, r.workload, r.concurrency)]
+            paired.setdefault((r.setup, r.workload, r.concurrency), []).append((r, base))
+    head = "| setup | write | clients | rounds | baseline p50 ms | added p50 ms | added p95 ms "
+    head += "| baseline server CPU ms/req | added server CPU ms/req | added |"
+    lines = [head + (" added PostgreSQL CPU ms/req |" if postgres else "")]
+    lines.append("|---|---|---:|" + "---:|" * (8 if postgres else 7))
+    for (setup, workload, clients), pairs in paired.items():
+
+        def mean(
+            f: Callable[[WriteRow], float], pairs: list[tuple[WriteRow, WriteRow]] = pairs
+        ) -> float:
+            return sum(f(r) - f(b) for r, b in pairs) / len(pairs)
+
+        base_p50 = sum(b.p50_ms for _, b in pairs) / len(pairs)
+        base_cpu = sum(b.server_cpu_ms for _, b in pairs) / len(pairs)
+        added_cpu = mean(lambda x: x.server_cpu_ms)
+        cells = [setup, workload, str(clients), str(len(pairs)), _n(base_p50)]
+        cells += [_signed(mean(lambda x: x.p50_ms)), _signed(mean(lambda x: x.p95_ms))]
+        cells += [_n(base_cpu, 2), _signed(added_cpu), f"{added_cpu / base_cpu:+.0%}"]
+        if postgres:
+            cells.append(_signed(mean(lambda x: x.postgres_cpu_ms or 0.0)))
+        lines.append("| " + " | ".join(cells) + " |")
+    return lines
+
+
+def _write_table(rows: list[WriteRow], postgres: bool) -> list[str]:
+    baseline = _baselines(rows)
+    head = "| round | setup | write | clients | req/s | events/s | p50 ms | p95 ms "
+    head += "| p50 vs baseline ms | server CPU ms/req | vs baseline |"
+    lines = [head + (" PostgreSQL CPU ms/req |" if postgres else "") + " delivered meanwhile |"]
+    lines.append("|---:|---|---|---:|" + "---:|" * (9 if postgres else 8))
+    for r in rows:
+        base = baseline[(r.round, r.workload, r.concurrency)]
+        cells = [str(r.round), r.setup, r.workload, str(r.concurrency), _n(r.per_second)]
+        cells += [_n(r.events_per_second, 0), _n(r.p50_ms), _n(r.p95_ms)]
+        cells += [_signed(r.p50_ms - base.p50_ms), _n(r.server_cpu_ms, 2)]
         cells.append(_signed(r.server_cpu_ms - base.server_cpu_ms))
         if postgres:
             cells.append(_n(r.postgres_cpu_ms, 2))
@@ -120,8 +148,11 @@ def section(facts: Facts) -> list[str]:
         "",
     ]
     for database, rows in facts.writes.items():
-        lines += [f"Writes on {database} (one `gateway serve` worker, HTTP):", ""]
-        lines += [*_write_table(rows, database == "PostgreSQL"), ""]
+        postgres = database == "PostgreSQL"
+        lines += [f"What the outbox adds to a write on {database}, against the baseline:", ""]
+        lines += [*_summary_table(rows, postgres), ""]
+        lines += [f"Every window on {database} (one `gateway serve` worker, HTTP):", ""]
+        lines += [*_write_table(rows, postgres), ""]
     for database, bursts in facts.bursts.items():
         lines += [f"Delivery on {database} (one process, a receiver answering 200 at once):", ""]
         lines += [*_burst_table(bursts, database == "PostgreSQL"), ""]
@@ -158,12 +189,15 @@ METHOD = [
     "`gateway.events.outbox.record` patched to a no-op before the commands import it (no "
     "change_event INSERT, no fan-out INSERT ... SELECT, no NOTIFY; the commands still build "
     "their events). The bench checks that the baseline left change_event empty and the "
-    "others did not. It runs first and again last: the two show the run's drift.",
+    "others did not. The write-path setups run in two rounds, each round starting with its "
+    "own baseline, and every setup is compared with the baseline of its round (the summary "
+    "averages the two differences): a shared machine's load drifts over minutes, so a "
+    "comparison a few seconds apart means more than one across the run.",
     "- Client: the bench's own asyncio HTTP/1.1 client (`bench/events/client.py`), keep-alive "
     "connections, requests encoded once; per workload 1 s warm-up, then the measured window; "
     "`clients` connections each send the next request when the last is answered. p50/p95 "
     "of every request started in the window; `vs baseline` is the difference to the "
-    "baseline's first run, same write and clients. CPU per request: utime + stime from /proc "
+    "same round's baseline, same write and clients. CPU per request: utime + stime from /proc "
     "of the server process and of the database's PostgreSQL backends over the window.",
     "- Subscriptions: made with `createWebhookSubscription` to every event type, each to its "
     "own path of the receiver (`bench/events/receiver.py`, raw asyncio in its own process, "

@@ -32,6 +32,7 @@ class WriteRow:
     server_cpu_ms: float
     postgres_cpu_ms: float | None
     delivered: int  # deliveries the receiver got during the window
+    round: int = 1
 
 
 @dataclass
@@ -41,8 +42,9 @@ class Timing:
 
 
 async def measure(
-    setup: Setup, database_url: str, database: str | None, timing: Timing, logs: Path
-) -> list[WriteRow]:
+    setup: Setup, database_url: str, database: str | None, timing: Timing, logs: Path,
+    round_number: int = 1,
+) -> list[WriteRow]:  # fmt: skip
     """The four workloads against one fresh server of `setup`."""
     await data.reset(database_url)
     running = await servers.start(gateway_spec(setup, database_url), GATEWAY_PORT, logs)
@@ -53,6 +55,8 @@ async def measure(
             await _workload(setup, running.pid, database, token, workload, concurrency, timing)
             for workload, concurrency in WORKLOADS
         ]
+        for row in rows:
+            row.round = round_number
     finally:
         servers.stop(running)
     events = await data.count(database_url, "change_event")
