@@ -74,10 +74,16 @@ def create_app(
     verifier = TokenVerifier(settings)
     documents = persisted_documents(settings)
     runtime = Runtime(
-        settings, graphql_schema, verifier, Metrics(), graphiql, documents, responses=responses
+        settings,
+        graphql_schema,
+        verifier,
+        Metrics(),
+        graphiql,
+        documents,
+        responses=responses,
+        broker=Broker(settings.limits.max_queued_events),
+        tracing=tracing_for(settings, tracer_provider),
     )
-    runtime.broker = Broker(settings.limits.max_queued_events)
-    runtime.tracing = tracing_for(settings, tracer_provider)
     app = Starlette(
         routes=_routes(graphiql),
         middleware=[*runtime.tracing.middleware(), *_middleware(settings)],

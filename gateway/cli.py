@@ -15,8 +15,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-import sqlalchemy as sa
-from sqlalchemy.engine import Connection, make_url
+from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from gateway.auth import scopes
@@ -25,9 +24,8 @@ from gateway.demo import DEMO_FILE
 from gateway.environment import DELIVERY, ENVIRONMENT
 from gateway.importer.progress import TerminalProgress
 from gateway.importer.run import CatalogImportError, import_file
-from gateway.migrations import ensure_schema_async, upgrade_async
+from gateway.migrations import ensure_schema_async, upgrade_reporting_async
 from gateway.settings import LOG_VARIABLES, Settings, load_settings, log_options
-from gateway.store.database import create_engine
 from gateway.web import logs
 
 DEMO_TOKEN_TTL = 12 * 3600
@@ -116,6 +114,11 @@ def _parser() -> argparse.ArgumentParser:
     reads = (*DATABASE, "GATEWAY_MAX_MIXINS_DEPTH")
     imports = _command(commands, "import", "import a catalog file (idempotent)", reads)
     imports.add_argument("file", help="the catalog, JSON in the contract's format")
+    imports.add_argument(
+        "--events",
+        action="store_true",
+        help="record a change event for every segment and assignment it creates or changes",
+    )
     imports.set_defaults(handler=_import)
     migrate = _command(commands, "migrate", "create or upgrade the database schema", DATABASE)
     migrate.set_defaults(handler=_migrate)
@@ -207,7 +210,13 @@ def _import(args: argparse.Namespace) -> int:
     progress = TerminalProgress(sys.stderr) if sys.stderr.isatty() else None
     try:
         report = asyncio.run(
-            import_file(settings.database_url, args.file, limits=settings.limits, progress=progress)
+            import_file(
+                settings.database_url,
+                args.file,
+                limits=settings.limits,
+                progress=progress,
+                events=args.events,
+            )
         )
     except CatalogImportError as error:
         return _fail(f"import refused, nothing was written:\n{error}", 1)
@@ -223,36 +232,13 @@ def _import(args: argparse.Namespace) -> int:
 
 def _migrate(args: argparse.Namespace) -> int:
     settings = _settings()
-    before, after = asyncio.run(_upgrade(settings.database_url))
+    before, after = asyncio.run(upgrade_reporting_async(settings.database_url))
     shown = make_url(settings.database_url).render_as_string(hide_password=True)
     if before == after:
         print(f"{shown} is already at revision {after}, the latest: nothing to do.")
     else:
         print(f"Migrated {shown} from {before or 'an empty schema'} to revision {after}.")
     return 0
-
-
-async def _upgrade(url: str) -> tuple[str | None, str | None]:
-    """The schema's revision before and after upgrading it."""
-    before = await _revision(url)
-    await upgrade_async(url)
-    return before, await _revision(url)
-
-
-async def _revision(url: str) -> str | None:
-    # Read directly: Alembic's MigrationContext would log two lines for each look.
-    def current(connection: Connection) -> str | None:
-        if not sa.inspect(connection).has_table("alembic_version"):
-            return None
-        revision: str | None = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
-        return revision
-
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(current)
-    finally:
-        await engine.dispose()
 
 
 def _token(args: argparse.Namespace) -> int:

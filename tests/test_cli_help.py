@@ -59,7 +59,14 @@ def test_the_top_level_help_lists_every_command_and_version(capsys):
                 "--ttl TTL lifetime in seconds (default: 3600)",
             ],
         ),
-        ("import", ["file the catalog, JSON in the contract's format"]),
+        (
+            "import",
+            [
+                "file the catalog, JSON in the contract's format",
+                "--events record a change event for every segment and assignment it creates or "
+                "changes (default: off)",
+            ],
+        ),
     ],
 )
 def test_every_option_shows_its_default(capsys, command, options):

@@ -61,9 +61,16 @@ def _validity(row: Any) -> dict[str, Any] | None:
     return {"from": _instant(row.valid_from), "to": _instant(row.valid_to)}
 
 
-def segment_written(tenant: str, row: Any, previous_status: str | None = None) -> Event:
-    """segment-created (version 1), else segment-updated with mixins and previousStatus;
-    localized fields are maps, locale to text, as REST sends them."""
+def _created(row: Any, created: bool | None) -> bool:
+    # A write creates at version 1; an import, which may keep a file's own version, knows.
+    return row.version == 1 if created is None else created
+
+
+def segment_written(
+    tenant: str, row: Any, previous_status: str | None = None, *, created: bool | None = None
+) -> Event:
+    """segment-created (by default: version 1), else segment-updated with mixins and
+    previousStatus; localized fields are maps, locale to text, as REST sends them."""
     data = {
         "id": row.id,
         "name": row.name or {},
@@ -74,7 +81,7 @@ def segment_written(tenant: str, row: Any, previous_status: str | None = None) -
         "metadata": _metadata(row),
         "tenant": tenant,
     }
-    if row.version == 1:
+    if _created(row, created):
         return Event(SEGMENT_CREATED, row.id, data)
     data.update(mixins=row.mixins or None, previousStatus=previous_status)
     return Event(SEGMENT_UPDATED, row.id, data)
@@ -85,9 +92,16 @@ def segment_deleted(tenant: str, segment_id: str) -> Event:
 
 
 def item_written(
-    tenant: str, segment_id: str, item_type: str, row: Any, item: tuple[str, Any]
+    tenant: str,
+    segment_id: str,
+    item_type: str,
+    row: Any,
+    item: tuple[str, Any],
+    *,
+    created: bool | None = None,
 ) -> Event:
-    """item-assignment-created (version 1) or -updated; `item` is the catalog's (code, name)."""
+    """item-assignment-created (by default: version 1) or -updated; `item` is the catalog's
+    (code, name)."""
     code, name = item
     data = {
         "segmentId": segment_id,
@@ -97,7 +111,7 @@ def item_written(
         "metadata": _metadata(row),
         "tenant": tenant,
     }
-    kind = ITEM_CREATED if row.version == 1 else ITEM_UPDATED
+    kind = ITEM_CREATED if _created(row, created) else ITEM_UPDATED
     return Event(kind, segment_id, data, item_type=item_type, item_id=row.item_id)
 
 
@@ -106,9 +120,9 @@ def item_deleted(tenant: str, segment_id: str, item_type: str, item_id: str) -> 
     return Event(ITEM_DELETED, segment_id, data, item_type=item_type, item_id=item_id)
 
 
-def customer_written(tenant: str, row: Any) -> Event:
-    """customer-assignment-created (version 1) or -updated. Profiles (names, email) live in
-    the customer service, so `customer` and `legalEntity` carry their ids only."""
+def customer_written(tenant: str, row: Any, *, created: bool | None = None) -> Event:
+    """customer-assignment-created (by default: version 1) or -updated. Profiles (names,
+    email) live in the customer service, so `customer` and `legalEntity` carry their ids."""
     legal_entity = row.legal_entity_id or None  # '' stands for B2C
     data = {
         "segmentId": row.segment_id,
@@ -119,7 +133,7 @@ def customer_written(tenant: str, row: Any) -> Event:
         "metadata": _metadata(row),
         "tenant": tenant,
     }
-    kind = CUSTOMER_CREATED if row.version == 1 else CUSTOMER_UPDATED
+    kind = CUSTOMER_CREATED if _created(row, created) else CUSTOMER_UPDATED
     keys = {"customer_id": row.customer_id, "legal_entity_id": legal_entity}
     return Event(kind, row.segment_id, data, **keys)
 

@@ -22,7 +22,9 @@ import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.importer.changes import Changes
 from gateway.importer.fields import MAX_PROBLEMS
+from gateway.importer.report import Counts, ImportReport
 from gateway.importer.stage import (
     CATEGORIES,
     CUSTOMERS,
@@ -51,35 +53,10 @@ LOADS_WAITING = 4  # batches staged by the reading and not yet loaded, at most
 # rest is read (a first import's longest statement, 4 of its 14 s, no longer waits for the
 # end of the file); into a table with the tenant's rows, a list is compared whole.
 CHUNK = 100_000
-KINDS = ("categories", "products", "segments", "customerAssignments", "itemAssignments")
 TARGETS = {target.kind: target for target in (CATEGORIES, PRODUCTS, SEGMENTS, CUSTOMERS, ITEMS)}
 # The reading gives the database a turn this often, so a step's next statement is sent
 # as soon as the last one is done, not when the reading happens to wait.
 YIELD_EVERY = 512
-
-
-@dataclass
-class Counts:
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-
-
-@dataclass
-class ImportReport:
-    """What an import did, per kind of record."""
-
-    tenant: str
-    counts: dict[str, Counts] = field(default_factory=lambda: {kind: Counts() for kind in KINDS})
-
-    def __str__(self) -> str:
-        lines = [f'Imported tenant "{self.tenant}":']
-        for kind, counts in self.counts.items():
-            lines.append(
-                f"  {kind:<20} {counts.created:>6} created, {counts.updated:>6} updated, "
-                f"{counts.unchanged:>6} unchanged"
-            )
-        return "\n".join(lines)
 
 
 Step = tuple[Callable[[], Awaitable[None]], bool]  # (run, whether it is a load)
@@ -90,10 +67,17 @@ class Batches:
     `writing` says whether to write still."""
 
     def __init__(
-        self, session: AsyncSession, tenant: str, now: datetime, writing: Callable[[], bool]
+        self,
+        session: AsyncSession,
+        tenant: str,
+        now: datetime,
+        writing: Callable[[], bool],
+        events: bool = False,
     ) -> None:
         self.session, self.tenant, self.now, self.writing = session, tenant, now, writing
         self.stage = Stage(session)
+        # With --events: what the writes create or change is kept, for its events.
+        self.changes = Changes(self.stage, tenant) if events else None
         self.report = ImportReport(tenant)
         self.created: set[sa.Table] = set()
         self.pending: dict[str, list[Row]] = {name: [] for name in STAGES}
@@ -111,6 +95,8 @@ class Batches:
 
     async def start(self) -> None:
         await self.stage.create()
+        if self.changes is not None:
+            await self.changes.create()
         self.worker = asyncio.create_task(self._work())
 
     async def add(self, kind: str, row: Row) -> None:
@@ -205,6 +191,8 @@ class Batches:
         if write and await self._fresh(kind):
             await self._insert_chunk(kind, None)
             if kind not in chunks.failed and chunks.inserted.get(kind, 0) == staged:
+                if self.changes is not None:
+                    await self.changes.mark(target, all_new=True)
                 self._done(kind, staged, 0, staged)
                 return  # every entry inserted once: no key was staged twice
         # A key staged twice would update a stored row twice, silently: look first.
@@ -259,6 +247,8 @@ class Batches:
         if target is PRODUCTS:
             await mark_touched_products(session, tenant)
             only = PRODUCTS.table.c.id.in_(sa.select(TOUCHED.c.id))
+        if target.versioned and self.changes is not None:
+            await self.changes.mark(target)
         updated = await update_changed(session, target, tenant, now, only=only)
         created = await insert_new(session, target, tenant, now)
         if target is PRODUCTS:

@@ -11,7 +11,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.importer.batches import KINDS, Batches
+from gateway.importer.batches import Batches
 from gateway.importer.checks import check_cycles, check_parents, check_translations
 from gateway.importer.fields import MAX_PROBLEMS, CatalogImportError, Problems, capped_error
 from gateway.importer.format import (
@@ -24,6 +24,7 @@ from gateway.importer.format import (
     _product,
     _segment,
 )
+from gateway.importer.report import KINDS
 from gateway.importer.source import Source
 from gateway.importer.stage import CUSTOMERS, ITEMS, PRODUCTS, SEGMENTS, Target
 

@@ -11,10 +11,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from gateway.importer.batches import Batches, Counts, ImportReport
+from gateway.importer.batches import Batches
 from gateway.importer.fields import CatalogImportError
 from gateway.importer.format import languages_of, tenant_of
 from gateway.importer.reading import Progress, Reading, quiet
+from gateway.importer.report import Counts, ImportReport
 from gateway.importer.source import DocumentSource, Source, open_source
 from gateway.importer.write import analyze_tables
 from gateway.migrations import ensure_schema_async, has_tables_async
@@ -65,11 +66,13 @@ async def import_file(
     *,
     limits: Limits = DEFAULT_LIMITS,
     progress: Progress | None = None,
+    events: bool = False,
 ) -> ImportReport:
     """Import a catalog file, streamed; an empty SQLite database gets its schema first.
 
     `progress(phase, records)` is called as the import goes: the list being read (or
-    "writing" once all are) and how many records were read so far."""
+    "writing" once all are) and how many records were read so far. `events`: record the
+    change events of the segments and assignments it creates or changes."""
     source = open_source(path, read_import_file)
     _header(source)
     # A server database is migrated on purpose (`gateway migrate`), never as a side effect.
@@ -78,16 +81,20 @@ async def import_file(
     # One statement writes a whole list (500,000 rows take seconds): not the API's timeout.
     engine = create_engine(database_url, statement_timeout_ms=IMPORT_STATEMENT_TIMEOUT_MS)
     try:
-        return await _import(session_factory(engine), source, limits, progress)
+        return await _import(session_factory(engine), source, limits, progress, events)
     finally:
         await engine.dispose()
 
 
 async def import_document(
-    sessions: async_sessionmaker[AsyncSession], doc: Any, *, limits: Limits = DEFAULT_LIMITS
+    sessions: async_sessionmaker[AsyncSession],
+    doc: Any,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
+    events: bool = False,
 ) -> ImportReport:
     """Validate the whole document, then write it in one transaction; nothing on any error."""
-    return await _import(sessions, DocumentSource(doc), limits)
+    return await _import(sessions, DocumentSource(doc), limits, events=events)
 
 
 def _header(source: Source) -> tuple[str, str | None, tuple[str, ...] | None]:
@@ -101,6 +108,7 @@ async def _import(
     source: Source,
     limits: Limits,
     progress: Progress | None = None,
+    events: bool = False,
 ) -> ImportReport:
     tenant, default, languages = _header(source)
     async with transaction(sessions) as session:
@@ -114,11 +122,15 @@ async def _import(
             limits.max_mixins_depth,
             progress or quiet,
         )
-        batches = Batches(session, tenant, utcnow(), reading.clean)
+        batches = Batches(session, tenant, utcnow(), reading.clean, events)
         report = await _load(session, source, reading, batches)
         if languages is not None and (default, languages) != (stored_default, stored_languages):
             await _write_tenant(session, tenant, default, languages)
         await analyze_tables(session, sorted(batches.created, key=lambda table: table.name))
+        if batches.changes is not None:
+            # Each page of events raises the data version once more (import_changes).
+            report.events = await batches.changes.record()
+            await batches.changes.drop()
         await bump_data_version(session, tenant=tenant, catalog=True)
         # On any error the rollback takes the staging tables with it.
         await batches.stage.drop()

@@ -173,13 +173,7 @@ class Stage:
         return (own.version, self.instant(own.created_at), self.instant(own.modified_at), mixins)
 
     async def create(self) -> None:
-        for table in TABLES:
-            if not self.postgres:
-                await self.session.execute(sa.text(f"DROP TABLE IF EXISTS temp.{table.name}"))
-            ddl = str(sa.schema.CreateTable(table).compile(dialect=self.dialect))
-            if self.postgres:
-                ddl += " ON COMMIT DROP"
-            await self.session.execute(sa.text(ddl))
+        await self.create_tables(TABLES)
         if not self.postgres:
             # SQLite joins by nested loops: the staged links are looked up by this index.
             await self.session.execute(
@@ -189,9 +183,19 @@ class Stage:
                 )
             )
 
-    async def drop(self) -> None:
+    async def create_tables(self, tables: Sequence[sa.Table]) -> None:
+        """Temporary `tables`, empty (one an earlier import on this connection left is gone)."""
+        for table in tables:
+            if not self.postgres:
+                await self.session.execute(sa.text(f"DROP TABLE IF EXISTS temp.{table.name}"))
+            ddl = str(sa.schema.CreateTable(table).compile(dialect=self.dialect))
+            if self.postgres:
+                ddl += " ON COMMIT DROP"
+            await self.session.execute(sa.text(ddl))
+
+    async def drop(self, tables: Sequence[sa.Table] = TABLES) -> None:
         if not self.postgres:
-            for table in TABLES:
+            for table in tables:
                 await self.session.execute(sa.text(f"DROP TABLE IF EXISTS temp.{table.name}"))
 
     async def load(self, table: sa.Table, rows: list[Row]) -> None:

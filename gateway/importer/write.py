@@ -20,7 +20,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.importer.stage import LINK_COLUMNS, LINKS, PRODUCTS, STAGES, TOUCHED, Target
 
 
-def _matches(target: Target, stage: sa.Table, tenant: str) -> list[sa.ColumnElement[bool]]:
+def matches(target: Target, stage: sa.Table, tenant: str) -> list[sa.ColumnElement[bool]]:
+    """The stored row of a staged one: the tenant's, of the same key."""
     table = target.table
     return [table.c.tenant == tenant, *(table.c[k] == stage.c[k] for k in target.keys)]
 
@@ -53,6 +54,17 @@ def _metadata_differs(target: Target, stage: sa.Table) -> sa.ColumnElement[bool]
     )
 
 
+def changes(
+    target: Target, stage: sa.Table, only: sa.ColumnElement[bool] | None = None
+) -> sa.ColumnElement[bool]:
+    """Whether a staged row changes its stored one, so update_changed writes it: its values
+    differ (or, with `only`, it matches that), or a versioned record's given metadata does."""
+    condition = _differs(target, stage) if only is None else only
+    if target.versioned:
+        condition = sa.or_(condition, _metadata_differs(target, stage))
+    return condition
+
+
 async def update_changed(
     session: AsyncSession,
     target: Target,
@@ -67,14 +79,13 @@ async def update_changed(
     values: dict[str, Any] = {v: stage.c[v] for v in target.values}
     stamp = sa.literal(now, table.c.modified_at.type)
     values["modified_at"] = stamp
-    condition = _differs(target, stage) if only is None else only
+    condition = changes(target, stage, only)
     if target.versioned:
         values["version"] = _given_or(stage, "version", table.c.version + 1)
         values["created_at"] = _given_or(stage, "created_at", table.c.created_at)
         values["modified_at"] = _given_or(stage, "modified_at", stamp)
         values["metadata_mixins"] = _given_or(stage, "metadata_mixins", table.c.metadata_mixins)
-        condition = sa.or_(condition, _metadata_differs(target, stage))
-    statement = sa.update(table).values(values).where(*_matches(target, stage, tenant), condition)
+    statement = sa.update(table).values(values).where(*matches(target, stage, tenant), condition)
     result = await session.execute(statement, execution_options={"synchronize_session": False})
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -94,7 +105,7 @@ async def insert_new(
     that is there anyway is a unique violation)."""
     table, stage = target.table, STAGES[target.kind]
     stamps = _stamps(target, stage, now)
-    exists = sa.select(sa.literal(1)).where(*_matches(target, stage, tenant)).exists()
+    exists = sa.select(sa.literal(1)).where(*matches(target, stage, tenant)).exists()
     select = (
         sa.select(
             sa.literal(tenant, table.c.tenant.type),

@@ -73,3 +73,28 @@ async def ensure_schema_async(url: str) -> bool:
         return False
     await upgrade_async(url)
     return True
+
+
+async def upgrade_reporting_async(url: str) -> tuple[str | None, str | None]:
+    """Upgrades to the latest revision; the schema's revision before and after."""
+    before = await current_revision_async(url)
+    await upgrade_async(url)
+    return before, await current_revision_async(url)
+
+
+async def current_revision_async(url: str) -> str | None:
+    """The revision the database is at; None for one never migrated."""
+
+    # Read directly: Alembic's MigrationContext would log two lines for each look.
+    def current(connection: Connection) -> str | None:
+        if not sa.inspect(connection).has_table("alembic_version"):
+            return None
+        revision: str | None = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
+        return revision
+
+    engine = create_engine(url)
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(current)
+    finally:
+        await engine.dispose()

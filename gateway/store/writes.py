@@ -120,9 +120,13 @@ def at_end(session: AsyncSession, step: EndStep) -> None:
         steps.append(step)
 
 
-async def _end(session: AsyncSession, tenant: str, data_version: int) -> None:
+async def finish_write(session: AsyncSession, *, tenant: str, catalog: bool = False) -> int:
+    """Raises the data version, then runs the at_end steps with it; the new version. What
+    `write` does last, for a transaction of its own (the import's)."""
+    data_version = await bump_data_version(session, tenant=tenant, catalog=catalog)
     for step in session.info.pop(_END_STEPS, ()):
         await step(session, tenant, data_version)
+    return data_version
 
 
 @functools.cache
@@ -158,7 +162,7 @@ async def write(
             async with _transaction(sessions) as session:
                 done = await work(session)
                 if raise_version:
-                    await _end(session, tenant, await bump_data_version(session, tenant=tenant))
+                    await finish_write(session, tenant=tenant)
                 return done
         except DBAPIError as error:
             if attempt == ATTEMPTS or not is_transient(error):

@@ -34,12 +34,14 @@ from gateway.webhooks.targets import Resolver, system_resolver
 log = logging.getLogger("gateway.webhooks.worker")
 
 POLL_SECONDS = 0.5
+FAILING_POLL_SECONDS = 5.0
 # Subscriptions one process sends for at once, and deliveries read per statement.
 CONCURRENCY = 16
 LINE_BATCH = 50
 PRUNE_EVERY_SECONDS = 600.0
 # Pending deliveries whose subscription's secret cannot be opened are left pending.
 UNREADABLE_RETRY_SECONDS = 60.0
+RELEASE_ON_STOP_SECONDS = 2.0
 # A claim is renewed (with an outcome, in its transaction) once less than this is left of
 # it: more than one attempt can take (a lookup of 5 s, an answer of 10 s).
 RENEW_WITHIN = timedelta(seconds=20)
@@ -94,6 +96,7 @@ class DeliveryWorker:
         # When each claim this process holds lapses unless renewed.
         self._expiry: dict[Claim, datetime] = {}
         self._last_prune = 0.0
+        self._failing = False
 
     def wake(self, *_: object) -> None:
         """A change committed: look for pending deliveries now rather than at the next poll."""
@@ -105,7 +108,10 @@ class DeliveryWorker:
             try:
                 while True:
                     self._wake.clear()
-                    await self._tick(client)
+                    if not await self._tick(client):
+                        # While the database fails, wake-ups are no reason to try sooner.
+                        await asyncio.sleep(FAILING_POLL_SECONDS)
+                        continue
                     with contextlib.suppress(TimeoutError):
                         async with asyncio.timeout(self._poll_seconds):
                             await self._wake.wait()
@@ -114,12 +120,24 @@ class DeliveryWorker:
                     task.cancel()
                 await asyncio.gather(*self._lines, return_exceptions=True)
 
-    async def _tick(self, client: httpx.AsyncClient) -> None:
+    async def _tick(self, client: httpx.AsyncClient) -> bool:
+        """One round of claims (and, now and then, retention); False when it failed."""
         try:
             await self._claim_lines(client)
             await self._prune_now_and_then()
-        except Exception:  # the database is down, say: try again at the next tick
-            log.exception("webhook delivery: claiming failed; trying again")
+        except Exception as error:  # the database is down, say: try again a little later
+            if not self._failing:  # once per outage, not every round
+                log.exception(
+                    "webhook delivery: claiming failed; retrying every %g s", FAILING_POLL_SECONDS
+                )
+            else:
+                log.debug("webhook delivery: claiming still fails: %s", error)
+            self._failing = True
+            return False
+        if self._failing:
+            log.info("webhook delivery: claiming works again")
+            self._failing = False
+        return True
 
     async def _claim_lines(self, client: httpx.AsyncClient) -> None:
         free = CONCURRENCY - len(self._lines)
@@ -152,7 +170,10 @@ class DeliveryWorker:
         except asyncio.CancelledError:
             # Shutting down: give the line back at once rather than when the claim lapses
             # (an attempt cut short may have arrived: it is sent again, at least once).
-            await self._release(claim, None)
+            # Bounded: a database that does not answer must not hold the shutdown up.
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(RELEASE_ON_STOP_SECONDS):
+                    await self._release(claim, None)
             raise
         except LostClaim:
             log.warning(

@@ -7,6 +7,7 @@ import json
 import os
 import subprocess
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any
@@ -62,9 +63,11 @@ class Run:
     peak_mb: float  # the child's maximum resident set
 
 
-def gateway_import(path: Path, database_url: str, stderr: Any, setup: str = "") -> Run:
-    """`gateway import PATH` in a child process (after the Python statements `setup`),
-    its standard error going to the file `stderr`."""
+def gateway_import(
+    path: Path, database_url: str, stderr: Any, setup: str = "", options: Sequence[str] = ()
+) -> Run:
+    """`gateway import [OPTIONS] PATH` in a child process (after the Python statements
+    `setup`), its standard error going to the file `stderr`."""
     environment = {
         **{k: v for k, v in os.environ.items() if not k.startswith("GATEWAY_")},
         "PYTHONPATH": str(ROOT),
@@ -73,7 +76,7 @@ def gateway_import(path: Path, database_url: str, stderr: Any, setup: str = "") 
     }
     command = f"{setup}\nfrom gateway.cli import main\nmain()"
     child = subprocess.Popen(
-        [sys.executable, "-c", command, "import", str(path)],
+        [sys.executable, "-c", command, "import", *options, str(path)],
         env=environment,
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,

@@ -94,17 +94,23 @@ def free_port() -> int:
 async def serving(receiver: Receiver) -> AsyncIterator[Receiver]:
     """Serves `receiver` on its port until the block ends."""
     app = Starlette(routes=[Route("/hooks", receiver.handle, methods=["POST"])])
+    async with serving_app(app, receiver.port):
+        yield receiver
+
+
+@contextlib.asynccontextmanager
+async def serving_app(app: Starlette, port: int) -> AsyncIterator[None]:
+    """Serves `app` under uvicorn on loopback's `port`, in this loop, until the block ends."""
     config = uvicorn.Config(
-        app, host="127.0.0.1", port=receiver.port, log_level="warning", lifespan="off",
-        ws="none",
-    )  # fmt: skip
+        app, host="127.0.0.1", port=port, log_level="warning", lifespan="off", ws="none"
+    )
     server = uvicorn.Server(config)
     task = asyncio.create_task(server.serve())
     async with asyncio.timeout(10):
         while not server.started:
             await asyncio.sleep(0.01)
     try:
-        yield receiver
+        yield
     finally:
         server.should_exit = True
         await task

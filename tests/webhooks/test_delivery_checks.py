@@ -146,3 +146,25 @@ async def test_an_idle_worker_only_reads(db, seed, worker):
     # then: each poll is one SELECT, and no write lock is taken
     assert len(seen) >= 3
     assert all(statement.startswith("SELECT webhook_subscription.id") for statement in seen)
+
+
+async def test_a_failing_database_is_logged_once_and_retried_slowly(
+    tmp_path, loopback_settings, monkeypatch, caplog
+):
+    # given: a database that cannot be opened, and retries every 50 ms for the test
+    from gateway.store.database import create_engine, session_factory
+    from gateway.webhooks import worker as worker_module
+
+    monkeypatch.setattr(worker_module, "FAILING_POLL_SECONDS", 0.05)
+    engine = create_engine(f"sqlite+aiosqlite:///{tmp_path}/missing/dir/x.db")
+    failing = DeliveryWorker(session_factory(engine), loopback_settings, poll_seconds=0.01)
+    # when
+    running = asyncio.create_task(failing.run())
+    await asyncio.sleep(0.4)
+    running.cancel()
+    await asyncio.gather(running, return_exceptions=True)
+    await engine.dispose()
+    # then
+    mine = [r for r in caplog.records if r.name == "gateway.webhooks.worker"]
+    assert [r.levelname for r in mine if r.levelname != "DEBUG"] == ["ERROR"]
+    assert "retrying every 0.05 s" in mine[0].getMessage()

@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from cachetools import LRUCache
 
 # A hash names one document forever, so a cached entry is never stale.
 MAX_CACHED_CHARS = 8 * 1024 * 1024
 
 
 class DocumentCache:
+    """cachetools' LRU, sized by the documents' lengths; one too large is not kept."""
+
     def __init__(self, max_chars: int = MAX_CACHED_CHARS) -> None:
-        self._entries: OrderedDict[tuple[str, str], str] = OrderedDict()
-        self._chars = 0
-        self._max_chars = max_chars
+        self._entries: LRUCache[tuple[str, str], str] = LRUCache(max_chars, getsizeof=len)
 
     def get(self, tenant: str, sha256: str) -> str | None:
-        document = self._entries.get((tenant, sha256))
-        if document is not None:
-            self._entries.move_to_end((tenant, sha256))
-        return document
+        return self._entries.get((tenant, sha256))
 
     def put(self, tenant: str, sha256: str, document: str) -> None:
-        if len(document) > self._max_chars or (tenant, sha256) in self._entries:
-            return
-        self._entries[(tenant, sha256)] = document
-        self._chars += len(document)
-        while self._chars > self._max_chars:
-            _, evicted = self._entries.popitem(last=False)
-            self._chars -= len(evicted)
+        if len(document) <= self._entries.maxsize:
+            self._entries[(tenant, sha256)] = document
