@@ -28,6 +28,8 @@ class Received:
     body: bytes
     verified: bool
     answered: int
+    # The sender's port: requests with the same one came over one connection.
+    client_port: int | None = None
 
     @property
     def payload(self) -> Any:
@@ -79,7 +81,8 @@ class Receiver:
         status = self.answers.pop(0) if self.answers else 200
         if self.delays:
             await asyncio.sleep(self.delays.pop(0))
-        self.received.append(Received(headers, body, verified, status))
+        port = request.client.port if request.client else None
+        self.received.append(Received(headers, body, verified, status, port))
         self.arrived.set()
         return Response(status_code=status)
 
