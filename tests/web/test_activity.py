@@ -1,6 +1,7 @@
 """RequestsInFlight: what the delivery worker asks before each attempt."""
 
 import asyncio
+import contextlib
 
 from gateway.web.activity import RequestsInFlight
 
@@ -42,3 +43,25 @@ async def test_a_wait_ends_after_at_most_its_time_while_requests_go_on():
             await requests.until_quiet(0.05)
         # then
         assert requests.busy
+
+
+async def test_the_view_counts_each_request_while_it_is_answered(serve):
+    # given
+    gateway = await serve()
+    requests = gateway.app.state.runtime.requests
+    seen = []
+    counting = requests.one
+
+    @contextlib.contextmanager
+    def one():
+        with counting():
+            seen.append(requests.count)
+            yield
+
+    requests.one = one
+    # when
+    response = await gateway.post("{ __typename }")
+    # then
+    assert response.status_code == 200
+    assert seen == [1]
+    assert not requests.busy
