@@ -160,7 +160,12 @@ async def _lifespan(runtime: Runtime, app: Starlette) -> AsyncIterator[None]:
         runtime.draining = False
         await runtime.broker.start(runtime.settings.database_url)
         if runtime.settings.delivery.in_serve:
-            worker = DeliveryWorker(runtime.sessions, runtime.settings, observer=runtime.metrics)
+            worker = DeliveryWorker(
+                runtime.sessions,
+                runtime.settings,
+                observer=runtime.metrics,
+                requests=runtime.requests,
+            )
             runtime.broker.watch(worker.wake)
             delivering = asyncio.create_task(worker.run(), name="webhook delivery")
         if runtime.settings.gc_freeze:

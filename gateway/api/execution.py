@@ -159,13 +159,7 @@ async def run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict
 async def _run(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
     cost = await _preflight(graphql_schema, prepared, context)
     result = execute(
-        graphql_schema,
-        prepared.document,
-        context_value=context,
-        variable_values=prepared.variables,
-        operation_name=prepared.operation_name,
-        hide_suggestions=prepared.hide_suggestions,
-        executor_class=graphql_schema.extensions.get(EXECUTOR),
+        graphql_schema, prepared.document, **_arguments(graphql_schema, prepared, context)
     )
     if not isinstance(result, ExecutionResult):
         result = await result
@@ -177,14 +171,20 @@ async def open_stream(
 ) -> AsyncIterator[ExecutionResult] | ExecutionResult:
     """A subscription's results, after the same preflight as any operation (RequestError)."""
     await _preflight(graphql_schema, prepared, context)
-    stream = subscribe(
-        graphql_schema,
-        prepared.document,
-        context_value=context,
-        variable_values=prepared.variables,
-        operation_name=prepared.operation_name,
-    )
+    arguments = _arguments(graphql_schema, prepared, context)
+    stream = subscribe(graphql_schema, prepared.document, **arguments)
     return await stream if isawaitable(stream) else stream
+
+
+def _arguments(graphql_schema: Any, prepared: Prepared, context: Context) -> dict[str, Any]:
+    """What graphql-core's execute and subscribe both take: one operation, run one way."""
+    return {
+        "context_value": context,
+        "variable_values": prepared.variables,
+        "operation_name": prepared.operation_name,
+        "hide_suggestions": prepared.hide_suggestions,
+        "executor_class": graphql_schema.extensions.get(EXECUTOR),
+    }
 
 
 def _body(result: ExecutionResult, cost: int, context: Context) -> dict[str, Any]:

@@ -144,6 +144,9 @@ def logging_config(level: str, format: str | None) -> dict[str, Any]:
             "uvicorn.access": {"handlers": [], "propagate": False},
             # Its DEBUG lines hold every statement with its parameters: customer data.
             "aiosqlite": {"level": "INFO"},
+            # One INFO line per webhook attempt ("HTTP Request: POST ..."): the worker logs
+            # the attempts that fail, and /metrics counts them all.
+            "httpx": {"level": "WARNING"},
         },
     }
 

@@ -11,6 +11,7 @@ from starlette.requests import HTTPConnection
 from gateway.auth.tokens import TokenVerifier
 from gateway.settings import Settings
 from gateway.subscriptions.broker import Broker
+from gateway.web.activity import RequestsInFlight
 from gateway.web.graphiql import GraphiQL
 from gateway.web.metrics import Metrics
 from gateway.web.persisted.documents import PersistedDocuments
@@ -37,6 +38,8 @@ class Runtime:
     # The process's change broker, and the subscription sockets it serves now.
     broker: Broker = field(default_factory=Broker)
     open_sockets: int = 0
+    # The GraphQL requests being answered now (the delivery worker gives way to them).
+    requests: RequestsInFlight = field(default_factory=RequestsInFlight)
     tracing: Tracing = OFF
 
 

@@ -53,7 +53,8 @@ async def graphql_endpoint(request: Request) -> Response:
     runtime = runtime_of(request)
     started = time.perf_counter()
     outcome = Outcome()
-    response = await _respond(request, runtime, outcome)
+    with runtime.requests.one():
+        response = await _respond(request, runtime, outcome)
     elapsed = time.perf_counter() - started
     runtime.metrics.observe(outcome.operation_type, response.status_code, elapsed)
     runtime.metrics.count_errors(outcome.error_codes)

@@ -22,6 +22,9 @@ from gateway.webhooks.targets import Refused, Resolver, Target, check_target
 
 # A 2xx within this many seconds is a delivery; anything else is retried.
 ANSWER_SECONDS = 10.0
+# An answer's body is read up to this much and dropped: read to its end, the connection goes
+# back to the pool for the next delivery (closed unread, it cannot); a longer one is cut off.
+MAX_ANSWER_BYTES = 64 * 1024
 USER_AGENT = "segment-gateway-webhooks"
 
 
@@ -100,13 +103,26 @@ async def _post(
             extensions=extensions,
         )  # fmt: skip
         try:
-            # Streamed and closed unread: the answer's body is never needed, however big.
             response = await client.send(request, stream=True)
         except httpx.ConnectError as failure:
             error = f"could not connect to {address}: {failure}"
             continue
         except httpx.HTTPError as failure:
             return Attempt(error=f"{type(failure).__name__}: {failure}")
-        await response.aclose()
+        await _drain(response)
         return Attempt(status_code=response.status_code)
     return Attempt(error=error)
+
+
+async def _drain(response: httpx.Response) -> None:
+    """Reads and drops the answer's body (up to MAX_ANSWER_BYTES), then closes it."""
+    try:
+        read = 0
+        async for chunk in response.aiter_raw():
+            read += len(chunk)
+            if read > MAX_ANSWER_BYTES:
+                break
+    except httpx.HTTPError:
+        pass  # the status is what counts; a broken body only costs the connection
+    finally:
+        await response.aclose()

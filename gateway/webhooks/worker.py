@@ -17,9 +17,8 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
-from typing import Protocol
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -29,11 +28,15 @@ from gateway.store.columns import utcnow
 from gateway.store.writes import write
 from gateway.webhooks import deliveries, sealing, sender
 from gateway.webhooks.deliveries import DELIVERED, FAILED, PENDING, Claim, Pending
+from gateway.webhooks.hooks import NoRequests, Observer, Requests, Unobserved
 from gateway.webhooks.targets import Resolver, system_resolver
 
 log = logging.getLogger("gateway.webhooks.worker")
 
 POLL_SECONDS = 0.5
+# While requests are in flight, an attempt waits this long at most for a gap between them:
+# at least 20 attempts a second however busy the process is.
+GIVE_WAY_SECONDS = 0.05
 FAILING_POLL_SECONDS = 5.0
 # Subscriptions one process sends for at once, and deliveries read per statement.
 CONCURRENCY = 16
@@ -51,25 +54,6 @@ class LostClaim(Exception):
     """The claim lapsed and another process took the subscription: this one stops sending."""
 
 
-class Observer(Protocol):
-    """What the worker reports, for metrics."""
-
-    def delivered(self, seconds_since_commit: float) -> None: ...
-    def retried(self) -> None: ...
-    def failed(self) -> None: ...
-
-
-class _Unobserved:
-    def delivered(self, seconds_since_commit: float) -> None:
-        pass
-
-    def retried(self) -> None:
-        pass
-
-    def failed(self) -> None:
-        pass
-
-
 class DeliveryWorker:
     def __init__(
         self,
@@ -80,13 +64,17 @@ class DeliveryWorker:
         resolve: Resolver = system_resolver,
         client_factory: Callable[[], httpx.AsyncClient] = sender.new_client,
         poll_seconds: float = POLL_SECONDS,
+        requests: Requests | None = None,
     ) -> None:
         self._sessions = sessions
         self._settings = settings
-        self._observer = observer or _Unobserved()
+        self._observer = observer or Unobserved()
         self._resolve = resolve
         self._client_factory = client_factory
         self._poll_seconds = poll_seconds
+        self._requests = requests or NoRequests()
+        # While requests are in flight, one attempt at a time (see _giving_way).
+        self._turn = asyncio.Lock()
         self._lease = timedelta(seconds=settings.delivery.lease_seconds)
         self._schedule = settings.delivery.retry_schedule
         # Unique per run: a restarted process never mistakes an old claim for its own.
@@ -202,13 +190,25 @@ class DeliveryWorker:
             for pending in line:
                 if pending.next_attempt_at is not None and pending.next_attempt_at > utcnow():
                     return pending.next_attempt_at
-                outcome = await sender.attempt(
-                    client, self._settings, url=claim.url, secret=secret, pending=pending,
-                    resolve=self._resolve,
-                )  # fmt: skip
-                retry_at = await self._record(claim, pending, outcome)
+                async with self._giving_way():
+                    outcome = await sender.attempt(
+                        client, self._settings, url=claim.url, secret=secret, pending=pending,
+                        resolve=self._resolve,
+                    )  # fmt: skip
+                    retry_at = await self._record(claim, pending, outcome)
                 if retry_at is not None:
                     return retry_at
+
+    @contextlib.asynccontextmanager
+    async def _giving_way(self) -> AsyncIterator[None]:
+        """Requests first: while any is in flight, attempts go one at a time, each after a
+        gap between requests or GIVE_WAY_SECONDS at most (so deliveries never stop)."""
+        if not self._requests.busy:
+            yield
+            return
+        async with self._turn:
+            await self._requests.until_quiet(GIVE_WAY_SECONDS)
+            yield
 
     async def _record(
         self, claim: Claim, pending: Pending, outcome: sender.Attempt

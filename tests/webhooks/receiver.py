@@ -28,6 +28,8 @@ class Received:
     body: bytes
     verified: bool
     answered: int
+    # The sender's port: requests with the same one came over one connection.
+    client_port: int | None = None
 
     @property
     def payload(self) -> Any:
@@ -47,8 +49,10 @@ class Receiver:
     # Seconds to wait before each of the next answers (a slow receiver), in order.
     delays: list[float] = field(default_factory=list)
     received: list[Received] = field(default_factory=list)
-    # Requests that arrived, answered or not yet.
+    # Requests that arrived, answered or not yet; the most being answered at once.
     arrivals: int = 0
+    answering: int = 0
+    most_at_once: int = 0
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
 
     @property
@@ -77,9 +81,15 @@ class Receiver:
         except WebhookVerificationError:
             verified = False
         status = self.answers.pop(0) if self.answers else 200
-        if self.delays:
-            await asyncio.sleep(self.delays.pop(0))
-        self.received.append(Received(headers, body, verified, status))
+        self.answering += 1
+        self.most_at_once = max(self.most_at_once, self.answering)
+        try:
+            if self.delays:
+                await asyncio.sleep(self.delays.pop(0))
+        finally:
+            self.answering -= 1
+        port = request.client.port if request.client else None
+        self.received.append(Received(headers, body, verified, status, port))
         self.arrived.set()
         return Response(status_code=status)
 

@@ -292,3 +292,16 @@ async def test_a_worker_whose_claim_lapsed_stops_and_the_taker_sends_the_rest_on
     # (a request is listed when it is answered: the slow one last)
     ids = [r.payload["data"]["id"] for r in receiver.delivered()]
     assert ids == ["s0", "s1", "s2", "s3", "s4", "s5", "s0"]
+
+
+async def test_a_line_is_sent_over_one_kept_alive_connection(hooks_gql, seed, receiver, worker):
+    # given
+    await subscribe(hooks_gql, receiver, event_types=[SEGMENT_CREATED])
+    await seed.tenant_row()
+    for number in range(5):
+        await create_segment(hooks_gql, id=f"s{number}")
+    # when
+    worker()
+    received = await receiver.wait_for(5)
+    # then: each answer was read to its end, so its connection went back to the pool
+    assert len({r.client_port for r in received}) == 1

@@ -168,3 +168,48 @@ async def test_a_failing_database_is_logged_once_and_retried_slowly(
     mine = [r for r in caplog.records if r.name == "gateway.webhooks.worker"]
     assert [r.levelname for r in mine if r.levelname != "DEBUG"] == ["ERROR"]
     assert "retrying every 0.05 s" in mine[0].getMessage()
+
+
+class Busy:
+    """Requests always in flight: each attempt waits its most for a gap."""
+
+    busy = True
+    waits = 0
+
+    async def until_quiet(self, at_most):
+        self.waits += 1
+        await asyncio.sleep(at_most)
+
+
+async def _three_lines(hooks_gql, seed, receiver):
+    for _ in range(3):
+        await subscribe(hooks_gql, receiver, event_types=["customer-segment.segment-created"])
+    receiver.secret = None  # three secrets: this test counts
+    await seed.tenant_row()
+    for number in range(2):
+        await create_segment(hooks_gql, id=f"s{number}")
+    receiver.delays = [0.05] * 6
+
+
+async def test_with_requests_in_flight_deliveries_go_one_at_a_time(
+    hooks_gql, seed, receiver, worker
+):
+    # given: three subscriptions, two events each, a receiver taking 50 ms over each
+    await _three_lines(hooks_gql, seed, receiver)
+    requests = Busy()
+    # when
+    worker(requests=requests)
+    await receiver.wait_for(6)
+    # then: never two at once, and each waited for a gap first
+    assert receiver.most_at_once == 1
+    assert requests.waits == 6
+
+
+async def test_without_requests_the_lines_go_side_by_side(hooks_gql, seed, receiver, worker):
+    # given
+    await _three_lines(hooks_gql, seed, receiver)
+    # when
+    worker()
+    await receiver.wait_for(6)
+    # then
+    assert receiver.most_at_once == 3
