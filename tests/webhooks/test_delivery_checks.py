@@ -13,7 +13,7 @@ from gateway.webhooks.deliveries import PENDING
 from gateway.webhooks.worker import DeliveryWorker
 from tests.mutations.test_segments import create as create_segment
 from tests.webhooks.operations import stored
-from tests.webhooks.test_delivery import settled, subscribe
+from tests.webhooks.test_delivery import SEGMENT_CREATED, settled, subscribe
 
 HOOKS_HOST = "hooks.example"
 
@@ -213,3 +213,43 @@ async def test_without_requests_the_lines_go_side_by_side(hooks_gql, seed, recei
     await receiver.wait_for(6)
     # then
     assert receiver.most_at_once == 3
+
+
+async def test_a_worker_whose_claim_lapsed_stops_and_the_taker_sends_the_rest_once(
+    hooks_gql, loopback_settings, seed, receiver, worker
+):
+    # given: claims of 0.3 s, and a receiver that takes 1 s over its first answer
+    settings = replace(
+        loopback_settings, delivery=replace(loopback_settings.delivery, lease_seconds=0.3)
+    )
+    await subscribe(hooks_gql, receiver, event_types=[SEGMENT_CREATED])
+    await seed.tenant_row()
+    for number in range(6):
+        await create_segment(hooks_gql, id=f"s{number}")
+    receiver.delays = [1.0]
+    # when: the first worker's claim lapses while it waits (and it does not poll again);
+    # the second takes the line over
+    worker(settings, poll_seconds=60)
+    async with asyncio.timeout(5):
+        while not receiver.arrivals:
+            await asyncio.sleep(0.01)
+    worker(settings)
+    await receiver.wait_for(7)
+    await asyncio.sleep(0.5)
+    # then: the cut-short attempt came twice (at least once), every later event once
+    # (a request is listed when it is answered: the slow one last)
+    ids = [r.payload["data"]["id"] for r in receiver.delivered()]
+    assert ids == ["s0", "s1", "s2", "s3", "s4", "s5", "s0"]
+
+
+async def test_a_line_is_sent_over_one_kept_alive_connection(hooks_gql, seed, receiver, worker):
+    # given
+    await subscribe(hooks_gql, receiver, event_types=[SEGMENT_CREATED])
+    await seed.tenant_row()
+    for number in range(5):
+        await create_segment(hooks_gql, id=f"s{number}")
+    # when
+    worker()
+    received = await receiver.wait_for(5)
+    # then: each answer was read to its end, so its connection went back to the pool
+    assert len({r.client_port for r in received}) == 1
