@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import sqlalchemy as sa
 from alembic import command
@@ -13,6 +15,7 @@ from sqlalchemy.engine import Connection
 
 from gateway.store.database import create_engine
 
+T = TypeVar("T")
 HERE = Path(__file__).parent
 # Any fixed number: concurrent `gateway migrate` runs on PostgreSQL wait for each other.
 _LOCK_KEY = 7_220_431_001
@@ -56,15 +59,19 @@ def upgrade(url: str, revision: str = "head") -> None:
         pool.submit(asyncio.run, upgrade_async(url, revision)).result()
 
 
-async def has_tables_async(url: str) -> bool:
-    """Whether the database has any table at all (migrated or not)."""
+async def look_async(url: str, look: Callable[[Connection], T]) -> T:
+    """`look(connection)` on a connection of its own to the database at `url`."""
     engine = create_engine(url)
     try:
         async with engine.connect() as connection:
-            names = await connection.run_sync(lambda sync: sa.inspect(sync).get_table_names())
+            return await connection.run_sync(look)
     finally:
         await engine.dispose()
-    return bool(names)
+
+
+async def has_tables_async(url: str) -> bool:
+    """Whether the database has any table at all (migrated or not)."""
+    return bool(await look_async(url, lambda sync: sa.inspect(sync).get_table_names()))
 
 
 async def ensure_schema_async(url: str) -> bool:
@@ -92,9 +99,4 @@ async def current_revision_async(url: str) -> str | None:
         revision: str | None = connection.scalar(sa.text("SELECT version_num FROM alembic_version"))
         return revision
 
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(current)
-    finally:
-        await engine.dispose()
+    return await look_async(url, current)

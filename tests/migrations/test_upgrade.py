@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from gateway.migrations import ensure_schema_async, upgrade, upgrade_async
+from gateway.migrations import ensure_schema_async, look_async, upgrade, upgrade_async
 from gateway.store.database import create_engine
 from gateway.store.segment_references import is_compared
 from gateway.store.tables import metadata
@@ -20,13 +20,7 @@ from tests.conftest import Database
 HEAD = "0008"
 
 
-async def _inspect(url: str, look: Any) -> Any:
-    engine = create_engine(url)
-    try:
-        async with engine.connect() as connection:
-            return await connection.run_sync(look)
-    finally:
-        await engine.dispose()
+_inspect = look_async
 
 
 def _differences(connection: sa.Connection) -> list[Any]:

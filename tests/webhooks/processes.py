@@ -35,7 +35,7 @@ from gateway.webhooks.models import WebhookSubscription
 from gateway.webhooks.sealing import new_secret
 from tests.conftest import Database
 from tests.factories import Seed
-from tests.gateway_process import GatewayProcess, environment, serving
+from tests.gateway_process import GatewayProcess, environment, serving, stop_process
 from tests.mutations.operations import CREATE_SEGMENT, segment_input
 from tests.webhooks.receiver import free_port, serving_app
 
@@ -142,7 +142,7 @@ class Processes:
             process = subprocess.Popen(
                 command, env=self.env(**env), cwd=self.cwd, stdout=output, stderr=subprocess.STDOUT
             )
-        self.stack.callback(_stop_process, process)
+        self.stack.callback(stop_process, process)
         async with asyncio.timeout(60):
             while b"Delivering webhooks" not in log.read_bytes():
                 assert process.poll() is None, log.read_text(errors="replace")
@@ -155,16 +155,7 @@ class Processes:
 
 def stop(gateway: GatewayProcess) -> None:
     """SIGTERM, as a deployment stops a process, and its exit."""
-    _stop_process(gateway.process)
-
-
-def _stop_process(process: subprocess.Popen[bytes]) -> None:
-    process.terminate()
-    try:
-        process.wait(timeout=30)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=10)
+    stop_process(gateway.process)
 
 
 def kill(gateway: GatewayProcess) -> None:
