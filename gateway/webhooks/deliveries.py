@@ -17,6 +17,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.query_language.cursors import fingerprint
+from gateway.query_language.paging import PageResult, fetch_page
+from gateway.query_language.sorting import SortKey
 from gateway.store.tables import (
     change_event_table,
     webhook_delivery_table,
@@ -169,25 +172,34 @@ async def record(
     await session.execute(sa.update(webhook_delivery_table).where(_one(claim, pending)), values)
 
 
+# Newest first: commit order, reversed.
+_NEWEST_FIRST = (
+    SortKey("dataVersion", _d.data_version, True),
+    SortKey("position", _d.position, True),
+)
+
+
 async def page(
-    session: AsyncSession,
-    *,
-    tenant: str,
-    subscription_id: str,
-    limit: int,
-    before: tuple[int, int] | None,
-) -> list[Any]:
-    """A subscription's deliveries, newest first, from just before `before` (a key)."""
+    session: AsyncSession, *, tenant: str, subscription_id: str, page_size: int, after: str | None
+) -> PageResult:
+    """A subscription's deliveries, newest first; cursors continue this subscription only."""
     stmt = (
-        sa.select(_d.data_version, _d.position, _d.event_id, _d.event_type, _d.attempts)
-        .add_columns(_d.status, _d.last_status_code, _d.next_attempt_at)
+        sa.select(_d.event_id, _d.event_type, _d.attempts, _d.status, _d.last_status_code)
+        .add_columns(_d.next_attempt_at)
         .where(_d.tenant == tenant, _d.subscription_id == subscription_id)
-        .order_by(_d.data_version.desc(), _d.position.desc())
-        .limit(limit)
     )
-    if before is not None:
-        stmt = stmt.where(sa.tuple_(_d.data_version, _d.position) < sa.tuple_(*before))
-    return list((await session.execute(stmt)).all())
+    bound_to = fingerprint(tenant, "webhookDeliveries", subscription_id)
+    return await fetch_page(
+        session, stmt, keys=_NEWEST_FIRST, page_size=page_size, page_number=1, after=after,
+        fingerprint=bound_to,
+    )  # fmt: skip
+
+
+async def count(session: AsyncSession, *, tenant: str, subscription_id: str) -> int:
+    stmt = sa.select(sa.func.count()).where(
+        _d.tenant == tenant, _d.subscription_id == subscription_id
+    )
+    return int((await session.execute(stmt)).scalar_one())
 
 
 async def forget_subscription(session: AsyncSession, *, tenant: str, subscription_id: str) -> None:

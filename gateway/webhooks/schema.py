@@ -3,20 +3,16 @@ domain's field rules."""
 
 from __future__ import annotations
 
-import base64
-import binascii
-from typing import Annotated, Any
+from typing import Annotated
 
-import sqlalchemy as sa
 import strawberry
 
 from gateway.api.inputs import given
-from gateway.api.lists import After, Page, PageSize
+from gateway.api.lists import After, Page, PageSize, page_of
 from gateway.api.rules import DEFAULT_PAGE_SIZE, FieldRule, Fixed, PageItems
 from gateway.api.types import Info
-from gateway.errors import ErrorCode, GatewayError, bad_input
+from gateway.errors import ErrorCode, GatewayError
 from gateway.query_language.paging import check_paging
-from gateway.store.tables import webhook_delivery_table
 from gateway.webhooks import deliveries, repository
 from gateway.webhooks.types import (
     WebhookDelivery,
@@ -29,7 +25,6 @@ from gateway.webhooks.validation import MAX_SUBSCRIPTIONS
 SubscriptionId = Annotated[
     strawberry.ID, strawberry.argument(description="The webhook subscription's id.")
 ]
-_d = webhook_delivery_table.c
 
 
 @strawberry.type
@@ -58,47 +53,21 @@ class Query:
         size = given(page_size)
         size = DEFAULT_PAGE_SIZE if size is None else size
         check_paging(size, 1, max_page_size=context.settings.limits.max_page_size)
-        cursor = given(after)
-        before = None if cursor is None else _key(cursor)
         tenant, subscription = context.tenant, str(subscription_id)
         async with context.read_session() as session:
             if not await repository.exists(session, tenant=tenant, subscription_id=subscription):
                 message = f"Webhook subscription {subscription!r} does not exist."
                 raise GatewayError(ErrorCode.NOT_FOUND, message, argument="subscriptionId")
-            rows = await deliveries.page(
-                session, tenant=tenant, subscription_id=subscription, limit=size + 1,
-                before=before,
+            result = await deliveries.page(
+                session, tenant=tenant, subscription_id=subscription, page_size=size,
+                after=given(after),
             )  # fmt: skip
 
         async def count() -> int:
-            stmt = sa.select(sa.func.count()).where(
-                _d.tenant == tenant, _d.subscription_id == subscription
-            )
             async with context.read_session() as session:
-                return int((await session.execute(stmt)).scalar_one())
+                return await deliveries.count(session, tenant=tenant, subscription_id=subscription)
 
-        shown = rows[:size]
-        return Page(
-            items=[delivery_from_row(row) for row in shown],
-            count=count,
-            page_number=0 if cursor is not None else 1,
-            page_size=size,
-            has_next_page=len(rows) > size,
-            end_cursor=_cursor(shown[-1]) if shown else None,
-        )
-
-
-def _cursor(row: Any) -> str:
-    return base64.urlsafe_b64encode(f"{row.data_version}.{row.position}".encode()).decode()
-
-
-def _key(cursor: str) -> tuple[int, int]:
-    try:
-        version, position = base64.urlsafe_b64decode(cursor.encode()).decode().split(".")
-        return int(version), int(position)
-    except (ValueError, binascii.Error, UnicodeError):
-        message = "after is not an endCursor of webhookDeliveries"
-        raise bad_input(message, argument="after") from None
+        return page_of(result, delivery_from_row, count)
 
 
 # Each field's list bound (api/rules.py), so the static cost stays an upper bound.

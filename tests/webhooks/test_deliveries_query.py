@@ -80,3 +80,15 @@ async def test_another_tenants_subscription_is_not_found(gql, seed):
     # then
     assert error["extensions"] == {"code": "NOT_FOUND", "argument": "subscriptionId"}
     assert missing["message"] == "Webhook subscription 'nope' does not exist."
+
+
+async def test_a_cursor_continues_only_its_own_subscription(gql, seed):
+    # given
+    first = await five_pending(gql, seed)
+    second = (await create(gql, event_types=[SEGMENT_CREATED]))["subscription"]["id"]
+    cursor = (await deliveries_of(gql, first, size=2))["endCursor"]
+    # when
+    error = await gql.error(DELIVERIES, {"id": second, "after": cursor}, scopes=MANAGE)
+    # then
+    assert error["extensions"] == {"code": "BAD_USER_INPUT", "argument": "after"}
+    assert "belongs to another query" in error["message"]
