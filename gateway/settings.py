@@ -117,7 +117,7 @@ class Settings:
     # Fernet keys (gateway/webhooks/sealing.py): the first seals new secrets, every one
     # opens; unset, secrets are stored as they are.
     webhook_secret_keys: tuple[str, ...] = ()
-    delivery: Delivery = field(default_factory=lambda: Delivery())
+    delivery: Delivery = field(default_factory=Delivery)
 
     @property
     def is_production(self) -> bool:

@@ -142,13 +142,12 @@ def _fan_out_statement(dialect: str) -> Any:
         sa.select(_e.tenant, s.id, _e.data_version, _e.position, _e.id, _e.type)
         .add_columns(sa.literal("pending"), sa.literal(0), _e.occurred_at, _e.occurred_at)
         .where(_e.tenant == tenant, _e.data_version == sa.bindparam("data_version"))
+        .join_from(change_event_table, webhook_subscription_table, subscribed)
     )
     if dialect == "postgresql":
-        source = source.join_from(change_event_table, webhook_subscription_table, subscribed)
         source = source.where(sa.func.jsonb_exists(s.event_types, _e.type))
     else:  # each subscription joined with its event types, one row a type
         listed = sa.func.json_each(s.event_types).table_valued("value")
-        source = source.join_from(change_event_table, webhook_subscription_table, subscribed)
         source = source.join(listed, listed.c.value == _e.type)
     names = ["tenant", "subscription_id", "data_version", "position", "event_id", "event_type"]
     names += ["status", "attempts", "next_attempt_at", "created_at"]

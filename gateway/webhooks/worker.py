@@ -86,12 +86,13 @@ class DeliveryWorker:
         self._last_prune = 0.0
         self._failing = False
 
-    def wake(self, *_: object) -> None:
+    def wake(self) -> None:
         """A change committed: look for pending deliveries now rather than at the next poll."""
         self._wake.set()
 
     async def run(self) -> None:
-        """Until cancelled; the lines being sent are cancelled with it (their claims lapse)."""
+        """Until cancelled; the lines being sent are cancelled with it and give their claims
+        back."""
         async with self._client_factory() as client:
             try:
                 while True:
