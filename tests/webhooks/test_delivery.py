@@ -35,6 +35,14 @@ async def subscribe(gql, receiver, event_types=EVENT_TYPES, url=None):
     return payload["subscription"]["id"]
 
 
+async def subscribed_to_one_segment(gql, seed, receiver):
+    """A subscription to every event type, and one segment created since: its id."""
+    subscription = await subscribe(gql, receiver)
+    await seed.tenant_row()
+    await create_segment(gql, id="s1")
+    return subscription
+
+
 async def every_kind_of_change(gql, seed):
     """One write of each of the nine event types, in this order."""
     await seed.tenant_row()
@@ -107,9 +115,7 @@ async def test_only_the_subscribed_types_are_sent(hooks_gql, db, seed, receiver,
 
 async def test_a_500_is_retried_with_the_same_webhook_id(hooks_gql, seed, receiver, worker):
     # given
-    subscription = await subscribe(hooks_gql, receiver)
-    await seed.tenant_row()
-    await create_segment(hooks_gql, id="s1")
+    subscription = await subscribed_to_one_segment(hooks_gql, seed, receiver)
     receiver.answers = [500]
     # when
     worker()
@@ -135,9 +141,7 @@ async def test_a_500_is_retried_with_the_same_webhook_id(hooks_gql, seed, receiv
 async def test_a_receiver_that_is_down_gets_the_event_once_it_is_back(hooks_gql, seed, worker):
     # given: nobody listens on the port yet
     receiver = Receiver(free_port())
-    subscription = await subscribe(hooks_gql, receiver)
-    await seed.tenant_row()
-    await create_segment(hooks_gql, id="s1")
+    subscription = await subscribed_to_one_segment(hooks_gql, seed, receiver)
     worker()
     async with asyncio.timeout(10):
         while (await deliveries_of(hooks_gql, subscription))["items"][0]["attempts"] < 1:
@@ -194,9 +198,7 @@ async def test_after_the_schedule_a_delivery_fails_and_the_line_moves_on(
 
 async def test_a_redirect_is_not_followed(hooks_gql, seed, receiver, worker):
     # given
-    subscription = await subscribe(hooks_gql, receiver)
-    await seed.tenant_row()
-    await create_segment(hooks_gql, id="s1")
+    subscription = await subscribed_to_one_segment(hooks_gql, seed, receiver)
     receiver.answers = [307]
     # when
     worker()
@@ -209,9 +211,7 @@ async def test_a_redirect_is_not_followed(hooks_gql, seed, receiver, worker):
 
 async def test_a_rolled_back_write_has_no_delivery(hooks_gql, db, seed, receiver, worker):
     # given
-    await subscribe(hooks_gql, receiver)
-    await seed.tenant_row()
-    await create_segment(hooks_gql, id="s1")
+    await subscribed_to_one_segment(hooks_gql, seed, receiver)
     # when: a stale version and a missing segment change nothing
     stale = await upsert_segment(hooks_gql, "s1", metadata={"version": 7})
     missing = await upsert_item(hooks_gql, "p-none", segment="nope")
@@ -248,9 +248,7 @@ async def test_deleting_a_subscription_drops_what_it_still_had_to_send(
     hooks_gql, db, seed, receiver, worker
 ):
     # given
-    subscription = await subscribe(hooks_gql, receiver)
-    await seed.tenant_row()
-    await create_segment(hooks_gql, id="s1")
+    subscription = await subscribed_to_one_segment(hooks_gql, seed, receiver)
     # when
     await hooks_gql.data(
         "mutation($id: ID!) { deleteWebhookSubscription(id: $id) { deleted } }",

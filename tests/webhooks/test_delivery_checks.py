@@ -13,7 +13,12 @@ from gateway.webhooks.deliveries import PENDING
 from gateway.webhooks.worker import DeliveryWorker
 from tests.mutations.test_segments import create as create_segment
 from tests.webhooks.operations import stored
-from tests.webhooks.test_delivery import SEGMENT_CREATED, settled, subscribe
+from tests.webhooks.test_delivery import (
+    SEGMENT_CREATED,
+    settled,
+    subscribe,
+    subscribed_to_one_segment,
+)
 
 HOOKS_HOST = "hooks.example"
 
@@ -116,9 +121,7 @@ async def test_deliveries_and_written_events_are_counted(hooks_gql, db, seed, re
     metrics = Metrics()
     written = ("gateway_events_written_total", {"type": "customer-segment.segment-created"})
     before = metrics.registry.get_sample_value(*written) or 0
-    subscription = await subscribe(hooks_gql, receiver)
-    await seed.tenant_row()
-    await create_segment(hooks_gql, id="s1")
+    subscription = await subscribed_to_one_segment(hooks_gql, seed, receiver)
     receiver.answers = [500]
     # when
     worker(observer=metrics)
